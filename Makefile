@@ -1,0 +1,46 @@
+# One entry point. Each target bootstraps what it needs in .venv/.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test test-sqlite test-postgres lint typecheck bench docs clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## demo: create the database, import the real data, create demo accounts, serve on :8000
+demo: $(STAMP)
+	$(BIN)/commonground demo
+	$(BIN)/commonground serve --host $(HOST) --port $(PORT)
+
+## test: lint, types, migrations check and the whole suite (DATABASE_URL picks the database)
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy commonground bench
+	$(BIN)/python -m django makemigrations --check --dry-run --settings=commonground.settings
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy commonground bench
+
+## bench: import speed and other benchmarks (see docs/performance.md)
+bench: $(STAMP)
+	$(BIN)/python -m bench.ingest
+
+## docs: regenerate the CLI reference from --help
+docs: $(STAMP)
+	$(BIN)/python -m commonground.cli.reference > docs/cli.md
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

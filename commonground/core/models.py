@@ -1,0 +1,99 @@
+"""Base models and the area hierarchy every other domain hangs its records on."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class BaseModel(models.Model):
+    """UUID keys so records can move between a field laptop and a mission server."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AreaLevel(models.IntegerChoices):
+    COUNTRY = 0, _("Country")
+    ADMIN1 = 1, _("Admin-1 (region, prefecture, province)")
+    ADMIN2 = 2, _("Admin-2 (district, sub-prefecture)")
+
+
+class Area(BaseModel):
+    """A country (ISO3), admin-1 or admin-2 unit.
+
+    ``code`` is stable and readable: ``CAF`` for a country, ``CAF.ouaka`` for an admin-1 unit,
+    ``CAF.ouaka.bambari`` for an admin-2 unit, derived from the names sources use until official
+    p-codes are loaded. Aliases hold every spelling a source used, so a re-import matches.
+    """
+
+    code = models.CharField(max_length=120, unique=True)
+    level = models.PositiveSmallIntegerField(choices=AreaLevel.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    country_code = models.CharField(max_length=3, db_index=True)
+    name_en = models.CharField(max_length=200)
+    name_fr = models.CharField(max_length=200)
+    aliases = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["level", "code"]
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+
+    def __str__(self) -> str:
+        return f"{self.name_en} ({self.code})"
+
+
+class ImportOutcome(models.TextChoices):
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    REJECTED = "rejected", _("Rejected: the file did not validate, nothing changed")
+    FAILED = "failed", _("Failed: nothing changed")
+
+
+class ImportRun(BaseModel):
+    """One attempt to import one file: the root of every imported record's provenance.
+
+    Rejected and failed attempts are kept too (with their problems) so that an operator can
+    see what was tried; the records they would have written are not.
+    """
+
+    dataset = models.CharField(max_length=60, db_index=True)
+    dataset_version = models.CharField(max_length=40, blank=True)
+    file_name = models.CharField(max_length=500)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    rows_read = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    removed = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    likely_duplicates = models.PositiveIntegerField(default=0)
+    imported_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    owner = models.ForeignKey(
+        "sharing.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(
+        max_length=20, choices=ImportOutcome.choices, default=ImportOutcome.RUNNING
+    )
+    problems = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"{self.dataset} {self.dataset_version} {self.file_name} ({self.outcome})"

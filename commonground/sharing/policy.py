@@ -1,0 +1,139 @@
+"""The access policy: the one place that decides who sees which owned records.
+
+Every read of owned data goes through an ``access_*`` function here. Each rule is written one
+condition per line so a reviewer can check it against the table in ``docs/access-policy.md``.
+
+Who sees an owned record (owner, sensitivity, licence):
+- a platform administrator: everything;
+- anyone, signed in or not: public records whose licence allows sharing raw rows;
+- a member of any organization: also ``partners`` records whose licence allows raw sharing;
+- a member of a recipient of a sharing agreement: the provider's records up to the agreed level
+  (still never raw rows under a derived-only licence such as ACLED's);
+- a member of the owner: the owner's records up to ``restricted``; analysts and above also see
+  ``confidential``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Model, Q, QuerySet
+
+from commonground.sharing.models import (
+    RAW_SHARING_FORBIDDEN,
+    ROLE_RANK,
+    AuditEvent,
+    Membership,
+    Role,
+    Sensitivity,
+    SharingAgreement,
+)
+
+AnyUser = AbstractBaseUser | AnonymousUser
+M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What the policy needs to know about whoever is asking."""
+
+    user_id: int | None
+    is_platform_admin: bool
+    roles: dict[Any, str]  # organization id -> role
+
+    @property
+    def is_member(self) -> bool:
+        return bool(self.roles)
+
+    def rank_in(self, organization_id: Any) -> int:
+        role = self.roles.get(organization_id)
+        return ROLE_RANK.get(Role(role), 0) if role else 0
+
+
+ANONYMOUS = Viewer(user_id=None, is_platform_admin=False, roles={})
+
+
+def viewer_for(user: AnyUser | None) -> Viewer:
+    """Build the policy's view of a user from their memberships (one query)."""
+    if user is None or not user.is_authenticated:
+        return ANONYMOUS
+    roles = dict(Membership.objects.filter(user_id=user.pk).values_list("organization_id", "role"))
+    is_admin = bool(getattr(user, "is_superuser", False)) or Role.PLATFORM_ADMIN in roles.values()
+    return Viewer(user_id=user.pk, is_platform_admin=is_admin, roles=roles)
+
+
+def owned_records_filter(viewer: Viewer) -> Q | None:
+    """The condition an owned record must meet to be visible; ``None`` means no condition."""
+    if viewer.is_platform_admin:
+        return None
+    shareable = ~Q(licence__in=RAW_SHARING_FORBIDDEN)
+    visible = Q(sensitivity=Sensitivity.PUBLIC) & shareable
+    if viewer.is_member:
+        visible |= Q(sensitivity=Sensitivity.PARTNERS) & shareable
+    for provider_id, level in SharingAgreement.objects.filter(
+        recipient_id__in=list(viewer.roles)
+    ).values_list("provider_id", "max_sensitivity"):
+        visible |= Q(owner_id=provider_id, sensitivity__lte=level) & shareable
+    for organization_id in viewer.roles:
+        top = Sensitivity.RESTRICTED
+        if viewer.rank_in(organization_id) >= ROLE_RANK[Role.ANALYST]:
+            top = Sensitivity.CONFIDENTIAL
+        visible |= Q(owner_id=organization_id, sensitivity__lte=top)
+    return visible
+
+
+def access_owned(queryset: QuerySet[M], user: AnyUser | None) -> QuerySet[M]:
+    """Restrict any queryset of owned records to what ``user`` may see."""
+    condition = owned_records_filter(viewer_for(user))
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def access_exportable(queryset: QuerySet[M], max_sensitivity: Sensitivity) -> QuerySet[M]:
+    """Records that may leave the platform in raw form, up to a sensitivity level."""
+    return queryset.filter(sensitivity__lte=max_sensitivity).exclude(
+        licence__in=RAW_SHARING_FORBIDDEN
+    )
+
+
+def may_import(user: AnyUser | None) -> bool:
+    """Analysts and above import data for their organization."""
+    viewer = viewer_for(user)
+    if viewer.is_platform_admin:
+        return True
+    return any(viewer.rank_in(org) >= ROLE_RANK[Role.ANALYST] for org in viewer.roles)
+
+
+def record_denied(user: AnyUser | None, target: str, reason: str) -> None:
+    """Every denied access becomes an audit event."""
+    actor = user if user is not None and user.is_authenticated else None
+    AuditEvent.objects.create(
+        actor=actor, action="access.denied", target=target, detail={"reason": reason}
+    )
+
+
+# --- Declaring the policy of a view ----------------------------------------------------------
+
+#: The policies a view may declare. A test walks every URL and fails on a view with none.
+POLICIES = {
+    "public": "Anyone; owned records shown are filtered by access_owned.",
+    "signed_in": "Signed-in users only.",
+    "importer": "Analysts and above (may_import).",
+    "platform_admin": "Platform administrators only (Django admin's staff check).",
+}
+
+V = TypeVar("V", bound=Callable[..., Any])
+
+
+def policy(name: str) -> Callable[[V], V]:
+    """Mark a view with the access policy it applies; the URL walk test reads the mark."""
+    if name not in POLICIES:
+        raise ValueError(f"unknown access policy {name!r}")
+
+    def mark(view: V) -> V:
+        view.access_policy = name  # type: ignore[attr-defined]  # a plain marker attribute
+        return view
+
+    return mark
