@@ -1,0 +1,251 @@
+"""What every importer shares: problems, the rejection error, reading CSV files safely.
+
+Importers parse and validate without touching the database, then persist in one transaction.
+A file that fails validation raises :class:`ImportRejected` listing its problems (file, row,
+column, reason); nothing is written but the record of the rejected attempt.
+
+Rows are numbered as a spreadsheet shows them: the header is row 1, the first record row 2.
+(A record whose quoted text holds line breaks is still one row.)
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import hashlib
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+from django.conf import settings
+
+#: A text field longer than this is refused: no real source writes one, an attack might.
+MAX_FIELD_CHARS = 32_000
+
+#: Text that a spreadsheet would run as a formula if exported as-is.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+#: Reports progress: (phase, done, total).
+ProgressCallback = Callable[[str, int, int], None]
+
+
+def no_progress(phase: str, done: int, total: int) -> None:
+    """The default progress callback: say nothing."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a file cannot be imported, located as precisely as the input allows."""
+
+    file: str
+    row: int | None
+    column: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column {self.column!r}")
+        return f"{', '.join(where)}: {self.reason}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {"file": self.file, "row": self.row, "column": self.column, "reason": self.reason}
+
+
+class ImportRejected(Exception):
+    """The file did not validate; the database is unchanged."""
+
+    def __init__(self, problems: Sequence[Problem], rows_read: int = 0, more: int = 0) -> None:
+        self.problems = list(problems)
+        self.rows_read = rows_read
+        self.more = more
+        super().__init__(self.summary())
+
+    def summary(self) -> str:
+        lines = [str(p) for p in self.problems]
+        if self.more:
+            lines.append(f"... and {self.more} more problems")
+        return "\n".join(lines)
+
+
+@dataclass
+class ProblemList:
+    """Collects problems up to ``COMMONGROUND_MAX_PROBLEMS`` and counts the rest."""
+
+    file: str
+    limit: int = field(default_factory=lambda: int(settings.COMMONGROUND_MAX_PROBLEMS))
+    items: list[Problem] = field(default_factory=list)
+    more: int = 0
+    bad_rows: set[int] = field(default_factory=set)
+
+    def add(self, row: int | None, column: str | None, reason: str) -> None:
+        if row is not None:
+            self.bad_rows.add(row)
+        if len(self.items) < self.limit:
+            self.items.append(Problem(self.file, row, column, reason))
+        else:
+            self.more += 1
+
+    def add_rows(self, rows: Iterable[int], column: str | None, reason: Callable[[int], str]) -> None:
+        for row in rows:
+            self.add(row, column, reason(row))
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def raise_if_any(self, rows_read: int) -> None:
+        if self.items:
+            raise ImportRejected(self.items, rows_read=rows_read, more=self.more)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def reject(path: Path, reason: str, row: int | None = None, column: str | None = None) -> None:
+    raise ImportRejected([Problem(path.name, row, column, reason)])
+
+
+def check_readable_text(path: Path, data: bytes) -> None:
+    """Refuse a file that is missing, empty or not UTF-8, saying where the bad byte is."""
+    if not data.strip():
+        reject(path, "the file is empty")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        reject(
+            path,
+            f"the file is not UTF-8 (byte 0x{data[exc.start]:02x} on line {line}); "
+            "save it as UTF-8 (in Excel: 'CSV UTF-8') and try again",
+        )
+
+
+def read_header(path: Path, text: str) -> list[str]:
+    """The header row, with the delimiter checked: sources export commas, Excel may not."""
+    first_line = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    header = next(csv.reader([first_line]))
+    if len(header) == 1:
+        for delimiter, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
+            if first_line.count(delimiter) >= 2:
+                reject(
+                    path,
+                    f"the columns are separated by {label}, not commas; "
+                    "export the file as comma-separated CSV",
+                    row=1,
+                )
+    return [name.strip() for name in header]
+
+
+def check_columns(
+    path: Path, header: list[str], required: Sequence[str], problems: ProblemList
+) -> None:
+    """Missing, renamed and repeated columns, with the nearest name as a hint."""
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            problems.add(1, name, "this column appears twice in the header")
+        seen.add(name)
+    extra = [name for name in header if name not in required]
+    for name in required:
+        if name not in seen:
+            hint = difflib.get_close_matches(name, extra, n=1, cutoff=0.6)
+            reason = "required column is missing"
+            if hint:
+                reason += f" (is {hint[0]!r} this column renamed?)"
+            problems.add(1, name, reason)
+
+
+def read_csv_frame(path: Path, required: Sequence[str]) -> pl.DataFrame:
+    """Read a CSV into a frame of strings, every column checked, row numbers attached.
+
+    Fast path: Polars reads the file. If Polars cannot, Python's csv module re-reads it to name
+    the row at fault. Short rows (a truncated last line) are found on the fast path.
+    """
+    if not path.exists():
+        reject(path, "no such file")
+    data = path.read_bytes()
+    check_readable_text(path, data)
+    text_head = data[:65536].decode("utf-8", errors="replace")
+    header = read_header(path, text_head)
+    problems = ProblemList(path.name)
+    check_columns(path, header, required, problems)
+    problems.raise_if_any(0)
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(data),
+            infer_schema=False,
+            empty_string_is_null=False,
+            raise_if_empty=False,
+        )
+    except pl.exceptions.PolarsError as exc:
+        locate_csv_fault(path, data, len(header))
+        reject(path, f"the file cannot be read as CSV: {str(exc).splitlines()[0]}")
+    frame = frame.rename({name: name.strip() for name in frame.columns})
+    if frame.height == 0:
+        reject(path, "the file has a header but no data rows", row=1)
+    frame = frame.with_row_index("_row", offset=2)
+    check_row_shapes(path, frame, problems)
+    check_field_sizes(frame, problems)
+    problems.raise_if_any(frame.height)
+    return frame
+
+
+def locate_csv_fault(path: Path, data: bytes, width: int) -> None:
+    """Re-read a file Polars refused with the csv module, to name the row at fault."""
+    reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), strict=True)
+    row = 0
+    try:
+        for row, record in enumerate(reader, start=1):
+            if row > 1 and record and len(record) > width:
+                reject(path, f"{len(record)} fields where the header has {width}", row=row)
+    except csv.Error as exc:
+        reason = str(exc)
+        if "unexpected end of data" in reason or "EOF" in reason:
+            reason = "a quoted field is never closed: the file looks truncated"
+        reject(path, reason, row=row + 1)
+
+
+def check_row_shapes(path: Path, frame: pl.DataFrame, problems: ProblemList) -> None:
+    """Rows with fewer fields than the header (Polars fills them with nulls)."""
+    columns = [c for c in frame.columns if c != "_row"]
+    if not columns:
+        return
+    short = frame.filter(pl.any_horizontal(pl.col(columns).is_null()))
+    for record in short.select("_row", *columns).iter_rows():
+        filled = sum(value is not None for value in record[1:])
+        if filled == 0:
+            problems.add(record[0], None, "empty line in the middle of the data")
+        else:
+            problems.add(
+                record[0],
+                None,
+                f"{filled} fields where the header has {len(columns)} "
+                "(a truncated or broken line)",
+            )
+
+
+def check_field_sizes(frame: pl.DataFrame, problems: ProblemList) -> None:
+    columns = [c for c in frame.columns if c != "_row"]
+    too_long = frame.select(
+        "_row", *[(pl.col(c).str.len_chars() > MAX_FIELD_CHARS).alias(c) for c in columns]
+    ).filter(pl.any_horizontal(pl.col(columns)))
+    for record in too_long.iter_rows(named=True):
+        for column in columns:
+            if record[column]:
+                problems.add(
+                    record["_row"], column, f"the field is longer than {MAX_FIELD_CHARS} characters"
+                )
+
+
+def neutralize_formula(value: str) -> str:
+    """Make text safe to open in a spreadsheet: a leading formula character is quoted."""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value

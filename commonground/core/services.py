@@ -1,0 +1,120 @@
+"""The one way to run an import: validate, then persist in one transaction, then record it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from commonground.core.importing import (
+    ImportRejected,
+    Problem,
+    ProgressCallback,
+    no_progress,
+    sha256_of,
+)
+from commonground.core.models import ImportOutcome, ImportRun
+from commonground.sharing.models import AuditEvent, Organization
+
+Parsed = TypeVar("Parsed")
+
+
+@dataclass
+class ImportCounts:
+    rows_read: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    likely_duplicates: int = 0
+
+
+@dataclass
+class Importer(Generic[Parsed]):
+    """One source's importer: a pure ``parse`` and a ``persist`` run inside a transaction."""
+
+    dataset: str
+    parse: Callable[[Path, ProgressCallback], Parsed]
+    persist: Callable[[Parsed, ImportRun, ProgressCallback], ImportCounts]
+    version_of: Callable[[Parsed], str] = field(default=lambda parsed: "")
+
+
+def do_import(
+    importer: Importer[Any],
+    path: Path,
+    owner: Organization,
+    user: AbstractBaseUser | None = None,
+    progress: ProgressCallback = no_progress,
+) -> ImportRun:
+    """Import one file all-or-nothing; raise :class:`ImportRejected` if it does not validate.
+
+    Rejected and failed attempts leave the data untouched and are recorded as an ImportRun with
+    their problems, so the operator sees what was tried.
+    """
+    path = Path(path)
+    meta: dict[str, Any] = {
+        "dataset": importer.dataset,
+        "file_name": path.name,
+        "sha256": sha256_of(path) if path.exists() else "",
+        "owner": owner,
+        "imported_by": user,
+    }
+    try:
+        parsed = importer.parse(path, progress)
+    except ImportRejected as exc:
+        _record_failure(meta, ImportOutcome.REJECTED, exc.problems, exc.rows_read, exc.more, user)
+        raise
+    meta["dataset_version"] = importer.version_of(parsed)
+    try:
+        with transaction.atomic():
+            run = ImportRun.objects.create(**meta)
+            counts = importer.persist(parsed, run, progress)
+            for name, value in vars(counts).items():
+                setattr(run, name, value)
+            run.outcome = ImportOutcome.SUCCEEDED
+            run.finished_at = timezone.now()
+            run.save()
+            AuditEvent.objects.create(
+                actor=user,
+                action="import.succeeded",
+                target=f"{importer.dataset}:{path.name}",
+                detail={"import_run": str(run.id), **vars(counts)},
+            )
+    except ImportRejected as exc:
+        _record_failure(meta, ImportOutcome.REJECTED, exc.problems, exc.rows_read, exc.more, user)
+        raise
+    except Exception as exc:
+        problem = Problem(path.name, None, None, f"{type(exc).__name__}: {exc}")
+        _record_failure(meta, ImportOutcome.FAILED, [problem], 0, 0, user)
+        raise
+    return run
+
+
+def _record_failure(
+    meta: dict[str, Any],
+    outcome: ImportOutcome,
+    problems: list[Problem],
+    rows_read: int,
+    more: int,
+    user: AbstractBaseUser | None,
+) -> None:
+    rejected_rows = len({p.row for p in problems if p.row is not None and p.row > 1})
+    run = ImportRun.objects.create(
+        **meta,
+        outcome=outcome,
+        rows_read=rows_read,
+        rejected=rejected_rows,
+        problems=[p.as_dict() for p in problems] + ([{"more": more}] if more else []),
+        finished_at=timezone.now(),
+    )
+    AuditEvent.objects.create(
+        actor=user,
+        action=f"import.{outcome}",
+        target=f"{meta['dataset']}:{meta['file_name']}",
+        detail={"import_run": str(run.id), "problems": len(problems) + more},
+    )

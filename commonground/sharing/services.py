@@ -1,0 +1,67 @@
+"""Writes to organizations and memberships (``do_*``), each one audited."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.utils.text import slugify
+
+from commonground.sharing.models import (
+    AuditEvent,
+    Membership,
+    Organization,
+    OrganizationKind,
+    Role,
+)
+
+
+def local_organization() -> Organization:
+    """The organization that runs this installation; owns what the command line imports."""
+    org, _created = Organization.objects.get_or_create(
+        slug=settings.COMMONGROUND_DEFAULT_OWNER,
+        defaults={"name": "This installation", "kind": OrganizationKind.OTHER},
+    )
+    return org
+
+
+def organization_by_slug(slug: str) -> Organization:
+    try:
+        return Organization.objects.get(slug=slug)
+    except Organization.DoesNotExist:
+        if slug == settings.COMMONGROUND_DEFAULT_OWNER:
+            return local_organization()
+        raise
+
+
+def do_ensure_organization(
+    name: str, acronym: str, kind: OrganizationKind | str, actor: User | None = None
+) -> Organization:
+    """Match an organization by acronym, name or alias, or create it."""
+    key = acronym or name
+    for org in Organization.objects.filter(acronym__iexact=key) | Organization.objects.filter(
+        name__iexact=name
+    ):
+        return org
+    slug = slugify(key)[:80] or "organization"
+    base, n = slug, 2
+    while Organization.objects.filter(slug=slug).exists():
+        slug = f"{base}-{n}"[:80]
+        n += 1
+    org = Organization.objects.create(slug=slug, name=name, acronym=acronym, kind=kind)
+    AuditEvent.objects.create(actor=actor, action="organization.created", target=slug)
+    return org
+
+
+def do_add_member(
+    user: User, organization: Organization, role: Role, actor: User | None = None
+) -> Membership:
+    membership, _created = Membership.objects.update_or_create(
+        user=user, organization=organization, defaults={"role": role}
+    )
+    AuditEvent.objects.create(
+        actor=actor,
+        action="membership.set",
+        target=f"{user.username}@{organization.slug}",
+        detail={"role": str(role)},
+    )
+    return membership
