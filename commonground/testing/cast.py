@@ -1,0 +1,71 @@
+"""The named cast of users that tests and the demo share.
+
+Each person stands for one kind of user the product serves (see PRODUCT.md), with one role in
+one organization, so a test reads like a story: "Jean, a viewer in a civil-society network,
+cannot see the mission's restricted incident".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+
+from commonground.sharing.models import Organization, OrganizationKind, Role
+from commonground.sharing.services import do_add_member, local_organization
+
+
+@dataclass(frozen=True)
+class CastMember:
+    username: str
+    full_name: str
+    organization_slug: str
+    role: Role
+    description: str
+
+
+ORGANIZATIONS = {
+    "minusca-jmac": ("MINUSCA Joint Mission Analysis Centre", "JMAC", OrganizationKind.UN_MISSION),
+    "femmes-bambari": (
+        "Réseau des femmes pour la paix de Bambari",
+        "RFPB",
+        OrganizationKind.CIVIL_SOCIETY,
+    ),
+    "sfcg-car": ("Search for Common Ground CAR", "SFCG", OrganizationKind.NGO_PEACEBUILDER),
+}
+
+CAST = (
+    CastMember("admin", "Platform Admin", "local", Role.PLATFORM_ADMIN, "runs this installation"),
+    CastMember("amina", "Amina Diallo", "minusca-jmac", Role.ANALYST, "mission analyst"),
+    CastMember("marc", "Marc Lefèvre", "minusca-jmac", Role.VIEWER, "mission planner"),
+    CastMember("jean", "Jean Ngoumbé", "femmes-bambari", Role.VIEWER, "civil-society member"),
+    CastMember("sofia", "Sofia Ramos", "sfcg-car", Role.ORG_ADMIN, "peacebuilding NGO lead"),
+)
+
+#: Demo password for every cast member. For a laptop demo only; the README says so.
+DEMO_PASSWORD = "commonground-demo"
+
+
+def ensure_organizations() -> dict[str, Organization]:
+    orgs = {"local": local_organization()}
+    for slug, (name, acronym, kind) in ORGANIZATIONS.items():
+        orgs[slug], _created = Organization.objects.get_or_create(
+            slug=slug, defaults={"name": name, "acronym": acronym, "kind": kind}
+        )
+    return orgs
+
+
+def ensure_cast(password: str = DEMO_PASSWORD) -> dict[str, User]:
+    """Create (or reset) the cast's accounts and memberships; returns users by username."""
+    orgs = ensure_organizations()
+    users: dict[str, User] = {}
+    for member in CAST:
+        first, _, last = member.full_name.partition(" ")
+        user, _created = User.objects.get_or_create(username=member.username)
+        user.first_name, user.last_name = first, last
+        user.is_staff = user.is_superuser = member.role == Role.PLATFORM_ADMIN
+        user.set_password(password)
+        user.save()
+        do_add_member(user, orgs[member.organization_slug], member.role)
+        users[member.username] = user
+    return users
