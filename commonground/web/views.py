@@ -2,13 +2,60 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth import views as auth_views
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
-from commonground.events.queries import dataset_summary
-from commonground.sharing.policy import policy
+from commonground.events import queries
+from commonground.events.schemas import parse_event_filters
+from commonground.sharing.policy import policy, record_denied
+
+#: Rows per page of the events list: a screenful to scan, small enough for a slow link.
+EVENTS_PER_PAGE = 50
+
+#: How many recent imports the overview lists.
+LATEST_IMPORTS = 10
 
 
 @policy("public")
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", {"summary": dataset_summary(request.user)})
+    """What is loaded, as this user may see it; imports only for signed-in users."""
+    imports = queries.visible_imports(request.user)[:LATEST_IMPORTS]
+    context = {"summary": queries.dataset_summary(request.user), "imports": imports}
+    return render(request, "web/home.html", context)
+
+
+@policy("public")
+def event_list(request: HttpRequest) -> HttpResponse:
+    """Filtered, paged events; a bad filter is named in the page and left out (status 400)."""
+    parsed = parse_event_filters(request.GET)
+    events = queries.event_list(request.user, parsed.filters)
+    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "filters": parsed.filters,
+        "errors": parsed.errors,
+        "choices": queries.filter_choices(request.user),
+    }
+    status = 400 if parsed.errors else 200
+    return render(request, "web/event_list.html", context, status=status)
+
+
+@policy("public")
+def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
+    """One event with its provenance; a hidden event answers exactly as a missing one does."""
+    event = queries.visible_event(request.user, event_id)
+    if event is None:
+        if queries.event_exists(event_id):
+            record_denied(request.user, f"event:{event_id}", "not visible under access policy")
+        raise Http404(_("No such event."))
+    context = {"event": event, "duplicates": queries.duplicate_flags(request.user, event)}
+    return render(request, "web/event_detail.html", context)
+
+
+login = policy("public")(
+    auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True)
+)
+logout = policy("public")(auth_views.LogoutView.as_view())

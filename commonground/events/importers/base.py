@@ -1,0 +1,283 @@
+"""The canonical event frame every event importer produces, and vectorised checks.
+
+An importer turns one source's file into a Polars frame with the columns in
+:data:`CANONICAL_COLUMNS`, validating as it goes; :func:`commonground.events.services.persist_events`
+then writes it. Checks run on whole columns, so a 300,000-row file validates in well under a
+second, and every problem still names its row and column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from commonground.core.areas import country_iso3
+from commonground.core.geo import (
+    COUNTRY_BOX_TOLERANCE,
+    PRIOGRID_CELL_DEGREES,
+    PRIOGRID_COLUMNS,
+    country_boxes,
+)
+from commonground.core.importing import ProblemList
+
+#: Columns of the canonical event frame, in order.
+CANONICAL_COLUMNS = (
+    "source_id",
+    "source_row",
+    "date_start",
+    "date_end",
+    "date_precision",
+    "latitude",
+    "longitude",
+    "location_precision",
+    "place",
+    "country_code",
+    "admin1_name",
+    "admin2_name",
+    "priogrid_gid",
+    "violence_type",
+    "source_event_type",
+    "source_sub_event_type",
+    "actor1_scheme",
+    "actor1_key",
+    "actor1_name",
+    "actor1_kind",
+    "actor2_scheme",
+    "actor2_key",
+    "actor2_name",
+    "actor2_kind",
+    "fatalities_best",
+    "fatalities_low",
+    "fatalities_high",
+    "civilian_deaths",
+    "description",
+    "sensitivity",
+    "source_fields",
+    "content_hash",
+)
+
+
+@dataclass
+class EventBatch:
+    """A validated file, ready to persist: nothing in it has touched the database."""
+
+    dataset: str
+    version: str
+    licence: str
+    frame: pl.DataFrame
+    default_sensitivity: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return self.frame.height
+
+
+class Checks:
+    """Vectorised checks over a frame of strings, reporting each bad cell to a ProblemList."""
+
+    def __init__(self, frame: pl.DataFrame, problems: ProblemList) -> None:
+        self.frame = frame
+        self.problems = problems
+
+    def report(self, bad: pl.Expr, column: str, reason: Callable[[str | None], str]) -> None:
+        """Add a problem for each row where ``bad`` holds, quoting the cell's value."""
+        if self.problems.more:
+            return
+        hits = self.frame.filter(bad).select("_row", pl.col(column).alias("_value"))
+        for row, value in hits.head(self.problems.limit).iter_rows():
+            self.problems.add(row, column, reason(value))
+        self.problems.more += max(0, hits.height - self.problems.limit)
+
+    def required(self, columns: Sequence[str]) -> None:
+        for column in columns:
+            self.report(
+                pl.col(column).str.strip_chars() == "", column, lambda _v: "a value is required"
+            )
+
+    def integer(self, column: str, *, required: bool = True, minimum: int | None = 0) -> pl.Expr:
+        """The column as Int64 (null when empty and optional); bad cells are reported."""
+        raw = pl.col(column).str.strip_chars()
+        parsed = raw.cast(pl.Int64, strict=False)
+        empty = raw == ""
+        self.report(
+            ~empty & parsed.is_null(), column, lambda v: f"{v!r} is not a whole number"
+        )
+        if required:
+            self.report(empty, column, lambda _v: "a number is required")
+        if minimum is not None:
+            self.report(
+                parsed < minimum, column, lambda v: f"{v} is below the minimum of {minimum}"
+            )
+        return parsed
+
+    def number(self, column: str, low: float, high: float) -> pl.Expr:
+        raw = pl.col(column).str.strip_chars()
+        parsed = raw.cast(pl.Float64, strict=False)
+        self.report(raw == "", column, lambda _v: "a number is required")
+        self.report(
+            (raw != "") & (parsed.is_null() | parsed.is_nan()),
+            column,
+            lambda v: f"{v!r} is not a number",
+        )
+        self.report(
+            (parsed < low) | (parsed > high),
+            column,
+            lambda v: f"{v} is outside the range {low:g} to {high:g}",
+        )
+        return parsed
+
+    def date(self, column: str, *, required: bool = True) -> pl.Expr:
+        """ISO dates (``YYYY-MM-DD``, optionally followed by a time), impossible ones refused."""
+        raw = pl.col(column).str.strip_chars()
+        parsed = raw.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+        well_formed = raw.str.contains(r"^\d{4}-\d{2}-\d{2}([T ][0-9:.]+Z?)?$")
+        self.report(
+            (raw != "") & (~well_formed | parsed.is_null()),
+            column,
+            lambda v: f"{v!r} is not a real date in the form YYYY-MM-DD",
+        )
+        if required:
+            self.report(raw == "", column, lambda _v: "a date is required")
+        return parsed
+
+    def one_of(self, column: str, allowed: Sequence[str]) -> None:
+        allowed_list = list(allowed)
+        self.report(
+            ~pl.col(column).str.strip_chars().is_in(allowed_list),
+            column,
+            lambda v: f"{v!r} is not one of: {', '.join(allowed_list)}",
+        )
+
+    def unique(self, column: str) -> None:
+        self.report(
+            pl.col(column).is_duplicated(),
+            column,
+            lambda v: f"the id {v!r} appears more than once in the file",
+        )
+
+
+def priogrid_expr(latitude: str, longitude: str) -> pl.Expr:
+    """The PRIO-GRID cell id as a Polars expression (same rule as core.geo.priogrid_gid)."""
+    row = ((pl.col(latitude) + 90.0) / PRIOGRID_CELL_DEGREES).floor().clip(0, 359)
+    col = ((pl.col(longitude) + 180.0) / PRIOGRID_CELL_DEGREES).floor().clip(0, 719)
+    return (row * PRIOGRID_COLUMNS + col + 1).cast(pl.Int64)
+
+
+def check_in_country(frame: pl.DataFrame, problems: ProblemList, columns: tuple[str, str]) -> None:
+    """Report points that fall outside their stated country's bounding boxes.
+
+    ``frame`` has ``_row``, ``country_code``, ``latitude`` and ``longitude`` (floats).
+    """
+    boxes = [
+        (code, *box)
+        for code in frame["country_code"].unique().drop_nulls().to_list()
+        for box in country_boxes(code)
+    ]
+    if not boxes:
+        return
+    box_frame = pl.DataFrame(
+        boxes, schema=["country_code", "west", "south", "east", "north"], orient="row"
+    )
+    tol = COUNTRY_BOX_TOLERANCE
+    inside = (
+        frame.select("_row", "country_code", "latitude", "longitude")
+        .join(box_frame, on="country_code")
+        .filter(
+            pl.col("longitude").is_between(pl.col("west") - tol, pl.col("east") + tol)
+            & pl.col("latitude").is_between(pl.col("south") - tol, pl.col("north") + tol)
+        )
+        .select("_row")
+        .unique()
+    )
+    known = frame.filter(pl.col("country_code").is_in(box_frame["country_code"].unique()))
+    outside = known.join(inside, on="_row", how="anti").sort("_row")
+    lat_col, lon_col = columns
+    for row, code, lat, lon in outside.select(
+        "_row", "country_code", "latitude", "longitude"
+    ).iter_rows():
+        problems.add(
+            row,
+            f"{lat_col}/{lon_col}",
+            f"the point ({lat:g}, {lon:g}) lies outside {code} (are latitude and longitude "
+            "swapped, or is the country wrong?)",
+        )
+
+
+def map_countries(
+    frame: pl.DataFrame, problems: ProblemList, column: str, *, iso3: bool = False
+) -> pl.DataFrame:
+    """Add ``country_code`` (ISO3) from a country name or code column; unknown ones reported."""
+    mapping: dict[str, str | None] = {}
+    for value in frame[column].unique().to_list():
+        text = (value or "").strip()
+        if iso3:
+            code = text.upper() if len(text) == 3 and country_boxes(text.upper()) else None
+        else:
+            code = country_iso3(text) if text else None
+        mapping[value] = code
+    checks = Checks(frame, problems)
+    unknown = [k for k, v in mapping.items() if v is None]
+    what = "an ISO 3166 alpha-3 country code" if iso3 else "a country name we recognise"
+    checks.report(pl.col(column).is_in(unknown), column, lambda v: f"{v!r} is not {what}")
+    return frame.with_columns(
+        pl.col(column).replace_strict(mapping, default=None, return_dtype=pl.String).alias(
+            "country_code"
+        )
+    )
+
+
+def with_source_fields(
+    frame: pl.DataFrame, source_columns: Sequence[str], not_hashed: frozenset[str] = frozenset()
+) -> pl.DataFrame:
+    """Keep the source's own fields as JSON, and a hash of them to detect changes on re-import.
+
+    The hash covers the fields in name order, leaving out ``not_hashed``: fields that differ
+    between two forms of the same release (GED's ``geom_wkt`` exists only in the CSV), so that
+    importing the GeoJSON after the CSV of one release changes nothing.
+    """
+    encoded = frame.select(pl.struct(list(source_columns)).struct.json_encode().alias("j"))["j"]
+    hashed_columns = sorted(c for c in source_columns if c not in not_hashed)
+    if hashed_columns != list(source_columns):
+        hashed = frame.select(pl.struct(hashed_columns).struct.json_encode().alias("j"))["j"]
+    else:
+        hashed = encoded
+    hashes = [hashlib.blake2b(text.encode(), digest_size=16).hexdigest() for text in hashed]
+    return frame.with_columns(
+        encoded.alias("source_fields"), pl.Series("content_hash", hashes, dtype=pl.String)
+    )
+
+
+def check_fatality_range(checks: Checks, best: str, low: str, high: str) -> None:
+    """Best must lie within low..high; the arguments name the source's columns, whose parsed
+    values are in ``fatalities_best``, ``fatalities_low`` and ``fatalities_high``."""
+    f = pl.col
+    checks.report(
+        f("fatalities_low").is_not_null()
+        & f("fatalities_high").is_not_null()
+        & (f("fatalities_low") > f("fatalities_high")),
+        low,
+        lambda v: f"low ({v}) is above high",
+    )
+    checks.report(
+        f("fatalities_low").is_not_null() & (f("fatalities_best") < f("fatalities_low")),
+        best,
+        lambda v: f"best ({v}) is below low",
+    )
+    checks.report(
+        f("fatalities_high").is_not_null() & (f("fatalities_best") > f("fatalities_high")),
+        best,
+        lambda v: f"best ({v}) is above high",
+    )
+
+
+def check_dates_ordered(checks: Checks, start: str, end: str, end_column: str) -> None:
+    """``start`` and ``end`` are parsed date columns; ``end_column`` is the source's column."""
+    checks.report(
+        pl.col(end) < pl.col(start),
+        end_column,
+        lambda v: f"the end date {v} is before the start date",
+    )
