@@ -99,7 +99,8 @@ def _db_id(value: Any) -> Any:
     """A key as the database stores it (UUIDs are 32 hex characters on SQLite)."""
     if value is None:
         return None
-    return Actor._meta.pk.get_db_prep_value(value, connection)  # type: ignore[union-attr]
+    prepared = Actor._meta.pk.get_db_prep_value(value, connection)  # type: ignore[union-attr]
+    return prepared if isinstance(prepared, str) else str(prepared)
 
 
 def _with_area_ids(frame: pl.DataFrame) -> pl.DataFrame:
