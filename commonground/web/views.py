@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from commonground.events import queries
+from commonground.events.models import ViolenceType
 from commonground.events.schemas import parse_event_filters
 from commonground.sharing.policy import policy, record_denied
 
@@ -38,6 +39,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "filters": parsed.filters,
         "errors": parsed.errors,
         "choices": queries.filter_choices(request.user),
+        "violence_types": ViolenceType.choices,
     }
     status = 400 if parsed.errors else 200
     return render(request, "web/event_list.html", context, status=status)

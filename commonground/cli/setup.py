@@ -1,0 +1,73 @@
+"""Set-up work behind ``commonground init``, ``stats`` and ``demo``."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+
+from commonground.core.models import ImportRun
+from commonground.events.models import Event
+from commonground.events.queries import event_totals
+from commonground.registry.models import Operation, ParallelForce, Presence
+from commonground.sharing.models import Organization
+from commonground.sharing.policy import access_operator
+
+#: What the demo imports, in order (parallel forces refer to operations), from the data folder.
+DEMO_FILES = (
+    ("operations", "operations.csv"),
+    ("parallel-forces", "parallel_forces.csv"),
+    ("presence", "presence_CAF.csv"),
+    ("ged", "ged_23_1_CAF.csv"),
+)
+
+
+def migrate_database() -> str:
+    """Apply migrations; say which database it is."""
+    out = io.StringIO()
+    call_command("migrate", interactive=False, verbosity=1, stdout=out)
+    applied = out.getvalue().count(" OK")
+    name = settings.DATABASES["default"]["NAME"]
+    return f"Database ready ({connection.vendor}: {name}); {applied} migrations applied."
+
+
+def operator_stats() -> dict[str, Any]:
+    """The figures ``commonground stats`` prints, for the operator (everything)."""
+    figures = event_totals(access_operator(Event.objects.filter(withdrawn=False)))
+    figures.update(
+        operations=access_operator(Operation.objects.all()).count(),
+        parallel_forces=access_operator(ParallelForce.objects.all()).count(),
+        organizations=Organization.objects.count(),
+        presence=access_operator(Presence.objects.all()).count(),
+        imports=ImportRun.objects.count(),
+        imports_succeeded=ImportRun.objects.filter(outcome="succeeded").count(),
+        withdrawn_events=Event.objects.filter(withdrawn=True).count(),
+    )
+    return figures
+
+
+def run_demo(data_dir: Path | None, quiet: bool) -> int:
+    """Migrate, import the real data in place, create the demo cast; 0 when all went well."""
+    from commonground.cli.output import console, run_import
+    from commonground.testing.cast import CAST, DEMO_PASSWORD, ensure_cast
+
+    folder = Path(data_dir or settings.COMMONGROUND_DATA_DIR)
+    console.print(migrate_database())
+    missing = [name for _d, name in DEMO_FILES if not (folder / name).exists()]
+    if missing:
+        console.print(f"[red]The demo data is not in {folder}: missing {', '.join(missing)}.[/]")
+        console.print("Point COMMONGROUND_DATA_DIR or --data-dir at the shared/data folder.")
+        return 1
+    for dataset, name in DEMO_FILES:
+        status = run_import(dataset, folder / name, None, quiet)
+        if status != 0:
+            return status
+    ensure_cast()
+    console.print("\nDemo accounts (password for all: " f"[bold]{DEMO_PASSWORD}[/]):")
+    for member in CAST:
+        console.print(f"  {member.username:<8} {member.role:<15} {member.description}")
+    return 0

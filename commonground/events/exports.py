@@ -1,0 +1,182 @@
+"""Exports of events that may leave the machine: CSV, HXL-tagged CSV and GeoJSON.
+
+What may leave is decided by the access policy (``access_exportable``): up to the chosen
+sensitivity, and never raw rows whose licence forbids it (ACLED's). Text cells that a spreadsheet
+would run as a formula are quoted.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from django.db.models import QuerySet
+
+from commonground.core.importing import neutralize_formula
+from commonground.events.models import Event
+from commonground.sharing.models import RAW_SHARING_FORBIDDEN, Sensitivity
+from commonground.sharing.policy import access_exportable, access_operator
+
+
+class ExportRefused(Exception):
+    """The export asked for records that may not leave the machine."""
+
+
+#: (column, HXL hashtag, how to read it from an event)
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("dataset", "#meta+dataset"),
+    ("source_id", "#event+id"),
+    ("date_start", "#date+start"),
+    ("date_end", "#date+end"),
+    ("country_code", "#country+code"),
+    ("admin1", "#adm1+name"),
+    ("admin2", "#adm2+name"),
+    ("place", "#loc+name"),
+    ("latitude", "#geo+lat"),
+    ("longitude", "#geo+lon"),
+    ("violence_type", "#event+type"),
+    ("actor1", "#group+name+first"),
+    ("actor2", "#group+name+second"),
+    ("fatalities_best", "#affected+killed"),
+    ("fatalities_low", "#affected+killed+min"),
+    ("fatalities_high", "#affected+killed+max"),
+    ("civilian_deaths", "#affected+killed+civilians"),
+    ("description", "#description"),
+    ("licence", "#meta+licence"),
+    ("owner", "#org+owner"),
+)
+
+TEXT_COLUMNS = {"place", "admin1", "admin2", "actor1", "actor2", "description", "source_id"}
+
+
+def selection(
+    country: str | None,
+    date_from: datetime.date | None,
+    date_to: datetime.date | None,
+    dataset: str | None,
+) -> QuerySet[Event]:
+    events = access_operator(Event.objects.filter(withdrawn=False))
+    if country:
+        events = events.filter(country_code=country.upper())
+    if date_from:
+        events = events.filter(date_start__gte=date_from)
+    if date_to:
+        events = events.filter(date_start__lte=date_to)
+    if dataset:
+        events = events.filter(dataset=dataset)
+    return events.select_related("admin1", "admin2", "actor1", "actor2", "owner").order_by(
+        "date_start", "dataset", "source_id"
+    )
+
+
+def export_events(
+    *,
+    fmt: str,
+    country: str | None,
+    date_from: datetime.date | None,
+    date_to: datetime.date | None,
+    dataset: str | None,
+    max_sensitivity: str,
+    output: Path | None,
+) -> str:
+    """Write the export and return a one-line report of what was written and left out."""
+    chosen = selection(country, date_from, date_to, dataset)
+    level = Sensitivity[max_sensitivity.upper()]
+    allowed = access_exportable(chosen, level)
+    held_back = chosen.filter(licence__in=RAW_SHARING_FORBIDDEN).count()
+    if dataset and held_back and not allowed.exists():
+        raise ExportRefused(
+            f"{held_back} {dataset} rows are under a licence that allows sharing derived data "
+            "only (ACLED's terms); raw rows are never exported"
+        )
+    too_sensitive = chosen.exclude(licence__in=RAW_SHARING_FORBIDDEN).count() - allowed.count()
+    handle: TextIO = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        written = WRITERS[fmt](allowed, handle)
+    finally:
+        if output:
+            handle.close()
+    report = f"Exported {written} events as {fmt}"
+    if held_back:
+        report += f"; left out {held_back} raw rows whose licence forbids it (ACLED)"
+    if too_sensitive:
+        report += f"; left out {too_sensitive} events above '{max_sensitivity}'"
+    return report + "."
+
+
+def _row(event: Event) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "dataset": event.dataset,
+        "source_id": event.source_id,
+        "date_start": event.date_start.isoformat(),
+        "date_end": event.date_end.isoformat(),
+        "country_code": event.country_code,
+        "admin1": event.admin1.name_en if event.admin1 else "",
+        "admin2": event.admin2.name_en if event.admin2 else "",
+        "place": event.place,
+        "latitude": event.latitude,
+        "longitude": event.longitude,
+        "violence_type": event.violence_type,
+        "actor1": event.actor1.name if event.actor1 else "",
+        "actor2": event.actor2.name if event.actor2 else "",
+        "fatalities_best": event.fatalities_best,
+        "fatalities_low": event.fatalities_low,
+        "fatalities_high": event.fatalities_high,
+        "civilian_deaths": event.civilian_deaths,
+        "description": event.description,
+        "licence": event.licence,
+        "owner": str(event.owner),
+    }
+    return values
+
+
+def _write_csv(events: QuerySet[Event], handle: TextIO, hxl: bool = False) -> int:
+    writer = csv.writer(handle)
+    writer.writerow([name for name, _tag in COLUMNS])
+    if hxl:
+        writer.writerow([tag for _name, tag in COLUMNS])
+    count = 0
+    for event in events.iterator(chunk_size=2000):
+        row = _row(event)
+        writer.writerow(
+            [
+                neutralize_formula(str(row[name])) if name in TEXT_COLUMNS else _cell(row[name])
+                for name, _tag in COLUMNS
+            ]
+        )
+        count += 1
+    return count
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _write_hxl(events: QuerySet[Event], handle: TextIO) -> int:
+    return _write_csv(events, handle, hxl=True)
+
+
+def _write_geojson(events: QuerySet[Event], handle: TextIO) -> int:
+    """A FeatureCollection written feature by feature, so memory stays flat."""
+    handle.write('{"type": "FeatureCollection", "features": [\n')
+    count = 0
+    for event in events.iterator(chunk_size=2000):
+        row = _row(event)
+        feature = {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [event.longitude, event.latitude]},
+            "properties": {k: v for k, v in row.items() if k not in {"latitude", "longitude"}},
+        }
+        handle.write(("" if count == 0 else ",\n") + json.dumps(feature, ensure_ascii=False))
+        count += 1
+    handle.write("\n]}\n")
+    return count
+
+
+WRITERS = {"csv": _write_csv, "hxl": _write_hxl, "geojson": _write_geojson}
+
+__all__ = ["ExportRefused", "export_events"]

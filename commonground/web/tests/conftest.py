@@ -1,0 +1,48 @@
+"""The real UCDP GED file, imported once per test module and rolled back afterwards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from pytest_django import DjangoDbBlocker
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from commonground.core.models import ImportRun
+from commonground.core.services import do_import
+from commonground.events.importers.ged import GED
+from commonground.sharing.services import local_organization
+from commonground.testing.cast import ensure_cast
+
+
+def ged_path() -> Path:
+    return Path(settings.COMMONGROUND_DATA_DIR) / "ged_23_1_CAF.csv"
+
+
+@dataclass(frozen=True)
+class RealData:
+    run: ImportRun
+    cast: dict[str, User]
+    path: Path
+
+
+@pytest.fixture(scope="module")
+def real_data(
+    django_db_setup: None, django_db_blocker: DjangoDbBlocker
+) -> Iterator[RealData]:
+    """Import the 1,848 real events once for a module; each test's own writes roll back.
+
+    The import runs inside a transaction that is rolled back when the module ends, so other
+    modules see an empty database again (tests nest their savepoints inside it).
+    """
+    path = ged_path()
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            cast = ensure_cast()
+            run = do_import(GED, path, owner=local_organization(), user=cast["admin"])
+            yield RealData(run=run, cast=cast, path=path)
+            transaction.set_rollback(True)
