@@ -1,7 +1,20 @@
-"""Shared fixtures: the named cast and the real data, imported once per test database."""
+"""Shared fixtures: the named cast and the real data (see commonground/testing/fixtures.py)."""
 
 from __future__ import annotations
 
 import os
+import tempfile
 
-os.environ.setdefault("COMMONGROUND_HOME", os.path.join(os.getcwd(), ".venv", "cghome"))
+# Tests never touch a user's real database or secret key.
+os.environ.setdefault("COMMONGROUND_HOME", tempfile.mkdtemp(prefix="commonground-test-"))
+
+pytest_plugins = ["commonground.testing.fixtures"]
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
+    """The cast's passwords are hashed in every test; the real hasher would dominate run time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]

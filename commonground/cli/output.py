@@ -37,7 +37,7 @@ def run_import(dataset: str, path: Path, owner_slug: str | None, quiet: bool) ->
                 run = do_import(importer, path, owner=owner, progress=callback)
     except ImportRejected as exc:
         console.print(f"[red bold]Rejected {path}: nothing was changed.[/]")
-        console.print(exc.summary(), markup=False, highlight=False)
+        console.print(exc.summary(), markup=False, highlight=False, soft_wrap=True)
         return 2
     except Exception as exc:  # the summary names the failure; the transaction rolled back
         console.print(f"[red bold]Import of {path} failed; nothing was changed:[/] {exc}")
@@ -91,7 +91,9 @@ def print_import_summary(run: ImportRun) -> None:
     )
     console.print(table)
     for problem in run.problems[:5]:
-        console.print(f"[yellow]{problem.get('reason', problem)}[/]", highlight=False)
+        console.print(
+            f"[yellow]{problem.get('reason', problem)}[/]", highlight=False, soft_wrap=True
+        )
     if len(run.problems) > 5:
         console.print(f"[yellow]... and {len(run.problems) - 5} more warnings[/]")
 

@@ -155,13 +155,13 @@ class FilterChoices:
 def filter_choices(user: AnyUser | None) -> FilterChoices:
     events = visible_events(user).order_by()
     return FilterChoices(
-        countries=sorted(set(events.values_list("country_code", flat=True))),
+        countries=sorted(events.values_list("country_code", flat=True).distinct()),
         admin1_areas=list(
             Area.objects.filter(level=AreaLevel.ADMIN1, pk__in=events.values("admin1")).order_by(
                 "country_code", "name_en"
             )
         ),
-        datasets=sorted(set(events.values_list("dataset", flat=True))),
+        datasets=sorted(events.values_list("dataset", flat=True).distinct()),
     )
 
 

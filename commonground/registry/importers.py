@@ -231,10 +231,10 @@ class Row:
         return int(value) if value else None
 
     def check_order(
-        self, start_column: str, end_column: str, start: date | None, end: date | None
+        self, start_column: str, end_column: str, start: Period | None, end: Period | None
     ) -> None:
         """An end wholly before its start; a ``2014`` end with a ``2014-09`` start is fine."""
-        if start is not None and end is not None and end < start:
+        if start is not None and end is not None and end.last < start.first:
             self.problem(
                 end_column,
                 f"ends ({self.text(end_column)}) before it starts ({self.text(start_column)})",
@@ -368,7 +368,7 @@ def validate_rows(
     progress: ProgressCallback,
     unique: Callable[[R], str] | None = None,
 ) -> ParsedFile[R]:
-    """Read every row, refuse repeated ids (and repeated ``unique`` values), then reject or return."""
+    """Read every row, refuse repeated ids (and repeated ``unique`` values); reject or return."""
     problems = ProblemList(path.name)
     records: list[R] = []
     seen: dict[tuple[str, str], int] = {}
@@ -389,7 +389,7 @@ def validate_rows(
 
 def read_operation(row: Row) -> Record:
     start, end = row.period("start_date"), row.period("end_date")
-    row.check_order("start_date", "end_date", start and start.first, end and end.last)
+    row.check_order("start_date", "end_date", start, end)
     values = {
         "acronym": row.text("acronym", required=True, limit=max_length(Operation, "acronym")),
         "name": row.text("name", required=True, limit=max_length(Operation, "name")),
@@ -412,8 +412,8 @@ def read_parallel_force(row: Row) -> ForceRecord:
     row.check_order(
         "start_year",
         "end_year",
-        date(start, 1, 1) if start else None,
-        date(end, 12, 31) if end else None,
+        parse_period(str(start)) if start else None,
+        parse_period(str(end)) if end else None,
     )
     un_operations = tuple(row.split("un_operation"))
     if not un_operations:
@@ -445,7 +445,7 @@ def read_presence(row: Row, file_country: str) -> PresenceRecord:
     elif not is_iso3(country):
         row.problem("country", f"{country!r} is not an ISO 3166 alpha-3 country code")
     start, end = row.period("start"), row.period("end")
-    row.check_order("start", "end", start and start.first, end and end.last)
+    row.check_order("start", "end", start, end)
     latitude, longitude = row.point(country)
     personnel, women = row.count("personnel"), row.count("personnel_women")
     if personnel is not None and women is not None and women > personnel:
@@ -556,7 +556,7 @@ def write_record(
 
 
 def is_referenced(obj: models.Model) -> bool:
-    """Whether any row anywhere points at ``obj`` (reverse foreign keys, one-to-one, many-to-many)."""
+    """Whether any row points at ``obj``: reverse foreign keys, one-to-one and many-to-many."""
     for relation in obj._meta.get_fields(include_hidden=True):
         if not isinstance(relation, ForeignObjectRel):
             continue
@@ -645,14 +645,18 @@ def operations_by_acronym(acronyms: Iterable[str]) -> dict[str, list[Operation]]
 
 
 def resolve_un_operations(parsed: ParsedFile[ForceRecord]) -> dict[str, Any]:
-    """Case-folded acronym -> operation id; reject the file if one is unknown, ambiguous or not UN."""
+    """Case-folded acronym -> operation id; reject the file if one is unknown, ambiguous or
+    not a UN operation (a parallel force is defined by the UN operation it runs beside)."""
     found = operations_by_acronym(a for r in parsed.records for a in r.un_operations)
     problems = ProblemList(parsed.file)
     for record in parsed.records:
         for acronym in record.un_operations:
             matches = found.get(acronym.casefold(), [])
             if not matches:
-                reason = f"no operation with the acronym {acronym!r}: import operations.csv first, or correct the acronym"
+                reason = (
+                    f"no operation with the acronym {acronym!r}: "
+                    "import operations.csv first, or correct the acronym"
+                )
             elif len(matches) > 1:
                 reason = (
                     f"{len(matches)} operations have the acronym {acronym!r}; make acronyms unique"
@@ -682,7 +686,7 @@ def link_parallel_to(wanted: dict[str, set[Any]]) -> Callable[[ParallelForce, Fo
 def persist_parallel_forces(
     parsed: ParsedFile[ForceRecord], run: ImportRun, progress: ProgressCallback
 ) -> ImportCounts:
-    """Link each force to the UN operations it ran beside, and to itself in the operations registry."""
+    """Link each force to the UN operations it ran beside, and to its own operations row."""
     un_operations = resolve_un_operations(parsed)
     same_slug = dict(
         Operation.objects.filter(slug__in=[r.key for r in parsed.records]).values_list("slug", "pk")

@@ -148,6 +148,8 @@ def _feature_record(number: int, feature: object, problems: ProblemList) -> dict
 def parse(path: Path, progress: ProgressCallback) -> EventBatch:
     """Read and validate a GED file (CSV or GeoJSON) without touching the database."""
     path = Path(path)
+    if not path.is_file():
+        reject(path, "no such file")
     version = version_from_name(path)
     progress("reading", 0, 1)
     if path.suffix.lower() in {".geojson", ".json"}:

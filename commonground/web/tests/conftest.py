@@ -11,12 +11,17 @@ from pytest_django import DjangoDbBlocker
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.test import override_settings
 
 from commonground.core.models import ImportRun
 from commonground.core.services import do_import
 from commonground.events.importers.ged import GED
 from commonground.sharing.services import local_organization
 from commonground.testing.cast import ensure_cast
+
+
+#: The cast's passwords are hashed for every module; the slow default hasher adds seconds.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def ged_path() -> Path:
@@ -40,7 +45,7 @@ def real_data(
     modules see an empty database again (tests nest their savepoints inside it).
     """
     path = ged_path()
-    with django_db_blocker.unblock():
+    with override_settings(PASSWORD_HASHERS=FAST_HASHERS), django_db_blocker.unblock():
         with transaction.atomic():
             cast = ensure_cast()
             run = do_import(GED, path, owner=local_organization(), user=cast["admin"])

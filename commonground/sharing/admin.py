@@ -1,0 +1,48 @@
+"""Admin for organizations, memberships and sharing agreements; the audit log is read-only."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from commonground.core.admin import PlatformAdmin, ReadOnlyAdmin
+from commonground.sharing.models import AuditEvent, Membership, Organization, SharingAgreement
+
+
+@admin.register(Organization)
+class OrganizationAdmin(PlatformAdmin):
+    list_display = ("name", "acronym", "kind", "slug", "created_at")
+    list_filter = ("kind",)
+    search_fields = ("name", "acronym", "slug", "aliases")
+    readonly_fields = ("created_at", "updated_at")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Membership)
+class MembershipAdmin(PlatformAdmin):
+    list_display = ("user", "organization", "role", "created_at")
+    list_filter = ("role", "organization")
+    search_fields = ("user__username", "user__email", "organization__name", "organization__acronym")
+    raw_id_fields = ("user", "organization")
+    readonly_fields = ("created_at", "updated_at")
+    list_select_related = ("user", "organization")
+
+
+@admin.register(SharingAgreement)
+class SharingAgreementAdmin(PlatformAdmin):
+    list_display = ("provider", "recipient", "max_sensitivity", "created_at")
+    list_filter = ("max_sensitivity",)
+    search_fields = ("provider__name", "provider__acronym", "recipient__name", "recipient__acronym")
+    raw_id_fields = ("provider", "recipient")
+    readonly_fields = ("created_at", "updated_at")
+    list_select_related = ("provider", "recipient")
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """The audit log is append-only: an admin who could edit it could hide their own actions."""
+
+    list_display = ("at", "action", "actor", "target")
+    list_filter = ("action",)
+    search_fields = ("action", "target", "actor__username")
+    date_hierarchy = "at"
+    list_select_related = ("actor",)

@@ -1,0 +1,273 @@
+"""The first pages, read through Django's test client on the real UCDP GED file.
+
+Expected figures are computed from the CSV with Python's csv module, not from our own code,
+so an importer or query bug cannot make both sides agree.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import resolve
+
+from commonground.events.models import Event, LikelyDuplicate
+from commonground.events.queries import visible_events
+from commonground.sharing.models import AuditEvent, Organization, Sensitivity
+from commonground.testing.cast import DEMO_PASSWORD
+from commonground.web.tests.conftest import RealData
+from commonground.web.views import EVENTS_PER_PAGE
+
+pytestmark = pytest.mark.django_db
+
+
+def csv_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def text(response: object) -> str:
+    """The page's text with tags removed and spaces collapsed, as a reader sees it."""
+    html = response.content.decode()  # type: ignore[attr-defined]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def restricted_copy(event: Event, owner: Organization, source_id: str) -> Event:
+    """A mission's own restricted incident, shaped like a real event."""
+    event.pk = None
+    event._state.adding = True
+    event.dataset, event.source_id = "jmac-incidents", source_id
+    event.owner, event.sensitivity = owner, Sensitivity.RESTRICTED
+    event.save()
+    return event
+
+
+# --- Overview ---------------------------------------------------------------------------------
+
+
+def test_home_shows_what_is_loaded(real_data: RealData, client: Client) -> None:
+    rows = csv_rows(real_data.path)
+    deaths = sum(int(row["best"]) for row in rows)
+    civilians = sum(int(row["deaths_civilians"]) for row in rows)
+    assert len(rows) == visible_events(None).count() == 1848
+
+    page = text(client.get("/"))
+
+    assert "Events 1,848" in page
+    assert f"Deaths (best estimate) {deaths:,}" in page
+    assert f"Civilian deaths {civilians:,}" in page
+    assert "ucdp-ged 23.1 1,848 1991-08-08 to 2022-12-30 Central African Republic (CAF)" in page
+    assert "CC BY 4.0" in page and "Sundberg" in page
+
+
+def test_latest_imports_only_for_signed_in_users(real_data: RealData, client: Client) -> None:
+    assert "ged_23_1_CAF.csv" not in text(client.get("/"))
+
+    page = text(signed_in(real_data.cast["jean"]).get("/"))
+
+    assert "ucdp-ged 23.1 ged_23_1_CAF.csv" in page
+    assert "Succeeded 1,848 0 0" in page
+
+
+# --- Events list ------------------------------------------------------------------------------
+
+
+def test_filter_one_sided_violence_in_2014(real_data: RealData, client: Client) -> None:
+    rows = csv_rows(real_data.path)
+    expected = sum(1 for r in rows if r["type_of_violence"] == "3" and r["year"] == "2014")
+
+    response = client.get(
+        "/events/", {"violence_type": "one_sided", "date_from": "2014-01-01", "date_to": "2014-12-31"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == expected == 292
+    assert f"{expected} events" in text(response)
+    shown = response.context["page"].object_list
+    assert all(e.violence_type == "one_sided" and e.date_start.year == 2014 for e in shown)
+
+
+def test_filter_by_admin1_and_actor(real_data: RealData, client: Client) -> None:
+    rows = csv_rows(real_data.path)
+    expected = sum(
+        1
+        for r in rows
+        if r["adm_1"] == "Ouaka province" and ("FPRC" in r["side_a"] or "FPRC" in r["side_b"])
+    )
+    assert expected > 0
+
+    response = client.get("/events/", {"admin1": "CAF.ouaka", "actor": "fprc"})
+
+    assert response.context["page"].paginator.count == expected
+
+
+def test_paging_newest_first(real_data: RealData, client: Client) -> None:
+    first = client.get("/events/").context["page"]
+    second = client.get("/events/", {"page": 2}).context["page"]
+    last = client.get("/events/", {"page": 999}).context["page"]
+    newest = max(row["date_start"][:10] for row in csv_rows(real_data.path))
+
+    assert len(first) == EVENTS_PER_PAGE
+    assert first.paginator.num_pages == 37
+    assert second[0].date_start <= first[EVENTS_PER_PAGE - 1].date_start
+    assert {e.pk for e in first}.isdisjoint(e.pk for e in second)
+    assert last.number == 37 and len(last) == 1848 - 36 * EVENTS_PER_PAGE
+    assert str(first[0].date_start) == newest
+
+
+def test_paging_links_keep_the_filters(real_data: RealData, client: Client) -> None:
+    html = client.get("/events/", {"violence_type": "one_sided"}).content.decode()
+
+    assert "?violence_type=one_sided&amp;page=2" in html
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"country": "C4F"}, "Country: “C4F” — use a three-letter ISO code"),
+        ({"date_from": "2014-13-40"}, "From: “2014-13-40” — write the date as YYYY-MM-DD"),
+        ({"min_deaths": "-1"}, "Minimum deaths: “-1” — use a whole number"),
+        ({"violence_type": "genocide"}, "Violence type: “genocide” — use one of"),
+        (
+            {"date_from": "2015-01-01", "date_to": "2014-01-01"},
+            "Dates: “2015-01-01 &gt; 2014-01-01” — the start date is after the end date",
+        ),
+    ],
+)
+def test_bad_filter_is_named_and_ignored(
+    real_data: RealData, client: Client, params: dict[str, str], message: str
+) -> None:
+    response = client.get("/events/", params)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert response.context["page"].paginator.count == 1848
+
+
+def test_bad_filter_keeps_the_good_ones(real_data: RealData, client: Client) -> None:
+    response = client.get("/events/", {"violence_type": "one_sided", "min_deaths": "many"})
+
+    assert response.status_code == 400
+    assert response.context["page"].paginator.count == 1076
+
+
+# --- Event detail -----------------------------------------------------------------------------
+
+
+def test_event_detail_shows_provenance(real_data: RealData, client: Client) -> None:
+    event = Event.objects.get(dataset="ucdp-ged", source_id="36211")
+    sha256 = hashlib.sha256(real_data.path.read_bytes()).hexdigest()
+
+    page = text(client.get(f"/events/{event.pk}/"))
+
+    assert "File ged_23_1_CAF.csv" in page
+    assert "Row in the file row 3" in page
+    assert f"File SHA-256 {sha256}" in page
+    assert "Record id in the source 36211" in page
+    assert "Imported by Platform Admin" in page
+    assert "Owner This installation" in page
+    assert "Licence Creative Commons Attribution 4.0" in page
+    assert "Actor 1 Government of Uganda" in page
+    assert "dyad_name Government of Uganda - LRA" in page
+
+
+@pytest.mark.parametrize(
+    ("username", "status"),
+    [(None, 404), ("jean", 404), ("sofia", 404), ("marc", 200), ("amina", 200), ("admin", 200)],
+)
+def test_restricted_event_only_for_its_owner(
+    real_data: RealData, username: str | None, status: int
+) -> None:
+    jmac = Organization.objects.get(slug="minusca-jmac")
+    hidden = restricted_copy(Event.objects.first(), jmac, "JMAC-1")  # type: ignore[arg-type]
+    client = signed_in(real_data.cast[username]) if username else Client()
+
+    assert client.get(f"/events/{hidden.pk}/").status_code == status
+
+
+def test_hidden_event_is_a_404_like_a_missing_one(real_data: RealData, client: Client) -> None:
+    jmac = Organization.objects.get(slug="minusca-jmac")
+    hidden = restricted_copy(Event.objects.first(), jmac, "JMAC-2")  # type: ignore[arg-type]
+    missing_id = hidden.pk + 1000
+
+    hidden_page = client.get(f"/events/{hidden.pk}/")
+    missing_page = client.get(f"/events/{missing_id}/")
+
+    assert hidden_page.status_code == missing_page.status_code == 404
+    assert hidden_page.content.replace(str(hidden.pk).encode(), b"N") == (
+        missing_page.content.replace(str(missing_id).encode(), b"N")
+    )
+    denied = AuditEvent.objects.filter(action="access.denied")
+    assert list(denied.values_list("target", flat=True)) == [f"event:{hidden.pk}"]
+
+
+def test_hidden_events_are_not_listed_or_linked(real_data: RealData, client: Client) -> None:
+    jmac = Organization.objects.get(slug="minusca-jmac")
+    public = Event.objects.get(dataset="ucdp-ged", source_id="36210")
+    hidden = restricted_copy(Event.objects.get(pk=public.pk), jmac, "JMAC-3")
+    LikelyDuplicate.objects.create(
+        event=hidden, other=public, distance_km=0.0, days_apart=0, flagged_by=real_data.run
+    )
+
+    assert client.get("/events/").context["page"].paginator.count == 1848
+    assert f"/events/{hidden.pk}/" not in client.get(f"/events/{public.pk}/").content.decode()
+    amina = signed_in(real_data.cast["amina"])
+    assert f"/events/{hidden.pk}/" in amina.get(f"/events/{public.pk}/").content.decode()
+    assert amina.get("/events/").context["page"].paginator.count == 1849
+
+
+# --- Language and accounts --------------------------------------------------------------------
+
+
+def test_french_on_request(real_data: RealData, client: Client) -> None:
+    home = text(client.get("/", {"lang": "fr"}))
+    events = text(client.get("/events/", {"violence_type": "one_sided"}))  # cookie remembers
+
+    assert "Événements" in home and "Vue d’ensemble" in home
+    assert 'lang="fr"' in client.get("/").content.decode()
+    assert "Violence unilatérale contre les civils" in events
+    assert "République centrafricaine" in events
+
+
+def test_sign_in_and_sign_out_by_post(real_data: RealData, client: Client) -> None:
+    response = client.post(
+        "/accounts/login/", {"username": "amina", "password": DEMO_PASSWORD}, follow=True
+    )
+    assert "Signed in as Amina Diallo" in text(response)
+
+    assert client.get("/accounts/logout/").status_code == 405
+    response = client.post("/accounts/logout/", follow=True)
+
+    assert not response.context["user"].is_authenticated
+    assert "Sign in" in text(response)
+
+
+def test_wrong_password_is_told_plainly(real_data: RealData, client: Client) -> None:
+    response = client.post("/accounts/login/", {"username": "amina", "password": "nope"})
+
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in text(response)
+
+
+def test_admin_link_for_staff_only(real_data: RealData, client: Client) -> None:
+    assert 'href="/admin/"' not in client.get("/").content.decode()
+    assert 'href="/admin/"' not in signed_in(real_data.cast["amina"]).get("/").content.decode()
+    assert 'href="/admin/"' in signed_in(real_data.cast["admin"]).get("/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/events/", "/events/1/", "/accounts/login/", "/accounts/logout/"]
+)
+def test_every_page_declares_its_access_policy(url: str) -> None:
+    assert getattr(resolve(url).func, "access_policy", None) == "public"
