@@ -46,9 +46,7 @@ def event_totals(events: QuerySet[Event]) -> dict[str, Any]:
         .annotate(n=Count("id"))
         .values_list("violence_type", "n")
     )
-    countries = sorted(
-        events.order_by().values_list("country_code", flat=True).distinct()  # type: ignore[arg-type]
-    )
+    countries = sorted(events.order_by().values_list("country_code", flat=True).distinct())
     return {
         "events": totals["events"],
         "events_by_dataset": by_dataset,
@@ -228,5 +226,5 @@ def visible_imports(user: AnyUser | None) -> QuerySet[ImportRun]:
         visible_parallel_forces(user),
         visible_presence(user),
     ):
-        wrote_visible |= Exists(records.filter(import_run=OuterRef("pk")))
+        wrote_visible |= Q(Exists(records.filter(import_run=OuterRef("pk"))))
     return runs.filter(wrote_visible)

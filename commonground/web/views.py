@@ -58,6 +58,8 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 login = policy("public")(
-    auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True)
+    auth_views.LoginView.as_view(
+        template_name="registration/login.html", redirect_authenticated_user=True
+    )
 )
 logout = policy("public")(auth_views.LogoutView.as_view())

@@ -31,7 +31,8 @@ import pycountry
 
 from commonground.core.areas import country_iso3
 from commonground.core.importing import ProblemList, ProgressCallback, read_csv_frame
-from commonground.core.services import Importer
+from commonground.core.models import ImportRun
+from commonground.core.services import ImportCounts, Importer
 from commonground.events.importers.base import (
     Checks,
     EventBatch,
@@ -193,7 +194,7 @@ def _code(checks: Checks, column: str, mapping: dict[int, int]) -> pl.Expr:
 
 
 def _event_date(checks: Checks, column: str) -> pl.Expr:
-    """``2023-01-31`` (exports since 2020) or ``31 January 2023`` (earlier ones); real dates only."""
+    """``2023-01-31`` (recent exports) or ``31 January 2023`` (earlier ones); real dates only."""
     raw = pl.col(column).str.strip_chars()
     iso = pl.when(raw.str.contains(r"^\d{4}-\d{2}-\d{2}$")).then(
         raw.str.to_date("%Y-%m-%d", strict=False)
@@ -247,12 +248,14 @@ def _with_country_codes(frame: pl.DataFrame, problems: ProblemList) -> pl.DataFr
     key_expr = pl.concat_str([pl.col("iso"), pl.col("country")], separator="|")
     checks = Checks(frame.with_columns(key_expr.alias("_country_key")), problems)
     for key, reason in reasons.items():
-        checks.report(pl.col("_country_key") == key, "country", lambda _v, r=reason: r)
+        _report_rows(checks, pl.col("_country_key") == key, "country", reason)
     return frame.with_columns(
-        key_expr.replace_strict(mapping, default=None, return_dtype=pl.String).alias(
-            "country_code"
-        )
+        key_expr.replace_strict(mapping, default=None, return_dtype=pl.String).alias("country_code")
     )
+
+
+def _report_rows(checks: Checks, bad: pl.Expr, column: str, reason: str) -> None:
+    checks.report(bad, column, lambda _v: reason)
 
 
 def _country_code(iso: str, name: str) -> tuple[str | None, str]:
@@ -282,8 +285,11 @@ def _violence_type() -> pl.Expr:
     civilians_targeted = (
         pl.col("civilian_targeting").str.strip_chars() == "Civilian targeting"
     ) | (pl.col("inter2_code") == "7")
-    armed = pl.when(state).then(pl.lit(ViolenceType.STATE_BASED.value))
-    armed = armed.otherwise(pl.lit(ViolenceType.NON_STATE.value))
+    armed = (
+        pl.when(state)
+        .then(pl.lit(ViolenceType.STATE_BASED.value))
+        .otherwise(pl.lit(ViolenceType.NON_STATE.value))
+    )
     return (
         pl.when(event_type == BATTLES)
         .then(armed)
@@ -345,9 +351,10 @@ def _canonical(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _persist(batch: EventBatch, run: ImportRun, progress: ProgressCallback) -> ImportCounts:
+    return persist_owned_events(batch, run, progress, id_column="event_id_cnty")
+
+
 ACLED = Importer[EventBatch](
-    dataset=DATASET,
-    parse=parse,
-    persist=functools.partial(persist_owned_events, id_column="event_id_cnty"),
-    version_of=lambda batch: batch.version,
+    dataset=DATASET, parse=parse, persist=_persist, version_of=lambda batch: batch.version
 )

@@ -193,7 +193,7 @@ def check_in_country(frame: pl.DataFrame, problems: ProblemList, columns: tuple[
         .select("_row")
         .unique()
     )
-    known = frame.filter(pl.col("country_code").is_in(box_frame["country_code"].unique()))
+    known = frame.filter(pl.col("country_code").is_in(box_frame["country_code"].unique().to_list()))
     outside = known.join(inside, on="_row", how="anti").sort("_row")
     lat_col, lon_col = columns
     for row, code, lat, lon in outside.select(

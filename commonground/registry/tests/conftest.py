@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -42,12 +43,12 @@ def owner(db: None) -> Organization:
     return local_organization()
 
 
-ImportFile = Callable[[Importer[object], Path], ImportRun]
+ImportFile = Callable[[Importer[Any], Path], ImportRun]
 
 
 @pytest.fixture
 def import_file(owner: Organization) -> ImportFile:
-    def run(importer: Importer[object], path: Path) -> ImportRun:
+    def run(importer: Importer[Any], path: Path) -> ImportRun:
         return do_import(importer, path, owner=owner)
 
     return run

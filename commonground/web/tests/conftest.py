@@ -7,18 +7,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from pytest_django import DjangoDbBlocker
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.test import override_settings
+from pytest_django import DjangoDbBlocker
 
 from commonground.core.models import ImportRun
 from commonground.core.services import do_import
 from commonground.events.importers.ged import GED
 from commonground.sharing.services import local_organization
 from commonground.testing.cast import ensure_cast
-
 
 #: The cast's passwords are hashed for every module; the slow default hasher adds seconds.
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -36,18 +35,19 @@ class RealData:
 
 
 @pytest.fixture(scope="module")
-def real_data(
-    django_db_setup: None, django_db_blocker: DjangoDbBlocker
-) -> Iterator[RealData]:
+def real_data(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[RealData]:
     """Import the 1,848 real events once for a module; each test's own writes roll back.
 
     The import runs inside a transaction that is rolled back when the module ends, so other
     modules see an empty database again (tests nest their savepoints inside it).
     """
     path = ged_path()
-    with override_settings(PASSWORD_HASHERS=FAST_HASHERS), django_db_blocker.unblock():
-        with transaction.atomic():
-            cast = ensure_cast()
-            run = do_import(GED, path, owner=local_organization(), user=cast["admin"])
-            yield RealData(run=run, cast=cast, path=path)
-            transaction.set_rollback(True)
+    with (
+        override_settings(PASSWORD_HASHERS=FAST_HASHERS),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        cast = ensure_cast()
+        run = do_import(GED, path, owner=local_organization(), user=cast["admin"])
+        yield RealData(run=run, cast=cast, path=path)
+        transaction.set_rollback(True)

@@ -1,0 +1,388 @@
+"""A mission's own incident reports, in the Common Ground incidents template.
+
+The template is documented column by column in ``docs/templates/incidents-template.md``, with
+an example file beside it. Validation is strict: a published dataset is authoritative and its
+quirks are kept (GED's best-outside-low..high rows become warnings), but our own data can and
+must be clean, so every inconsistency here is an error the reporting team can fix.
+
+Incidents belong to the organization that imports them (licence ``owner``); the same persist
+step serves ACLED exports, which are also each organization's own (see
+:func:`persist_owned_events`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+
+import polars as pl
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from commonground.core.importing import (
+    ImportRejected,
+    ProblemList,
+    ProgressCallback,
+    read_csv_frame,
+)
+from commonground.core.models import ImportRun
+from commonground.core.services import ImportCounts, Importer
+from commonground.events.importers.base import (
+    Checks,
+    EventBatch,
+    check_dates_ordered,
+    check_fatality_range,
+    check_in_country,
+    map_countries,
+    priogrid_expr,
+    with_source_fields,
+)
+from commonground.events.models import Event, ViolenceType
+from commonground.events.services import persist_events
+from commonground.registry.models import ActorKind
+from commonground.sharing.models import Licence, Sensitivity
+
+DATASET = "incidents"
+ACTOR_SCHEME = "cg"
+
+#: Every column of the template, in its order. All must be in the header (an empty cell is
+#: fine where the column is optional); extra columns are kept as source fields.
+TEMPLATE_COLUMNS = (
+    "incident_id",
+    "date_start",
+    "date_end",
+    "date_precision",
+    "latitude",
+    "longitude",
+    "location_precision",
+    "country",
+    "admin1",
+    "admin2",
+    "place",
+    "violence_type",
+    "perpetrator",
+    "perpetrator_kind",
+    "target",
+    "target_kind",
+    "fatalities_best",
+    "fatalities_low",
+    "fatalities_high",
+    "civilian_deaths",
+    "description",
+    "sensitivity",
+    "reported_by",
+)
+
+DATE_PRECISIONS = {"day": 1, "week": 3, "month": 4, "year": 5}
+LOCATION_PRECISIONS = {"exact": 1, "near": 2, "admin2": 3, "admin1": 4, "country": 6}
+SENSITIVITIES = {
+    "public": int(Sensitivity.PUBLIC),
+    "partners": int(Sensitivity.PARTNERS),
+    "restricted": int(Sensitivity.RESTRICTED),
+    "confidential": int(Sensitivity.CONFIDENTIAL),
+}
+DEFAULT_SENSITIVITY = "restricted"
+VIOLENCE_TYPES = {v.value: v.value for v in ViolenceType}
+ACTOR_KINDS = {k.value: k.value for k in ActorKind}
+ACTOR_COLUMNS = (("perpetrator", "perpetrator_kind"), ("target", "target_kind"))
+
+#: Longest values the database holds: Event.source_id and place, Actor.name; admin names are
+#: capped so that the area code built from them (``CAF.<admin1>.<admin2>``) fits its 120.
+MAX_LENGTHS = {
+    "incident_id": 80,
+    "place": 300,
+    "perpetrator": 300,
+    "target": 300,
+    "admin1": 55,
+    "admin2": 55,
+}
+
+#: A date is in the future when it has not yet begun anywhere on Earth (UTC+14), so a team
+#: east of the server's clock can report today's incident.
+EARLIEST_TIME_ZONE = dt.timezone(dt.timedelta(hours=14))
+
+
+def latest_possible_date() -> dt.date:
+    return timezone.now().astimezone(EARLIEST_TIME_ZONE).date()
+
+
+def parse(path: Path, progress: ProgressCallback) -> EventBatch:
+    """Read and validate an incidents file without touching the database."""
+    path = Path(path)
+    progress("reading", 0, 1)
+    frame = read_csv_frame(path, TEMPLATE_COLUMNS)
+    progress("reading", 1, 1)
+    source_columns = [c for c in frame.columns if c != "_row"]
+    problems = ProblemList(path.name)
+    progress("validating", 0, frame.height)
+    frame = _validated(frame, problems)
+    problems.raise_if_any(frame.height)
+    frame = with_source_fields(frame, source_columns)
+    progress("validating", frame.height, frame.height)
+    return EventBatch(
+        dataset=DATASET,
+        version=timezone.localdate().isoformat(),
+        licence=Licence.OWNER.value,
+        frame=_canonical(frame),
+        default_sensitivity=SENSITIVITIES[DEFAULT_SENSITIVITY],
+    )
+
+
+def _validated(frame: pl.DataFrame, problems: ProblemList) -> pl.DataFrame:
+    checks = Checks(frame, problems)
+    checks.required(["incident_id"])
+    checks.unique("incident_id")
+    check_max_lengths(checks, MAX_LENGTHS)
+    frame = frame.with_columns(
+        checks.number("latitude", -90, 90).alias("latitude_f"),
+        checks.number("longitude", -180, 180).alias("longitude_f"),
+        *_dates(checks),
+        *_fatalities(checks),
+        choice(checks, "date_precision", DATE_PRECISIONS).alias("date_precision_code"),
+        choice(checks, "location_precision", LOCATION_PRECISIONS).alias("location_code"),
+        choice(checks, "violence_type", VIOLENCE_TYPES).alias("violence"),
+        choice(checks, "sensitivity", SENSITIVITIES, DEFAULT_SENSITIVITY).alias("sensitivity_code"),
+        *_actors(checks),
+    )
+    checks.frame = frame
+    _check_consistency(checks)
+    frame = map_countries(frame, problems, "country", iso3=True)
+    if not problems:
+        located = frame.select(
+            "_row",
+            "country_code",
+            pl.col("latitude_f").alias("latitude"),
+            pl.col("longitude_f").alias("longitude"),
+        )
+        check_in_country(located, problems, ("latitude", "longitude"))
+    return frame
+
+
+def _dates(checks: Checks) -> list[pl.Expr]:
+    start = checks.date("date_start")
+    end = checks.date("date_end", required=False)
+    latest = latest_possible_date()
+    for column, parsed in (("date_start", start), ("date_end", end)):
+        checks.report(
+            parsed > pl.lit(latest),
+            column,
+            lambda v: f"the date {v} is in the future",
+        )
+    return [start.alias("date_start_d"), pl.coalesce(end, start).alias("date_end_d")]
+
+
+def _fatalities(checks: Checks) -> list[pl.Expr]:
+    return [
+        checks.integer("fatalities_best").alias("fatalities_best_i"),
+        checks.integer("fatalities_low", required=False).alias("fatalities_low_i"),
+        checks.integer("fatalities_high", required=False).alias("fatalities_high_i"),
+        checks.integer("civilian_deaths", required=False).alias("civilian_deaths_i"),
+    ]
+
+
+def _check_consistency(checks: Checks) -> None:
+    """Rules between columns: dates in order, deaths within their range, actors' kinds."""
+    check_dates_ordered(checks, "date_start_d", "date_end_d", "date_end")
+    renamed = checks.frame.with_columns(
+        pl.col("fatalities_best_i").alias("fatalities_best"),
+        pl.col("fatalities_low_i").alias("fatalities_low"),
+        pl.col("fatalities_high_i").alias("fatalities_high"),
+    )
+    check_fatality_range(
+        Checks(renamed, checks.problems), "fatalities_best", "fatalities_low", "fatalities_high"
+    )
+    checks.report(
+        pl.col("civilian_deaths_i") > pl.col("fatalities_best_i"),
+        "civilian_deaths",
+        lambda v: f"civilian deaths ({v}) exceed the best estimate of deaths (fatalities_best)",
+    )
+    _check_actor_kinds(checks)
+
+
+def choice(
+    checks: Checks, column: str, allowed: Mapping[str, int | str], default: str | None = None
+) -> pl.Expr:
+    """A word from a fixed list (any case) as its code; empty means ``default`` or is refused."""
+    raw = pl.col(column).str.strip_chars().str.to_lowercase()
+    if default is None:
+        checks.report(raw == "", column, lambda _v: "a value is required")
+    else:
+        raw = pl.when(raw == "").then(pl.lit(default)).otherwise(raw)
+    words = list(allowed)
+    checks.report(
+        (pl.col(column).str.strip_chars() != "") & ~raw.is_in(words),
+        column,
+        lambda v: f"{v!r} is not one of: {', '.join(words)}",
+    )
+    dtype = pl.Int64 if isinstance(next(iter(allowed.values())), int) else pl.String
+    return raw.replace_strict(dict(allowed), default=None, return_dtype=dtype)
+
+
+def normalized_name(column: str) -> pl.Expr:
+    """A name as written, with runs of whitespace (line breaks, double spaces) made one space."""
+    return pl.col(column).str.replace_all(r"\s+", " ").str.strip_chars()
+
+
+def _actors(checks: Checks) -> list[pl.Expr]:
+    """Each side's normalised name and kind, checked."""
+    exprs: list[pl.Expr] = []
+    for name_column, kind_column in ACTOR_COLUMNS:
+        name = normalized_name(name_column)
+        kind = pl.col(kind_column).str.strip_chars().str.to_lowercase()
+        _check_side(checks, name_column, kind_column, name, kind)
+        exprs += [name.alias(f"{name_column}_n"), kind.alias(f"{kind_column}_n")]
+    return exprs
+
+
+def _check_side(
+    checks: Checks, name_column: str, kind_column: str, name: pl.Expr, kind: pl.Expr
+) -> None:
+    """A named side needs a kind from the list, and a kind needs a name."""
+    checks.report(
+        (name != "") & (kind == ""),
+        kind_column,
+        lambda _v: f"a kind is required when {name_column} is given (use 'other' if not known)",
+    )
+    checks.report(
+        (name == "") & (kind != ""),
+        kind_column,
+        lambda v: f"the kind {v!r} is given but {name_column} is empty",
+    )
+    checks.report(
+        (kind != "") & ~kind.is_in(list(ACTOR_KINDS)),
+        kind_column,
+        lambda v: f"{v!r} is not one of: {', '.join(ACTOR_KINDS)}",
+    )
+
+
+def _check_actor_kinds(checks: Checks) -> None:
+    """One name, one kind: the file is where an actor's kind is first recorded."""
+    sides = pl.concat(
+        [
+            checks.frame.select(
+                pl.col(f"{name}_n").alias("name"), pl.col(f"{kind}_n").alias("kind")
+            )
+            for name, kind in ACTOR_COLUMNS
+        ]
+    ).filter(pl.col("name") != "")
+    mixed = (
+        sides.group_by("name")
+        .agg(pl.col("kind").n_unique().alias("kinds"))
+        .filter(pl.col("kinds") > 1)["name"]
+        .to_list()
+    )
+    for name_column, _kind in ACTOR_COLUMNS:
+        checks.report(
+            pl.col(f"{name_column}_n").is_in(mixed),
+            name_column,
+            lambda v: f"{v!r} is given different kinds in different rows of this file",
+        )
+
+
+def check_max_lengths(checks: Checks, limits: Mapping[str, int]) -> None:
+    """Values longer than the database column that will hold them."""
+    for column, limit in limits.items():
+        _check_length(checks, column, limit)
+
+
+def _check_length(checks: Checks, column: str, limit: int) -> None:
+    checks.report(
+        pl.col(column).str.strip_chars().str.len_chars() > limit,
+        column,
+        lambda v: f"the value is {len((v or '').strip())} characters long; at most {limit} fit",
+    )
+
+
+def _actor(name_column: str, kind_column: str, n: int) -> list[pl.Expr]:
+    return [
+        pl.lit(ACTOR_SCHEME).alias(f"actor{n}_scheme"),
+        pl.col(f"{name_column}_n").alias(f"actor{n}_key"),
+        pl.col(f"{name_column}_n").alias(f"actor{n}_name"),
+        pl.col(f"{kind_column}_n").alias(f"actor{n}_kind"),
+    ]
+
+
+def _canonical(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.select(
+        pl.col("incident_id").str.strip_chars().alias("source_id"),
+        pl.col("_row").cast(pl.Int64).alias("source_row"),
+        pl.col("date_start_d").alias("date_start"),
+        pl.col("date_end_d").alias("date_end"),
+        pl.col("date_precision_code").alias("date_precision"),
+        pl.col("latitude_f").alias("latitude"),
+        pl.col("longitude_f").alias("longitude"),
+        pl.col("location_code").alias("location_precision"),
+        normalized_name("place").alias("place"),
+        pl.col("country_code"),
+        normalized_name("admin1").alias("admin1_name"),
+        normalized_name("admin2").alias("admin2_name"),
+        priogrid_expr("latitude_f", "longitude_f").alias("priogrid_gid"),
+        pl.col("violence").alias("violence_type"),
+        pl.col("violence").alias("source_event_type"),
+        pl.lit("").alias("source_sub_event_type"),
+        *_actor("perpetrator", "perpetrator_kind", 1),
+        *_actor("target", "target_kind", 2),
+        pl.col("fatalities_best_i").alias("fatalities_best"),
+        pl.col("fatalities_low_i").alias("fatalities_low"),
+        pl.col("fatalities_high_i").alias("fatalities_high"),
+        pl.col("civilian_deaths_i").alias("civilian_deaths"),
+        pl.col("description"),
+        pl.col("sensitivity_code").alias("sensitivity"),
+        pl.col("source_fields"),
+        pl.col("content_hash"),
+    )
+
+
+def persist_owned_events(
+    batch: EventBatch, run: ImportRun, progress: ProgressCallback, *, id_column: str
+) -> ImportCounts:
+    """``persist_events`` for datasets each organization imports for itself.
+
+    ``persist_events`` keys events by (dataset, source id) whoever owns them. That is right for a
+    public dataset (one GED, shared by all) but not for incidents or ACLED exports: another
+    organization's file would update, and so take over, rows with the same ids, and withdraw
+    the rows it lacks. Until events are keyed by owner too, ids another organization holds are
+    refused, and other organizations' rows are left as they were.
+    """
+    others = Event.objects.filter(dataset=batch.dataset).exclude(owner_id=run.owner_id)
+    _refuse_taken_ids(batch, run, others, id_column)
+    live_before = set(others.filter(withdrawn=False).values_list("id", flat=True))
+    counts = persist_events(batch, run, progress)
+    withdrawn_now = set(others.filter(withdrawn=True).values_list("id", flat=True))
+    restored = sorted(live_before & withdrawn_now)
+    for start in range(0, len(restored), 900):
+        Event.objects.filter(id__in=restored[start : start + 900]).update(withdrawn=False)
+    counts.removed -= len(restored)
+    return counts
+
+
+def _refuse_taken_ids(
+    batch: EventBatch, run: ImportRun, others: QuerySet[Event], id_column: str
+) -> None:
+    ids = batch.frame["source_id"].to_list()
+    taken: set[str] = set()
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        taken |= set(others.filter(source_id__in=chunk).values_list("source_id", flat=True))
+    if not taken:
+        return
+    problems = ProblemList(run.file_name)
+    rows = batch.frame.filter(pl.col("source_id").is_in(sorted(taken))).sort("source_row")
+    for source_id, row in rows.select("source_id", "source_row").iter_rows():
+        problems.add(
+            row,
+            id_column,
+            f"the id {source_id!r} is already used by another organization's {batch.dataset} "
+            "record; give this organization's records their own ids",
+        )
+    raise ImportRejected(problems.items, rows_read=batch.rows, more=problems.more)
+
+
+def _persist(batch: EventBatch, run: ImportRun, progress: ProgressCallback) -> ImportCounts:
+    return persist_owned_events(batch, run, progress, id_column="incident_id")
+
+
+INCIDENTS = Importer[EventBatch](
+    dataset=DATASET, parse=parse, persist=_persist, version_of=lambda batch: batch.version
+)

@@ -1,0 +1,82 @@
+"""Fixtures for the event importers: the real GED extract, read independently, and owners.
+
+Expectations are computed from the files with Python's csv module, never from our importer, so
+a test fails when the importer and the file disagree.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from commonground.core.models import Area, ImportRun
+from commonground.events.models import Event
+from commonground.registry.models import Actor, ActorIdentifier
+from commonground.sharing.models import Organization, OrganizationKind
+from commonground.sharing.services import local_organization
+
+GedRow = dict[str, str]
+
+
+@pytest.fixture(scope="session")
+def ged_csv() -> Path:
+    return Path(settings.COMMONGROUND_DATA_DIR) / "ged_23_1_CAF.csv"
+
+
+@pytest.fixture(scope="session")
+def ged_geojson() -> Path:
+    return Path(settings.COMMONGROUND_DATA_DIR) / "ucdp_ged_23_1_CAF.geojson"
+
+
+@pytest.fixture(scope="session")
+def ged_header(ged_csv: Path) -> list[str]:
+    with ged_csv.open(encoding="utf-8", newline="") as handle:
+        return next(csv.reader(handle))
+
+
+@pytest.fixture(scope="session")
+def ged_rows(ged_csv: Path) -> list[GedRow]:
+    """Every record of the real file, in order; record n is spreadsheet row n + 2."""
+    with ged_csv.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture
+def owner(db: None) -> Organization:
+    return local_organization()
+
+
+@pytest.fixture
+def other_owner(db: None) -> Organization:
+    return Organization.objects.create(
+        slug="sfcg-car", name="Search for Common Ground CAR", kind=OrganizationKind.NGO_PEACEBUILDER
+    )
+
+
+def write_csv(path: Path, header: list[str], rows: list[dict[str, str]]) -> Path:
+    """Write rows as a source would: comma-separated, RFC 4180 quoting, UTF-8."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def table_counts() -> dict[str, int]:
+    """What an import may change; a rejected import must leave all of it as it was."""
+    return {
+        "events": Event.objects.count(),
+        "areas": Area.objects.count(),
+        "actors": Actor.objects.count(),
+        "actor_identifiers": ActorIdentifier.objects.count(),
+        "import_runs": ImportRun.objects.count(),
+    }
+
+
+@pytest.fixture
+def counts() -> Callable[[], dict[str, int]]:
+    return table_counts
