@@ -26,7 +26,9 @@ def reference() -> str:
         "",
     ]
     for path, command in _walk(cli, ["commonground"]):
-        context = click.Context(command, info_name=" ".join(path))
+        context = click.Context(
+            command, info_name=" ".join(path), terminal_width=100, max_content_width=100
+        )
         lines += [f"## `{' '.join(path)}`", "", "```", command.get_help(context), "```", ""]
     return "\n".join(lines)
 

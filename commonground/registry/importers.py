@@ -202,7 +202,9 @@ class Row:
         allowed = [str(v) for v in choices.values]
         value = self.text(column, required="" not in allowed)
         if value and value not in allowed:
-            hint = difflib.get_close_matches(value, allowed, n=1, cutoff=0.6)
+            folded = {v.casefold(): v for v in allowed}
+            hint = [folded[value.casefold()]] if value.casefold() in folded else []
+            hint = hint or difflib.get_close_matches(value, allowed, n=1, cutoff=0.6)
             listed = ", ".join(repr(v) for v in allowed if v)
             self.problem(
                 column,
@@ -298,10 +300,12 @@ class Row:
         try:
             number = float(value)
         except ValueError:
+            number = math.nan
+        if not math.isfinite(number):
             comma = " (use a decimal point, not a comma)" if "," in value else ""
             self.problem(column, f"{value!r} is not a number{comma}")
             return None
-        if not math.isfinite(number) or not -bound <= number <= bound:
+        if not -bound <= number <= bound:
             self.problem(column, f"{value} is outside -{bound:g}..{bound:g}")
             return None
         return number
@@ -649,6 +653,9 @@ def resolve_un_operations(parsed: ParsedFile[ForceRecord]) -> dict[str, Any]:
     not a UN operation (a parallel force is defined by the UN operation it runs beside)."""
     found = operations_by_acronym(a for r in parsed.records for a in r.un_operations)
     problems = ProblemList(parsed.file)
+    if not Operation.objects.exists():
+        problems.add(None, "un_operation", "the operations registry is empty: import it first")
+        problems.raise_if_any(len(parsed.records))
     for record in parsed.records:
         for acronym in record.un_operations:
             matches = found.get(acronym.casefold(), [])

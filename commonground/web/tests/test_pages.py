@@ -16,6 +16,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import resolve
 
+from commonground.core.models import ImportRun
 from commonground.events.models import Event, LikelyDuplicate
 from commonground.events.queries import visible_events
 from commonground.sharing.models import AuditEvent, Organization, Sensitivity
@@ -272,3 +273,13 @@ def test_admin_link_for_staff_only(real_data: RealData, client: Client) -> None:
 )
 def test_every_page_declares_its_access_policy(url: str) -> None:
     assert getattr(resolve(url).func, "access_policy", None) == "public"
+
+
+def test_failed_imports_are_shown_to_their_owner_only(real_data: RealData) -> None:
+    jmac = Organization.objects.get(slug="minusca-jmac")
+    ImportRun.objects.create(
+        dataset="jmac-incidents", file_name="incidents-secret.xlsx", owner=jmac, outcome="rejected"
+    )
+
+    assert "incidents-secret.xlsx" in text(signed_in(real_data.cast["marc"]).get("/"))
+    assert "incidents-secret.xlsx" not in text(signed_in(real_data.cast["jean"]).get("/"))
