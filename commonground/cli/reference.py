@@ -27,7 +27,11 @@ def reference() -> str:
     ]
     for path, command in _walk(cli, ["commonground"]):
         context = click.Context(
-            command, info_name=" ".join(path), terminal_width=100, max_content_width=100
+            command,
+            info_name=" ".join(path),
+            terminal_width=100,
+            max_content_width=100,
+            help_option_names=["-h", "--help"],
         )
         lines += [f"## `{' '.join(path)}`", "", "```", command.get_help(context), "```", ""]
     return "\n".join(lines)

@@ -7,16 +7,18 @@ a test fails when the importer and the file disagree.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-from commonground.core.models import Area, ImportRun
-from commonground.events.models import Event
+from commonground.core.models import Area, AreaLevel, ImportRun
+from commonground.core.services import do_import
+from commonground.events.importers.ged import GED
+from commonground.events.models import Event, LikelyDuplicate
 from commonground.registry.models import Actor, ActorIdentifier
-from commonground.sharing.models import Organization, OrganizationKind
+from commonground.sharing.models import AuditEvent, Organization, OrganizationKind
 from commonground.sharing.services import local_organization
 
 GedRow = dict[str, str]
@@ -43,6 +45,40 @@ def ged_rows(ged_csv: Path) -> list[GedRow]:
     """Every record of the real file, in order; record n is spreadsheet row n + 2."""
     with ged_csv.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def ged_imported(
+    django_db_setup: None, django_db_blocker: pytest.FixtureRequest, ged_csv: Path
+) -> Iterator[ImportRun]:
+    """The real GED file imported once for a whole module (about half a second saved per test).
+
+    It is committed outside the tests' transactions, so each test still rolls back what it
+    writes on top of it; at the end of the module every table an import fills is emptied.
+    """
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]  # pytest-django's blocker
+        run = do_import(GED, ged_csv, local_organization())
+    yield run
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        empty_import_tables()
+
+
+def empty_import_tables() -> None:
+    LikelyDuplicate.objects.all().delete()
+    Event.objects.all().delete()
+    ActorIdentifier.objects.all().delete()
+    Actor.objects.all().delete()
+    for level in (AreaLevel.ADMIN2, AreaLevel.ADMIN1, AreaLevel.COUNTRY):
+        Area.objects.filter(level=level).delete()
+    ImportRun.objects.all().delete()
+    AuditEvent.objects.all().delete()
+    Organization.objects.all().delete()
+
+
+@pytest.fixture
+def ged_run(db: None, ged_imported: ImportRun) -> ImportRun:
+    """The module's GED import, for a test that reads (or writes, rolled back) on top of it."""
+    return ged_imported
 
 
 @pytest.fixture

@@ -33,11 +33,6 @@ UCDP_TYPES = {"1": "state_based", "2": "non_state", "3": "one_sided"}
 FORM_SPECIFIC = {"geom_wkt", "relid"}
 
 
-@pytest.fixture
-def ged_run(owner: Organization, ged_csv: Path) -> ImportRun:
-    return do_import(GED, ged_csv, owner)
-
-
 def _events() -> dict[str, Event]:
     return {e.source_id: e for e in Event.objects.filter(dataset="ucdp-ged")}
 

@@ -109,7 +109,9 @@ def test_minusca_rows_are_one_organization(presence_run: ImportRun) -> None:
     assert any("Bangladesh Special Forces" in alias for alias in minusca.aliases)
     assert minusca.presences.count() == 26
     assert set(minusca.presences.values_list("operation__acronym", flat=True)) == {"MINUSCA"}
-    linked = set(Presence.objects.exclude(operation=None).values_list("operation__acronym", flat=True))
+    linked = set(
+        Presence.objects.exclude(operation=None).values_list("operation__acronym", flat=True)
+    )
     assert {"Sangaris", "EUFOR RCA", "MISCA", "MICOPAX", "FOMUC", "MINURCAT"} <= linked
 
 
@@ -226,6 +228,7 @@ def same_id(header: list[str], rows: Rows) -> None:
 BAD_FILES = [
     # (importer, real file, edit, row, column, a word of the reason)
     (OPERATIONS, "operations.csv", set_cell(0, "lead_type", "UN-PKO"), 2, "lead_type", "UN_PKO"),
+    (OPERATIONS, "operations.csv", set_cell(0, "lead_type", "un_pko"), 2, "lead_type", "did you mean 'UN_PKO'"),
     (OPERATIONS, "operations.csv", set_cell(1, "start_date", "2014-13"), 3, "start_date", "month"),
     (OPERATIONS, "operations.csv", set_cell(1, "start_date", "March 2014"), 3, "start_date", "YYYY"),
     (OPERATIONS, "operations.csv", set_cell(0, "end_date", "1947"), 2, "end_date", "before"),
@@ -240,6 +243,7 @@ BAD_FILES = [
     (PARALLEL_FORCES, "parallel_forces.csv", set_cell(0, "un_operation", ""), 2, "un_operation", "UN operation"),
     (PRESENCE, "presence_CAF.csv", set_cell(0, "latitude", "95"), 2, "latitude", "outside -90..90"),
     (PRESENCE, "presence_CAF.csv", set_cell(0, "latitude", "4,36"), 2, "latitude", "decimal point"),
+    (PRESENCE, "presence_CAF.csv", set_cell(0, "longitude", "nan"), 2, "longitude", "not a number"),
     (PRESENCE, "presence_CAF.csv", set_cell(1, "latitude", "48.85"), 3, "latitude", "outside CAF"),
     (PRESENCE, "presence_CAF.csv", set_cell(0, "longitude", ""), 2, "latitude", "both"),
     (PRESENCE, "presence_CAF.csv", set_cell(0, "personnel", "-5"), 2, "personnel", "negative"),
@@ -258,7 +262,12 @@ def table_counts() -> dict[str, int]:
 
 
 def assert_rejected(
-    import_file: ImportFile, importer: Importer[Any], path: Path, row: int, column: str, word: str
+    import_file: ImportFile,
+    importer: Importer[Any],
+    path: Path,
+    row: int | None,
+    column: str,
+    word: str,
 ) -> None:
     """The import is refused with a problem naming file, row and column, and nothing changes."""
     before, runs = table_counts(), ImportRun.objects.count()
@@ -299,7 +308,14 @@ def test_unknown_un_operation_rolls_back(
     header, rows = read_rows("parallel_forces.csv")
     rows[3]["un_operation"] = "MINUSCA;UNXYZ"
     path = write_rows(tmp_path / "parallel_forces.csv", header, rows)
-    assert_rejected(import_file, PARALLEL_FORCES, path, 5, "un_operation", "import operations.csv first")
+    assert_rejected(
+        import_file, PARALLEL_FORCES, path, 5, "un_operation", "import operations.csv first"
+    )
+
+
+def test_parallel_forces_before_operations(import_file: ImportFile) -> None:
+    path = data_file("parallel_forces.csv")
+    assert_rejected(import_file, PARALLEL_FORCES, path, None, "un_operation", "import it first")
 
 
 def test_parallel_force_beside_a_non_un_operation(
@@ -317,7 +333,9 @@ def test_presence_needs_a_country(import_file: ImportFile, tmp_path: Path) -> No
     assert_rejected(import_file, PRESENCE, path, 1, "country", "country")
 
 
-def test_presence_country_column_overrides_file_name(import_file: ImportFile, tmp_path: Path) -> None:
+def test_presence_country_column_overrides_file_name(
+    import_file: ImportFile, tmp_path: Path
+) -> None:
     header, rows = read_rows("presence_CAF.csv")
     for row in rows[:3]:
         row["country"] = "CAF"
