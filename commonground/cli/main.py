@@ -44,11 +44,17 @@ def init() -> None:
 
 
 @cli.command(name="import")
-@click.argument("dataset", type=click.Choice(["ged", "acled", "operations", "parallel-forces",
-                                               "presence", "incidents"]))
+@click.argument(
+    "dataset",
+    type=click.Choice(["ged", "acled", "operations", "parallel-forces", "presence", "incidents"]),
+)
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--owner", default=None, help="Slug of the organization that will own the records "
-              "(default: COMMONGROUND_DEFAULT_OWNER, 'local').")
+@click.option(
+    "--owner",
+    default=None,
+    help="Slug of the organization that will own the records "
+    "(default: COMMONGROUND_DEFAULT_OWNER, 'local').",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def import_(dataset: str, path: Path, owner: str | None, quiet: bool) -> None:
     """Import PATH as DATASET, all or nothing; re-importing the same file changes nothing.
@@ -85,21 +91,42 @@ def export() -> None:
 @click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="First day.")
 @click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Last day.")
 @click.option("--dataset", help="Only this dataset (ucdp-ged, incidents, ...).")
-@click.option("--format", "fmt", type=click.Choice(["csv", "geojson", "hxl"]), required=True,
-              help="csv, geojson, or hxl (CSV with a row of HXL hashtags).")
-@click.option("--max-sensitivity", type=click.Choice(["public", "partners", "restricted",
-              "confidential"]), default="public", show_default=True,
-              help="Most sensitive records to include.")
-@click.option("--output", "-o", type=click.Path(path_type=Path), help="File to write "
-              "(default: standard output).")
-def export_events(country: str | None, date_from: Any, date_to: Any, dataset: str | None,
-                  fmt: str, max_sensitivity: str, output: Path | None) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "geojson", "hxl"]),
+    required=True,
+    help="csv, geojson, or hxl (CSV with a row of HXL hashtags).",
+)
+@click.option(
+    "--max-sensitivity",
+    type=click.Choice(["public", "partners", "restricted", "confidential"]),
+    default="public",
+    show_default=True,
+    help="Most sensitive records to include.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    help="File to write (default: standard output).",
+)
+def export_events(
+    country: str | None,
+    date_from: Any,
+    date_to: Any,
+    dataset: str | None,
+    fmt: str,
+    max_sensitivity: str,
+    output: Path | None,
+) -> None:
     """Export events as CSV, GeoJSON or HXL-tagged CSV.
 
     Raw ACLED rows are never exported: ACLED's terms allow sharing derived data only.
     Text that a spreadsheet would run as a formula is quoted.
     """
-    from commonground.events.exports import ExportRefused, export_events as run_export
+    from commonground.events.exports import ExportRefused
+    from commonground.events.exports import export_events as run_export
 
     try:
         report = run_export(
@@ -118,8 +145,11 @@ def export_events(country: str | None, date_from: Any, date_to: Any, dataset: st
 
 
 @cli.command()
-@click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Folder with the real data (default: COMMONGROUND_DATA_DIR, ../shared/data).")
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder with the real data (default: COMMONGROUND_DATA_DIR, ../shared/data).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def demo(data_dir: Path | None, quiet: bool) -> None:
     """Set up a demo: migrate, import the real data, create the demo accounts."""

@@ -46,7 +46,7 @@ def run_import(dataset: str, path: Path, owner_slug: str | None, quiet: bool) ->
     return 0
 
 
-class _progress_bar:  # noqa: N801  # used as a context manager, reads like a function
+class _progress_bar:  # used as a context manager, reads like a function
     """A rich progress bar fed by the importers' (phase, done, total) callback."""
 
     def __enter__(self) -> ProgressCallback:
@@ -102,8 +102,16 @@ def print_stats(figures: dict[str, Any]) -> None:
     table = Table(title="Common Ground")
     table.add_column("what")
     table.add_column("figure", justify="right")
-    for key in ("events", "fatalities_best", "civilian_deaths", "operations", "parallel_forces",
-                "organizations", "presence", "imports"):
+    for key in (
+        "events",
+        "fatalities_best",
+        "civilian_deaths",
+        "operations",
+        "parallel_forces",
+        "organizations",
+        "presence",
+        "imports",
+    ):
         table.add_row(key.replace("_", " "), f"{figures[key]:,}")
     for dataset, n in figures["events_by_dataset"].items():
         table.add_row(f"events in {dataset}", f"{n:,}")

@@ -67,7 +67,7 @@ def run_demo(data_dir: Path | None, quiet: bool) -> int:
         if status != 0:
             return status
     ensure_cast()
-    console.print("\nDemo accounts (password for all: " f"[bold]{DEMO_PASSWORD}[/]):")
+    console.print(f"\nDemo accounts (password for all: [bold]{DEMO_PASSWORD}[/]):")
     for member in CAST:
         console.print(f"  {member.username:<8} {member.role:<15} {member.description}")
     return 0

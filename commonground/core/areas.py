@@ -75,13 +75,12 @@ def country_iso3(name: str) -> str | None:
 def country_names(iso3: str) -> tuple[str, str]:
     """English and French names of a country, from pycountry's ISO 3166 translations."""
     country = pycountry.countries.get(alpha_3=iso3)
-    english = getattr(country, "common_name", None) or getattr(country, "name", iso3)
+    english = str(getattr(country, "common_name", None) or getattr(country, "name", iso3))
     try:
         import gettext
 
-        french = gettext.translation(
-            "iso3166-1", pycountry.LOCALES_DIR, languages=["fr"]
-        ).gettext(getattr(country, "name", iso3))
+        catalogue = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["fr"])
+        french = catalogue.gettext(str(getattr(country, "name", iso3)))
     except (OSError, AttributeError):
         french = english
     return str(english), str(french)

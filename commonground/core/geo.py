@@ -23,8 +23,8 @@ def priogrid_gid(latitude: float, longitude: float) -> int:
         raise ValueError(f"latitude {latitude} is outside -90..90")
     if not -180.0 <= longitude <= 180.0:
         raise ValueError(f"longitude {longitude} is outside -180..180")
-    row = min(int(math.floor((latitude + 90.0) / PRIOGRID_CELL_DEGREES)), 359)
-    col = min(int(math.floor((longitude + 180.0) / PRIOGRID_CELL_DEGREES)), 719)
+    row = min(math.floor((latitude + 90.0) / PRIOGRID_CELL_DEGREES), 359)
+    col = min(math.floor((longitude + 180.0) / PRIOGRID_CELL_DEGREES), 719)
     return row * PRIOGRID_COLUMNS + col + 1
 
 

@@ -90,7 +90,9 @@ class ProblemList:
         else:
             self.more += 1
 
-    def add_rows(self, rows: Iterable[int], column: str | None, reason: Callable[[int], str]) -> None:
+    def add_rows(
+        self, rows: Iterable[int], column: str | None, reason: Callable[[int], str]
+    ) -> None:
         for row in rows:
             self.add(row, column, reason(row))
 
@@ -228,8 +230,7 @@ def check_row_shapes(path: Path, frame: pl.DataFrame, problems: ProblemList) -> 
             problems.add(
                 record[0],
                 None,
-                f"{filled} fields where the header has {len(columns)} "
-                "(a truncated or broken line)",
+                f"{filled} fields where the header has {len(columns)} (a truncated or broken line)",
             )
 
 

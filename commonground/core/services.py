@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -48,7 +48,7 @@ def do_import(
     importer: Importer[Any],
     path: Path,
     owner: Organization,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     progress: ProgressCallback = no_progress,
 ) -> ImportRun:
     """Import one file all-or-nothing; raise :class:`ImportRejected` if it does not validate.
@@ -101,7 +101,7 @@ def _record_failure(
     problems: list[Problem],
     rows_read: int,
     more: int,
-    user: AbstractBaseUser | None,
+    user: User | None,
 ) -> None:
     rejected_rows = len({p.row for p in problems if p.row is not None and p.row > 1})
     run = ImportRun.objects.create(

@@ -11,6 +11,7 @@ import csv
 import datetime
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -177,6 +178,7 @@ def _write_geojson(events: QuerySet[Event], handle: TextIO) -> int:
     return count
 
 
-WRITERS = {"csv": _write_csv, "hxl": _write_hxl, "geojson": _write_geojson}
+Writer = Callable[[QuerySet[Event], TextIO], int]
+WRITERS: dict[str, Writer] = {"csv": _write_csv, "hxl": _write_hxl, "geojson": _write_geojson}
 
 __all__ = ["ExportRefused", "export_events"]

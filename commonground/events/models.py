@@ -122,9 +122,7 @@ class LikelyDuplicate(models.Model):
     flagged_by = models.ForeignKey(ImportRun, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["event", "other"], name="one_flag_per_pair")
-        ]
+        constraints = [models.UniqueConstraint(fields=["event", "other"], name="one_flag_per_pair")]
         verbose_name = _("likely duplicate")
         verbose_name_plural = _("likely duplicates")
 

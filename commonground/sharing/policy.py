@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db.models import Model, Q, QuerySet
 
 from commonground.sharing.models import (
@@ -108,7 +108,7 @@ def may_import(user: AnyUser | None) -> bool:
 
 def record_denied(user: AnyUser | None, target: str, reason: str) -> None:
     """Every denied access becomes an audit event."""
-    actor = user if user is not None and user.is_authenticated else None
+    actor = user if isinstance(user, User) else None
     AuditEvent.objects.create(
         actor=actor, action="access.denied", target=target, detail={"reason": reason}
     )

@@ -43,7 +43,7 @@ CAST = (
 )
 
 #: Demo password for every cast member. For a laptop demo only; the README says so.
-DEMO_PASSWORD = "commonground-demo"
+DEMO_PASSWORD = "commonground-demo"  # noqa: S105  # published demo password, laptop demo only
 
 
 def ensure_organizations() -> dict[str, Organization]:

@@ -94,8 +94,18 @@ def test_export_geojson_filters_by_country_and_period(data_dir: Path, tmp_path: 
     assert run("import", "ged", str(data_dir / "ged_23_1_CAF.csv"), "--quiet")[0] == 0
     out_file = tmp_path / "events.geojson"
     code, _o, _e = run(
-        "export", "events", "--country", "CAF", "--from", "2014-01-01", "--to", "2014-12-31",
-        "--format", "geojson", "-o", str(out_file),
+        "export",
+        "events",
+        "--country",
+        "CAF",
+        "--from",
+        "2014-01-01",
+        "--to",
+        "2014-12-31",
+        "--format",
+        "geojson",
+        "-o",
+        str(out_file),
     )
     assert code == 0
     features = json.loads(out_file.read_text())["features"]

@@ -1,9 +1,10 @@
 """The canonical event frame every event importer produces, and vectorised checks.
 
 An importer turns one source's file into a Polars frame with the columns in
-:data:`CANONICAL_COLUMNS`, validating as it goes; :func:`commonground.events.services.persist_events`
-then writes it. Checks run on whole columns, so a 300,000-row file validates in well under a
-second, and every problem still names its row and column.
+:data:`CANONICAL_COLUMNS`, validating as it goes;
+:func:`commonground.events.services.persist_events` then writes it. Checks run on whole
+columns, so a 300,000-row file validates in well under a second, and every problem still names
+its row and column.
 """
 
 from __future__ import annotations
@@ -103,9 +104,7 @@ class Checks:
         raw = pl.col(column).str.strip_chars()
         parsed = raw.cast(pl.Int64, strict=False)
         empty = raw == ""
-        self.report(
-            ~empty & parsed.is_null(), column, lambda v: f"{v!r} is not a whole number"
-        )
+        self.report(~empty & parsed.is_null(), column, lambda v: f"{v!r} is not a whole number")
         if required:
             self.report(empty, column, lambda _v: "a number is required")
         if minimum is not None:
@@ -224,9 +223,9 @@ def map_countries(
     what = "an ISO 3166 alpha-3 country code" if iso3 else "a country name we recognise"
     checks.report(pl.col(column).is_in(unknown), column, lambda v: f"{v!r} is not {what}")
     return frame.with_columns(
-        pl.col(column).replace_strict(mapping, default=None, return_dtype=pl.String).alias(
-            "country_code"
-        )
+        pl.col(column)
+        .replace_strict(mapping, default=None, return_dtype=pl.String)
+        .alias("country_code")
     )
 
 

@@ -24,8 +24,8 @@ from commonground.core.importing import (
 )
 from commonground.core.services import Importer
 from commonground.events.importers.base import (
-    EventBatch,
     Checks,
+    EventBatch,
     check_dates_ordered,
     check_fatality_range,
     check_in_country,
@@ -117,7 +117,8 @@ def read_geojson_frame(path: Path) -> pl.DataFrame:
         problems.add(None, column, "required property is missing from the features")
     problems.raise_if_any(len(features))
     frame = pl.DataFrame(
-        {c: [r.get(c, "") for r in records] for c in columns}, schema=dict.fromkeys(columns, pl.String)
+        {c: [r.get(c, "") for r in records] for c in columns},
+        schema=dict.fromkeys(columns, pl.String),
     )
     return frame.with_row_index("_row", offset=2)
 
@@ -192,10 +193,16 @@ def _validated(frame: pl.DataFrame, problems: ProblemList, notes: list[str]) -> 
         checks.date("date_start").alias("date_start_d"),
         checks.date("date_end").alias("date_end_d"),
     )
-    checks.report(pl.col("where_prec").cast(pl.Int64, strict=False) > 7, "where_prec",
-                  lambda v: f"{v} is not a UCDP location precision (1-7)")
-    checks.report(pl.col("date_prec").cast(pl.Int64, strict=False) > 5, "date_prec",
-                  lambda v: f"{v} is not a UCDP date precision (1-5)")
+    checks.report(
+        pl.col("where_prec").cast(pl.Int64, strict=False) > 7,
+        "where_prec",
+        lambda v: f"{v} is not a UCDP location precision (1-7)",
+    )
+    checks.report(
+        pl.col("date_prec").cast(pl.Int64, strict=False) > 5,
+        "date_prec",
+        lambda v: f"{v} is not a UCDP date precision (1-5)",
+    )
     frame = map_countries(frame, problems, "country")
     checks.frame = frame
     check_dates_ordered(checks, "date_start_d", "date_end_d", "date_end")
@@ -213,7 +220,9 @@ def _validated(frame: pl.DataFrame, problems: ProblemList, notes: list[str]) -> 
     )
     if not problems:
         located = frame.filter(pl.col("country_code").is_not_null()).select(
-            "_row", "country_code", pl.col("latitude_f").alias("latitude"),
+            "_row",
+            "country_code",
+            pl.col("latitude_f").alias("latitude"),
             pl.col("longitude_f").alias("longitude"),
         )
         check_in_country(located, problems, ("latitude", "longitude"))
@@ -236,21 +245,30 @@ def _actor_kind(name: str, violence: str, side: str, event_country: str | None) 
 def _canonical(frame: pl.DataFrame) -> pl.DataFrame:
     kinds: dict[str, str] = {}
     for side in ("a", "b"):
-        for name, violence, country in frame.select(
-            f"side_{side}", "type_of_violence", "country_code"
-        ).unique().iter_rows():
-            kinds[f"{side}|{name}|{violence}|{country}"] = _actor_kind(name, violence, side, country)
+        for name, violence, country in (
+            frame.select(f"side_{side}", "type_of_violence", "country_code").unique().iter_rows()
+        ):
+            kinds[f"{side}|{name}|{violence}|{country}"] = _actor_kind(
+                name, violence, side, country
+            )
 
     def kind_expr(side: str) -> pl.Expr:
         key = pl.concat_str(
-            [pl.lit(side), pl.col(f"side_{side}"), pl.col("type_of_violence"), pl.col("country_code")],
+            [
+                pl.lit(side),
+                pl.col(f"side_{side}"),
+                pl.col("type_of_violence"),
+                pl.col("country_code"),
+            ],
             separator="|",
         )
         return key.replace_strict(kinds, default=ActorKind.OTHER.value, return_dtype=pl.String)
 
     description = pl.concat_str(
-        [pl.col("where_description") if "where_description" in frame.columns else pl.lit(""),
-         pl.col("source_headline") if "source_headline" in frame.columns else pl.lit("")],
+        [
+            pl.col("where_description") if "where_description" in frame.columns else pl.lit(""),
+            pl.col("source_headline") if "source_headline" in frame.columns else pl.lit(""),
+        ],
         separator=" — ",
     ).str.strip_chars(" —")
     return frame.select(

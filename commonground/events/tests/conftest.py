@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from pytest_django import DjangoDbBlocker
 
 from commonground.core.models import Area, AreaLevel, ImportRun
 from commonground.core.services import do_import
@@ -49,17 +50,17 @@ def ged_rows(ged_csv: Path) -> list[GedRow]:
 
 @pytest.fixture(scope="module")
 def ged_imported(
-    django_db_setup: None, django_db_blocker: pytest.FixtureRequest, ged_csv: Path
+    django_db_setup: None, django_db_blocker: DjangoDbBlocker, ged_csv: Path
 ) -> Iterator[ImportRun]:
     """The real GED file imported once for a whole module (about half a second saved per test).
 
     It is committed outside the tests' transactions, so each test still rolls back what it
     writes on top of it; at the end of the module every table an import fills is emptied.
     """
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]  # pytest-django's blocker
+    with django_db_blocker.unblock():
         run = do_import(GED, ged_csv, local_organization())
     yield run
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+    with django_db_blocker.unblock():
         empty_import_tables()
 
 
