@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -50,6 +51,9 @@ def is_platform_admin(request: HttpRequest) -> bool:
 
 class PlatformAdmin(TypedModelAdmin[Any]):
     """Every model admin: open to platform administrators only, whatever Django permissions say."""
+
+    #: Source addresses are web pages; say so now rather than rely on Django 5's http default.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return is_platform_admin(request) and super().has_module_permission(request)

@@ -386,7 +386,7 @@ def validate_rows(
                 row.problem(column, f"{value!r} is already used on row {first}")
             seen.setdefault((column, value.casefold()), row.number)
         records.append(record)
-        progress("validate", done, frame.height)
+        progress("validating", done, frame.height)
     problems.raise_if_any(frame.height)
     return ParsedFile(path.name, records)
 
@@ -442,12 +442,18 @@ def read_parallel_force(row: Row) -> ForceRecord:
     return ForceRecord(row.number, key, values, un_operations=un_operations)
 
 
-def read_presence(row: Row, file_country: str) -> PresenceRecord:
+def presence_country(row: Row, file_country: str) -> str:
+    """The row's ``country`` cell, else the country the file's name gives."""
     country = row.text("country").upper() or file_country
     if not country:
         row.problem("country", "no country: fill the 'country' column with an ISO3 code")
     elif not is_iso3(country):
         row.problem("country", f"{country!r} is not an ISO 3166 alpha-3 country code")
+    return country
+
+
+def read_presence(row: Row, file_country: str) -> PresenceRecord:
+    country = presence_country(row, file_country)
     start, end = row.period("start"), row.period("end")
     row.check_order("start", "end", start, end)
     latitude, longitude = row.point(country)
@@ -530,8 +536,9 @@ def ownership(run: ImportRun) -> dict[str, Any]:
 
 
 def stamp(obj: models.Model, run: ImportRun, row: int) -> None:
-    obj.import_run = run  # type: ignore[attr-defined]  # every registry model has provenance
-    obj.source_row = row  # type: ignore[attr-defined]
+    """Provenance: the run and row that last wrote the record's values."""
+    setattr(obj, "import_run", run)  # noqa: B010 - not every model has it, registry ones do
+    setattr(obj, "source_row", row)  # noqa: B010
 
 
 def write_record(
@@ -617,7 +624,7 @@ def sync_records(
             obj.save(update_fields=["import_run", "source_row", "updated_at"])
             outcome = "updated"
         setattr(counts, outcome, getattr(counts, outcome) + 1)
-        progress("save", done, len(keys))
+        progress("writing", done, len(keys))
     counts.removed = remove_absent(scope, key_field, keys)
     return counts
 

@@ -239,16 +239,16 @@ def _check_inter(checks: Checks) -> None:
 def _with_country_codes(frame: pl.DataFrame, problems: ProblemList) -> pl.DataFrame:
     """ISO3 from the numeric ``iso`` code, else from the ``country`` name; conflicts reported."""
     mapping: dict[str, str | None] = {}
-    reasons: dict[str, str] = {}
+    refusals: dict[str, tuple[str, str]] = {}
     for iso, name in frame.select("iso", "country").unique().iter_rows():
         key = f"{iso}|{name}"
-        mapping[key], reason = _country_code(iso or "", name or "")
-        if reason:
-            reasons[key] = reason
+        mapping[key], refusal = _country_code(iso or "", name or "")
+        if refusal:
+            refusals[key] = refusal
     key_expr = pl.concat_str([pl.col("iso"), pl.col("country")], separator="|")
     checks = Checks(frame.with_columns(key_expr.alias("_country_key")), problems)
-    for key, reason in reasons.items():
-        _report_rows(checks, pl.col("_country_key") == key, "country", reason)
+    for key, (column, reason) in refusals.items():
+        _report_rows(checks, pl.col("_country_key") == key, column, reason)
     return frame.with_columns(
         key_expr.replace_strict(mapping, default=None, return_dtype=pl.String).alias("country_code")
     )
@@ -258,16 +258,19 @@ def _report_rows(checks: Checks, bad: pl.Expr, column: str, reason: str) -> None
     checks.report(bad, column, lambda _v: reason)
 
 
-def _country_code(iso: str, name: str) -> tuple[str | None, str]:
-    """(ISO3 code or None, reason it is refused or "")."""
+def _country_code(iso: str, name: str) -> tuple[str | None, tuple[str, str] | None]:
+    """The ISO3 code, or None and the (column, reason) it is refused for.
+
+    A numeric code ISO 3166 lacks (ACLED writes 0 for Kosovo) falls back to the name.
+    """
     by_number = _iso3_from_numeric(iso.strip())
     by_name = country_iso3(name) if name.strip() else None
     if by_number and by_name and by_number != by_name:
-        return None, f"iso {iso} is {by_number} but the country {name!r} is {by_name}"
+        return None, ("iso", f"iso {iso} is {by_number} but the country {name!r} is {by_name}")
     code = by_number or by_name
     if code is None:
-        return None, f"{name!r} (iso {iso or 'empty'}) is not a country we recognise"
-    return code, ""
+        return None, ("country", f"{name!r} (iso {iso or 'empty'}) is not a country we recognise")
+    return code, None
 
 
 @functools.cache

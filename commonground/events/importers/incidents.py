@@ -74,6 +74,9 @@ TEMPLATE_COLUMNS = (
     "reported_by",
 )
 
+#: The template's example rows have ids starting with this; they must never become data.
+EXAMPLE_PREFIX = "EXAMPLE"
+
 DATE_PRECISIONS = {"day": 1, "week": 3, "month": 4, "year": 5}
 LOCATION_PRECISIONS = {"exact": 1, "near": 2, "admin2": 3, "admin1": 4, "country": 6}
 SENSITIVITIES = {
@@ -133,6 +136,11 @@ def _validated(frame: pl.DataFrame, problems: ProblemList) -> pl.DataFrame:
     checks = Checks(frame, problems)
     checks.required(["incident_id"])
     checks.unique("incident_id")
+    checks.report(
+        pl.col("incident_id").str.strip_chars().str.to_uppercase().str.starts_with(EXAMPLE_PREFIX),
+        "incident_id",
+        lambda v: f"{v!r} is an example row from the template: delete it before importing",
+    )
     check_max_lengths(checks, MAX_LENGTHS)
     frame = frame.with_columns(
         checks.number("latitude", -90, 90).alias("latitude_f"),

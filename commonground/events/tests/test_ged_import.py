@@ -12,7 +12,6 @@ from collections import Counter
 from pathlib import Path
 
 import polars as pl
-import pytest
 
 from commonground.core.geo import priogrid_gid
 from commonground.core.importing import no_progress
