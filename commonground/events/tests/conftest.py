@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 from pytest_django import DjangoDbBlocker
 
+import commonground
 from commonground.core.models import Area, AreaLevel, ImportRun
 from commonground.core.services import do_import
 from commonground.events.importers.ged import GED
@@ -23,6 +24,23 @@ from commonground.sharing.models import AuditEvent, Organization, OrganizationKi
 from commonground.sharing.services import local_organization
 
 GedRow = dict[str, str]
+
+#: The documented import templates (docs/templates/), which tests hold to what they say.
+TEMPLATES = Path(commonground.__file__).resolve().parent.parent / "docs" / "templates"
+INCIDENTS_TEMPLATE = TEMPLATES / "incidents-template.csv"
+
+
+def read_csv_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """A file's header and records, read with the csv module (independently of our reader)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def incident_rows() -> list[dict[str, str]]:
+    """The template's example rows under ids of our own, so the importer takes them as real."""
+    _header, rows = read_csv_rows(INCIDENTS_TEMPLATE)
+    return [{**row, "incident_id": f"BAM-2024-{n:04d}"} for n, row in enumerate(rows, 1)]
 
 
 @pytest.fixture(scope="session")
