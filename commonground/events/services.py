@@ -7,6 +7,7 @@ owns the schema, and the column list comes from the model.
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -252,10 +253,14 @@ def _flag_duplicates(batch: EventBatch, run: ImportRun) -> int:
     frame = batch.frame
     countries = frame["country_code"].unique().to_list()
     first, last = frame["date_start"].min(), frame["date_start"].max()
+    window = datetime.timedelta(days=DUPLICATE_MAX_DAYS)
     others = list(
         Event.objects.filter(country_code__in=countries, withdrawn=False)
         .exclude(dataset=batch.dataset)
-        .filter(date_start__gte=first - _days(1), date_start__lte=last + _days(1))
+        .filter(
+            date_start__gte=first - window,
+            date_start__lte=last + window,
+        )
         .values_list("id", "date_start", "latitude", "longitude")
     )
     if not others:
@@ -266,16 +271,26 @@ def _flag_duplicates(batch: EventBatch, run: ImportRun) -> int:
                 "id", "date_start", "latitude", "longitude"
             )
         ),
-        schema=["event_id", "day", "lat", "lon"],
+        schema={"event_id": pl.Int64, "day": pl.Date, "lat": pl.Float64, "lon": pl.Float64},
         orient="row",
     )
-    theirs = pl.DataFrame(others, schema=["other_id", "day", "lat2", "lon2"], orient="row")
+    theirs = pl.DataFrame(
+        others,
+        schema={"other_id": pl.Int64, "other_day": pl.Date, "lat2": pl.Float64, "lon2": pl.Float64},
+        orient="row",
+    )
     shifted = pl.concat(
-        [theirs.with_columns(pl.col("day") + pl.duration(days=d)) for d in (-1, 0, 1)]
+        [
+            theirs.with_columns((pl.col("other_day") + pl.duration(days=d)).alias("day"))
+            for d in range(-DUPLICATE_MAX_DAYS, DUPLICATE_MAX_DAYS + 1)
+        ]
     )
     pairs = (
         ours.join(shifted, on="day")
-        .with_columns(_haversine_km("lat", "lon", "lat2", "lon2").alias("km"))
+        .with_columns(
+            _haversine_km("lat", "lon", "lat2", "lon2").alias("km"),
+            (pl.col("day") - pl.col("other_day")).dt.total_days().abs().alias("days"),
+        )
         .filter(pl.col("km") <= DUPLICATE_MAX_KM)
     )
     flags = [
@@ -283,19 +298,15 @@ def _flag_duplicates(batch: EventBatch, run: ImportRun) -> int:
             event_id=event_id,
             other_id=other_id,
             distance_km=round(km, 2),
-            days_apart=0,
+            days_apart=days,
             flagged_by=run,
         )
-        for event_id, other_id, km in pairs.select("event_id", "other_id", "km").iter_rows()
+        for event_id, other_id, km, days in pairs.select(
+            "event_id", "other_id", "km", "days"
+        ).iter_rows()
     ]
     LikelyDuplicate.objects.bulk_create(flags, ignore_conflicts=True)
     return len({f.event_id for f in flags})
-
-
-def _days(n: int) -> Any:
-    import datetime
-
-    return datetime.timedelta(days=n)
 
 
 def _haversine_km(lat1: str, lon1: str, lat2: str, lon2: str) -> pl.Expr:

@@ -762,6 +762,7 @@ def persist_presence(
         return {
             **record.values,
             "organization_id": organizations[record.organization_key],
+            "organization_name": record.organization,
             "area_id": areas[(country, record.admin1)],
             "operation_id": operation_ids.get(record.acronym.casefold())
             if record.acronym

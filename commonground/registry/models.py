@@ -209,6 +209,11 @@ class Presence(OwnedModel):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="presences"
     )
+    organization_name = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text=_("The organization as this source named it (contingent, unit, committee)."),
+    )
     operation = models.ForeignKey(
         Operation, null=True, blank=True, on_delete=models.SET_NULL, related_name="presences"
     )
