@@ -730,13 +730,14 @@ def ensure_organizations(records: list[PresenceRecord], run: ImportRun) -> dict[
     for key, group in groups.items():
         names = list(dict.fromkeys(r.organization for r in group))
         kind = Counter(r.kind for r in group).most_common(1)[0][0]
+        shortest = min(names, key=len)
         organization = do_ensure_organization(
-            min(names, key=len), group[0].acronym, ORGANIZATION_KINDS[kind], actor=run.imported_by
+            shortest,
+            group[0].acronym,
+            ORGANIZATION_KINDS[kind],
+            actor=run.imported_by,
+            aliases=[n for n in names if n != shortest],
         )
-        new = [n for n in names if n != organization.name and n not in organization.aliases]
-        if new:
-            organization.aliases = [*organization.aliases, *new]
-            organization.save(update_fields=["aliases", "updated_at"])
         ids[key] = organization.pk
     return ids
 
