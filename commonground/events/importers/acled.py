@@ -17,7 +17,8 @@ How ACLED's codes map onto the common scales:
   week; 3 (a month) -> within a month.
 * ``inter1``/``inter2``: 1 state forces, 2 rebel group, 3 political militia, 4 identity
   militia (communal group), 5 rioters and 6 protesters (protesters), 7 civilians, 8 external or
-  other forces. Exports since 2024 may write the label instead of the number; both are read.
+  other forces. Some recent exports write the label ("State forces") instead of the number;
+  both are read.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pathlib import Path
 
 import polars as pl
 import pycountry
+from django.utils import timezone
 
 from commonground.core.areas import country_iso3
 from commonground.core.importing import ProblemList, ProgressCallback, read_csv_frame
@@ -40,7 +42,12 @@ from commonground.events.importers.base import (
     priogrid_expr,
     with_source_fields,
 )
-from commonground.events.importers.incidents import check_max_lengths, persist_owned_events
+from commonground.events.importers.incidents import (
+    check_max_lengths,
+    check_record_shapes,
+    count,
+    persist_owned_events,
+)
 from commonground.events.models import DatePrecisionCode, LocationPrecision, ViolenceType
 from commonground.registry.models import ActorKind
 from commonground.sharing.models import Licence, Sensitivity
@@ -124,12 +131,14 @@ def parse(path: Path, progress: ProgressCallback) -> EventBatch:
     path = Path(path)
     progress("reading", 0, 1)
     frame = read_csv_frame(path, REQUIRED_COLUMNS)
+    problems = ProblemList(path.name)
+    frame = check_record_shapes(path, frame, problems)
+    problems.raise_if_any(frame.height)
     progress("reading", 1, 1)
     source_columns = [c for c in frame.columns if c != "_row"]
     for column in OPTIONAL_COLUMNS:
         if column not in frame.columns:
             frame = frame.with_columns(pl.lit("").alias(column))
-    problems = ProblemList(path.name)
     progress("validating", 0, frame.height)
     frame = _validated(frame, problems)
     problems.raise_if_any(frame.height)
@@ -162,8 +171,8 @@ def _validated(frame: pl.DataFrame, problems: ProblemList) -> pl.DataFrame:
         checks.number("longitude", -180, 180).alias("longitude_f"),
         _code(checks, "geo_precision", GEO_PRECISION).alias("location_precision"),
         _code(checks, "time_precision", TIME_PRECISION).alias("date_precision"),
-        checks.integer("fatalities").alias("fatalities_best"),
-        checks.integer("timestamp").alias("timestamp_s"),
+        count(checks, "fatalities").alias("fatalities_best"),
+        _timestamp(checks, "timestamp").alias("timestamp_s"),
         _event_date(checks, "event_date").alias("date"),
         _inter_code("inter1").alias("inter1_code"),
         _inter_code("inter2").alias("inter2_code"),
@@ -180,6 +189,18 @@ def _validated(frame: pl.DataFrame, problems: ProblemList) -> pl.DataFrame:
         )
         check_in_country(located, problems, ("latitude", "longitude"))
     return frame
+
+
+def _timestamp(checks: Checks, column: str) -> pl.Expr:
+    """Unix seconds of the event's last edit at ACLED: not after the file could have been made."""
+    parsed = checks.integer(column)
+    latest = int(timezone.now().timestamp()) + 86_400
+    checks.report(
+        parsed > latest,
+        column,
+        lambda v: f"{v} is in the future as a Unix time (seconds since 1970-01-01)",
+    )
+    return parsed
 
 
 def _code(checks: Checks, column: str, mapping: dict[int, int]) -> pl.Expr:

@@ -12,7 +12,9 @@ step serves ACLED exports, which are also each organization's own (see
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -101,6 +103,9 @@ MAX_LENGTHS = {
     "admin2": 55,
 }
 
+#: The largest value of the database's positive integer columns (PostgreSQL ``integer``).
+MAX_COUNT = 2_147_483_647
+
 #: A date is in the future when it has not yet begun anywhere on Earth (UTC+14), so a team
 #: east of the server's clock can report today's incident.
 EARLIEST_TIME_ZONE = dt.timezone(dt.timedelta(hours=14))
@@ -115,9 +120,11 @@ def parse(path: Path, progress: ProgressCallback) -> EventBatch:
     path = Path(path)
     progress("reading", 0, 1)
     frame = read_csv_frame(path, TEMPLATE_COLUMNS)
+    problems = ProblemList(path.name)
+    frame = check_record_shapes(path, frame, problems)
+    problems.raise_if_any(frame.height)
     progress("reading", 1, 1)
     source_columns = [c for c in frame.columns if c != "_row"]
-    problems = ProblemList(path.name)
     progress("validating", 0, frame.height)
     frame = _validated(frame, problems)
     problems.raise_if_any(frame.height)
@@ -142,6 +149,11 @@ def _validated(frame: pl.DataFrame, problems: ProblemList) -> pl.DataFrame:
         lambda v: f"{v!r} is an example row from the template: delete it before importing",
     )
     check_max_lengths(checks, MAX_LENGTHS)
+    checks.report(
+        (pl.col("admin2").str.strip_chars() != "") & (pl.col("admin1").str.strip_chars() == ""),
+        "admin1",
+        lambda _v: "admin2 is given but admin1 is empty: give the admin-1 unit it lies in",
+    )
     frame = frame.with_columns(
         checks.number("latitude", -90, 90).alias("latitude_f"),
         checks.number("longitude", -180, 180).alias("longitude_f"),
@@ -182,11 +194,22 @@ def _dates(checks: Checks) -> list[pl.Expr]:
 
 def _fatalities(checks: Checks) -> list[pl.Expr]:
     return [
-        checks.integer("fatalities_best").alias("fatalities_best_i"),
-        checks.integer("fatalities_low", required=False).alias("fatalities_low_i"),
-        checks.integer("fatalities_high", required=False).alias("fatalities_high_i"),
-        checks.integer("civilian_deaths", required=False).alias("civilian_deaths_i"),
+        count(checks, "fatalities_best").alias("fatalities_best_i"),
+        count(checks, "fatalities_low", required=False).alias("fatalities_low_i"),
+        count(checks, "fatalities_high", required=False).alias("fatalities_high_i"),
+        count(checks, "civilian_deaths", required=False).alias("civilian_deaths_i"),
     ]
+
+
+def count(checks: Checks, column: str, *, required: bool = True) -> pl.Expr:
+    """A whole number of people, 0 or more, that fits the database's integer column."""
+    parsed = checks.integer(column, required=required)
+    checks.report(
+        parsed > MAX_COUNT,
+        column,
+        lambda v: f"{v} is larger than the largest count stored ({MAX_COUNT})",
+    )
+    return parsed
 
 
 def _check_consistency(checks: Checks) -> None:
@@ -286,6 +309,38 @@ def _check_actor_kinds(checks: Checks) -> None:
             name_column,
             lambda v: f"{v!r} is given different kinds in different rows of this file",
         )
+
+
+def check_record_shapes(path: Path, frame: pl.DataFrame, problems: ProblemList) -> pl.DataFrame:
+    """Short records and blank lines, which Polars 2 reads as rows of empty strings.
+
+    ``core.importing.check_row_shapes`` looks for the nulls Polars 1 put in missing fields;
+    Polars 2 pads them with empty strings instead, so a file cut short in its last line would
+    pass as a row with empty trailing cells. This re-reads the file with the csv module, whose
+    records are numbered as the frame's rows are. Blank lines at the end are not data and are
+    dropped; a blank line between records is reported.
+    """
+    width = len(frame.columns) - 1
+    reader = csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline=""))
+    next(reader, None)
+    blank: list[int] = []
+    for row, record in enumerate(reader, start=2):
+        if not record:
+            blank.append(row)
+            continue
+        for line in blank:
+            problems.add(line, None, "empty line in the middle of the data")
+        blank = []
+        if len(record) < width:
+            problems.add(
+                row,
+                None,
+                f"{len(record)} fields where the header has {width} (a truncated or broken line)",
+            )
+    frame = frame.filter(~pl.col("_row").is_in(blank))
+    if frame.is_empty():
+        problems.add(1, None, "the file has a header but no data rows")
+    return frame
 
 
 def check_max_lengths(checks: Checks, limits: Mapping[str, int]) -> None:

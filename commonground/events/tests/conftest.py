@@ -12,15 +12,16 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 from pytest_django import DjangoDbBlocker
 
 import commonground
-from commonground.core.models import Area, AreaLevel, ImportRun
+from commonground.core.models import Area, ImportRun
 from commonground.core.services import do_import
 from commonground.events.importers.ged import GED
-from commonground.events.models import Event, LikelyDuplicate
+from commonground.events.models import Event
 from commonground.registry.models import Actor, ActorIdentifier
-from commonground.sharing.models import AuditEvent, Organization, OrganizationKind
+from commonground.sharing.models import Organization, OrganizationKind
 from commonground.sharing.services import local_organization
 
 GedRow = dict[str, str]
@@ -72,26 +73,12 @@ def ged_imported(
 ) -> Iterator[ImportRun]:
     """The real GED file imported once for a whole module (about half a second saved per test).
 
-    It is committed outside the tests' transactions, so each test still rolls back what it
-    writes on top of it; at the end of the module every table an import fills is emptied.
+    The import runs in a transaction rolled back when the module ends, so other modules see an
+    empty database again; each test's own writes nest inside it and roll back too.
     """
-    with django_db_blocker.unblock():
-        run = do_import(GED, ged_csv, local_organization())
-    yield run
-    with django_db_blocker.unblock():
-        empty_import_tables()
-
-
-def empty_import_tables() -> None:
-    LikelyDuplicate.objects.all().delete()
-    Event.objects.all().delete()
-    ActorIdentifier.objects.all().delete()
-    Actor.objects.all().delete()
-    for level in (AreaLevel.ADMIN2, AreaLevel.ADMIN1, AreaLevel.COUNTRY):
-        Area.objects.filter(level=level).delete()
-    ImportRun.objects.all().delete()
-    AuditEvent.objects.all().delete()
-    Organization.objects.all().delete()
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield do_import(GED, ged_csv, local_organization())
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import polars as pl
 import pytest
 
 from commonground.core.importing import ImportRejected, no_progress
@@ -201,7 +200,7 @@ def _expected_type(row: dict[str, str]) -> str:
 
 def test_taxonomy_licence_and_sensitivity(
     owner: Organization, acled_file: Path, acled_rows: list[dict[str, str]]
-):
+) -> None:
     run = do_import(ACLED, acled_file, owner)
     assert run.outcome == ImportOutcome.SUCCEEDED
     assert run.added == len(acled_rows) == 36
@@ -217,7 +216,7 @@ def test_taxonomy_licence_and_sensitivity(
 
 def test_dates_deaths_and_actors(
     owner: Organization, acled_file: Path, acled_rows: list[dict[str, str]]
-):
+) -> None:
     do_import(ACLED, acled_file, owner)
     events = {e.source_id: e for e in Event.objects.select_related("actor1", "actor2")}
     for row in acled_rows:
@@ -243,7 +242,7 @@ def test_dates_deaths_and_actors(
     )
 
 
-def test_actor_kinds_follow_inter_codes(owner: Organization, acled_file: Path):
+def test_actor_kinds_follow_inter_codes(owner: Organization, acled_file: Path) -> None:
     do_import(ACLED, acled_file, owner)
     kinds = dict(ActorIdentifier.objects.filter(scheme="acled").values_list("value", "actor__kind"))
     assert kinds[CAR_STATE] == "state_forces"
@@ -254,13 +253,15 @@ def test_actor_kinds_follow_inter_codes(owner: Organization, acled_file: Path):
     assert kinds["Anti-Balaka"] == "communal_group"
 
 
-def test_version_is_the_export_date(acled_file: Path, acled_rows: list[dict[str, str]]):
+def test_version_is_the_export_date(acled_file: Path, acled_rows: list[dict[str, str]]) -> None:
     newest = max(int(r["timestamp"]) for r in acled_rows)
     expected = dt.datetime.fromtimestamp(newest, tz=dt.UTC).date().isoformat()
     assert parse(acled_file, no_progress).version == expected
 
 
-def test_country_from_name_when_iso_is_missing(tmp_path: Path, acled_rows: list[dict[str, str]]):
+def test_country_from_name_when_iso_is_missing(
+    tmp_path: Path, acled_rows: list[dict[str, str]]
+) -> None:
     rows = [{**r, "iso": ""} for r in acled_rows]
     header = [c for c in ACLED_HEADER if c != "civilian_targeting"]
     rows = [{k: v for k, v in r.items() if k != "civilian_targeting"} for r in rows]
@@ -268,9 +269,21 @@ def test_country_from_name_when_iso_is_missing(tmp_path: Path, acled_rows: list[
     assert set(batch.frame["country_code"]) == {"CAF"}
 
 
+def test_unknown_country_without_iso_is_refused(
+    tmp_path: Path, acled_rows: list[dict[str, str]]
+) -> None:
+    rows = [dict(r) for r in acled_rows[:2]]
+    rows[1].update(iso="", country="Atlantis")
+    with pytest.raises(ImportRejected) as caught:
+        parse(write_csv(tmp_path / "acled_bad.csv", ACLED_HEADER, rows), no_progress)
+    problem = caught.value.problems[0]
+    assert (problem.row, problem.column) == (3, "country")
+    assert "'Atlantis' (iso empty) is not a country we recognise" in problem.reason
+
+
 def test_after_ged_likely_duplicates_are_flagged_not_merged(
     ged_run: ImportRun, owner: Organization, acled_file: Path, ged_sample: list[GedRow]
-):
+) -> None:
     run = do_import(ACLED, acled_file, owner)
     assert run.likely_duplicates >= len(ged_sample)
     assert Event.objects.filter(dataset="ucdp-ged").count() == 1848
@@ -284,10 +297,6 @@ def test_after_ged_likely_duplicates_are_flagged_not_merged(
         assert (f"CAF{n}", ged["id"]) in flagged
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="events/services.py _flag_duplicates stores days_apart=0 for every pair",
-)
 def test_days_apart_is_recorded(
     ged_run: ImportRun, owner: Organization, tmp_path: Path, ged_sample: list[GedRow]
 ) -> None:
@@ -299,21 +308,15 @@ def test_days_apart_is_recorded(
     assert flag.days_apart == 1
 
 
-def test_reimport_changes_nothing(owner: Organization, acled_file: Path):
+def test_reimport_changes_nothing(owner: Organization, acled_file: Path) -> None:
     do_import(ACLED, acled_file, owner)
     run = do_import(ACLED, acled_file, owner)
     assert (run.added, run.updated, run.removed, run.unchanged) == (0, 0, 0, 36)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pl.exceptions.SchemaError,
-    reason="events/services.py _flag_duplicates builds an untyped empty frame when the run "
-    "wrote no event, and the join fails: re-importing an unchanged file next to another dataset",
-)
 def test_reimport_next_to_ged_changes_nothing(
     ged_run: ImportRun, owner: Organization, acled_file: Path
-):
+) -> None:
     do_import(ACLED, acled_file, owner)
     run = do_import(ACLED, acled_file, owner)
     assert (run.added, run.updated, run.removed, run.unchanged) == (0, 0, 0, 36)
@@ -321,7 +324,7 @@ def test_reimport_next_to_ged_changes_nothing(
 
 def test_another_organization_cannot_take_over_the_same_ids(
     owner: Organization, other_owner: Organization, acled_file: Path
-):
+) -> None:
     do_import(ACLED, acled_file, owner)
     with pytest.raises(ImportRejected) as caught:
         do_import(ACLED, acled_file, other_owner)
@@ -337,7 +340,7 @@ def test_another_organizations_file_withdraws_none_of_ours(
     tmp_path: Path,
     acled_file: Path,
     acled_rows: list[dict[str, str]],
-):
+) -> None:
     do_import(ACLED, acled_file, owner)
     theirs = [{**r, "event_id_cnty": r["event_id_cnty"] + "X"} for r in acled_rows[:5]]
     run = do_import(ACLED, write_csv(tmp_path / "theirs.csv", ACLED_HEADER, theirs), other_owner)
@@ -357,11 +360,13 @@ def test_another_organizations_file_withdraws_none_of_ours(
         ("fatalities", "-1", "below the minimum"),
         ("iso", "148", "is TCD but the country"),
         ("timestamp", "yesterday", "is not a whole number"),
+        ("timestamp", "99999999999999", "is in the future"),
+        ("fatalities", "3000000000", "larger than the largest count"),
     ],
 )
 def test_bad_values_are_refused(
     tmp_path: Path, acled_rows: list[dict[str, str]], column: str, value: str, phrase: str
-):
+) -> None:
     rows = [dict(r) for r in acled_rows[:3]]
     rows[1][column] = value
     path = write_csv(tmp_path / "acled_bad.csv", ACLED_HEADER, rows)

@@ -36,7 +36,9 @@ def _events() -> dict[str, Event]:
     return {e.source_id: e for e in Event.objects.filter(dataset="ucdp-ged")}
 
 
-def test_every_event_of_the_real_file_is_imported(ged_run: ImportRun, ged_rows: list[GedRow]):
+def test_every_event_of_the_real_file_is_imported(
+    ged_run: ImportRun, ged_rows: list[GedRow]
+) -> None:
     assert ged_run.outcome == ImportOutcome.SUCCEEDED
     assert ged_run.dataset_version == "23.1"
     assert len(ged_rows) == 1848
@@ -45,7 +47,7 @@ def test_every_event_of_the_real_file_is_imported(ged_run: ImportRun, ged_rows: 
     assert set(_events()) == {row["id"] for row in ged_rows}
 
 
-def test_deaths_years_and_types_match_the_file(ged_run: ImportRun, ged_rows: list[GedRow]):
+def test_deaths_years_and_types_match_the_file(ged_run: ImportRun, ged_rows: list[GedRow]) -> None:
     events = list(Event.objects.all())
     expected_best = sum(int(row["best"]) for row in ged_rows)
     assert expected_best == 14_948
@@ -56,7 +58,7 @@ def test_deaths_years_and_types_match_the_file(ged_run: ImportRun, ged_rows: lis
     )
 
 
-def test_each_event_keeps_its_provenance(ged_run: ImportRun, ged_rows: list[GedRow]):
+def test_each_event_keeps_its_provenance(ged_run: ImportRun, ged_rows: list[GedRow]) -> None:
     events = _events()
     for number, row in enumerate(ged_rows, start=2):
         event = events[row["id"]]
@@ -72,7 +74,7 @@ def test_each_event_keeps_its_provenance(ged_run: ImportRun, ged_rows: list[GedR
     )
 
 
-def test_events_link_to_their_admin1_area(ged_run: ImportRun, ged_rows: list[GedRow]):
+def test_events_link_to_their_admin1_area(ged_run: ImportRun, ged_rows: list[GedRow]) -> None:
     events = {e.source_id: e for e in Event.objects.select_related("admin1")}
     for row in ged_rows:
         event = events[row["id"]]
@@ -85,7 +87,7 @@ def test_events_link_to_their_admin1_area(ged_run: ImportRun, ged_rows: list[Ged
         assert row["adm_1"] in [event.admin1.name_en, *event.admin1.aliases]
 
 
-def test_priogrid_function_matches_ucdp_for_every_row(ged_rows: list[GedRow]):
+def test_priogrid_function_matches_ucdp_for_every_row(ged_rows: list[GedRow]) -> None:
     disagree = [
         (row["id"], row["latitude"], row["longitude"], row["priogrid_gid"])
         for row in ged_rows
@@ -94,14 +96,14 @@ def test_priogrid_function_matches_ucdp_for_every_row(ged_rows: list[GedRow]):
     assert disagree == []
 
 
-def test_imported_priogrid_cells_match_the_file(ged_run: ImportRun, ged_rows: list[GedRow]):
+def test_imported_priogrid_cells_match_the_file(ged_run: ImportRun, ged_rows: list[GedRow]) -> None:
     events = _events()
     assert all(events[r["id"]].priogrid_gid == int(r["priogrid_gid"]) for r in ged_rows)
 
 
 def test_best_outside_low_high_is_kept_and_reported_as_warning(
     ged_run: ImportRun, ged_rows: list[GedRow]
-):
+) -> None:
     outside = {
         number
         for number, row in enumerate(ged_rows, start=2)
@@ -117,7 +119,7 @@ def test_best_outside_low_high_is_kept_and_reported_as_warning(
     assert all(events[row["id"]].fatalities_best == int(row["best"]) for row in kept)
 
 
-def test_csv_and_geojson_yield_identical_events(ged_csv: Path, ged_geojson: Path):
+def test_csv_and_geojson_yield_identical_events(ged_csv: Path, ged_geojson: Path) -> None:
     from_csv = parse(ged_csv, no_progress).frame
     from_geojson = parse(ged_geojson, no_progress).frame
     assert from_csv.height == from_geojson.height == 1848
@@ -135,14 +137,14 @@ def test_csv_and_geojson_yield_identical_events(ged_csv: Path, ged_geojson: Path
 
 def test_geojson_after_csv_changes_nothing(
     ged_run: ImportRun, owner: Organization, ged_geojson: Path
-):
+) -> None:
     run = do_import(GED, ged_geojson, owner)
     assert (run.added, run.updated, run.removed) == (0, 0, 0)
     assert run.unchanged == 1848
     assert Event.objects.count() == 1848
 
 
-def test_reimport_adds_nothing(ged_run: ImportRun, owner: Organization, ged_csv: Path):
+def test_reimport_adds_nothing(ged_run: ImportRun, owner: Organization, ged_csv: Path) -> None:
     run = do_import(GED, ged_csv, owner)
     assert (run.added, run.updated, run.removed, run.unchanged) == (0, 0, 0, 1848)
     assert Event.objects.count() == 1848
@@ -177,7 +179,7 @@ def test_newer_release_adds_updates_and_withdraws(
     tmp_path: Path,
     ged_header: list[str],
     ged_rows: list[GedRow],
-):
+) -> None:
     path, revised, dropped, added = _newer_release(tmp_path, ged_header, ged_rows)
     run = do_import(GED, path, owner)
     assert run.dataset_version == "23.2"
@@ -195,7 +197,7 @@ def ged_rows_by_id(rows: list[GedRow]) -> dict[str, GedRow]:
     return {row["id"]: row for row in rows}
 
 
-def test_frame_has_one_row_per_record_without_nulls_in_required_fields(ged_csv: Path):
+def test_frame_has_one_row_per_record_without_nulls_in_required_fields(ged_csv: Path) -> None:
     frame = parse(ged_csv, no_progress).frame
     required = ["source_id", "date_start", "date_end", "latitude", "longitude", "country_code"]
     assert frame.select(pl.col(required).null_count()).row(0) == (0,) * len(required)

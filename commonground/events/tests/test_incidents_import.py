@@ -50,18 +50,18 @@ def write(tmp_path: Path, template_header: list[str]) -> Callable[[list[Row]], P
     return write_rows
 
 
-def test_template_header_is_the_importers_columns(template_header: list[str]):
+def test_template_header_is_the_importers_columns(template_header: list[str]) -> None:
     assert tuple(template_header) == TEMPLATE_COLUMNS
 
 
-def test_template_doc_documents_every_column():
+def test_template_doc_documents_every_column() -> None:
     documented = set(
         re.findall(r"^\| `(\w+)` \|", (TEMPLATES / "incidents-template.md").read_text(), re.M)
     )
     assert set(TEMPLATE_COLUMNS) <= documented
 
 
-def test_template_example_rows_are_refused():
+def test_template_example_rows_are_refused() -> None:
     with pytest.raises(ImportRejected) as caught:
         parse(INCIDENTS_TEMPLATE, no_progress)
     located = {(p.row, p.column) for p in caught.value.problems if "example row" in p.reason}
@@ -70,7 +70,7 @@ def test_template_example_rows_are_refused():
 
 def test_template_rows_import_as_documented(
     owner: Organization, write: Callable[[list[Row]], Path], rows: list[Row]
-):
+) -> None:
     run = do_import(INCIDENTS, write(rows), owner)
     assert run.outcome == ImportOutcome.SUCCEEDED
     assert run.dataset_version == timezone.localdate().isoformat()
@@ -99,14 +99,14 @@ def test_template_rows_import_as_documented(
 
 def test_sensitivity_defaults_to_restricted(
     owner: Organization, write: Callable[[list[Row]], Path], rows: list[Row]
-):
+) -> None:
     do_import(INCIDENTS, write([{**row, "sensitivity": ""} for row in rows]), owner)
     assert set(Event.objects.values_list("sensitivity", flat=True)) == {Sensitivity.RESTRICTED}
 
 
 def test_actor_names_are_matched_with_whitespace_normalised(
     owner: Organization, write: Callable[[list[Row]], Path], rows: list[Row]
-):
+) -> None:
     rows[0]["perpetrator"] = "  Unidentified   armed\nmen "
     rows[1]["target"] = "Unidentified armed men"
     rows[1]["target_kind"] = "militia"
@@ -119,7 +119,7 @@ def test_actor_names_are_matched_with_whitespace_normalised(
 
 def test_words_are_read_in_any_case(
     owner: Organization, write: Callable[[list[Row]], Path], rows: list[Row]
-):
+) -> None:
     rows[0].update(date_precision="Day", location_precision="EXACT", country="caf")
     rows[0].update(violence_type="One_Sided", perpetrator_kind="Militia", sensitivity="Public")
     do_import(INCIDENTS, write(rows), owner)
@@ -129,7 +129,7 @@ def test_words_are_read_in_any_case(
 
 def test_reimport_updates_and_withdraws_only_what_changed(
     owner: Organization, write: Callable[[list[Row]], Path], rows: list[Row]
-):
+) -> None:
     third = {**rows[0], "incident_id": "BAM-2024-0003", "date_start": "2024-04-10"}
     do_import(INCIDENTS, write([*rows, third]), owner)
     again = do_import(INCIDENTS, write([*rows, third]), owner)
@@ -147,7 +147,7 @@ def test_another_organizations_incidents_are_left_alone(
     other_owner: Organization,
     write: Callable[[list[Row]], Path],
     rows: list[Row],
-):
+) -> None:
     do_import(INCIDENTS, write(rows), owner)
     with pytest.raises(ImportRejected, match="already used by another organization"):
         do_import(INCIDENTS, write(rows), other_owner)
@@ -170,6 +170,9 @@ RULES: list[tuple[str, Row, str, str]] = [
     ("civilians above best", {"civilian_deaths": "5"}, "civilian_deaths", "exceed"),
     ("deaths missing", {"fatalities_best": ""}, "fatalities_best", "a number is required"),
     ("deaths negative", {"fatalities_low": "-1"}, "fatalities_low", "below the minimum"),
+    ("deaths too many to store", {"fatalities_best": "3000000000", "fatalities_high": ""},
+     "fatalities_best", "larger than the largest count"),
+    ("deaths not a number", {"civilian_deaths": "two"}, "civilian_deaths", "not a whole number"),
     ("start in the future", {"date_start": "FUTURE"}, "date_start", "in the future"),
     ("end in the future", {"date_end": "FUTURE"}, "date_end", "in the future"),
     ("end before start", {"date_end": "2024-03-01"}, "date_end", "before the start date"),
@@ -193,6 +196,7 @@ RULES: list[tuple[str, Row, str, str]] = [
      "perpetrator", "different kinds"),
     ("unknown sensitivity", {"sensitivity": "secret"}, "sensitivity", "is not one of"),
     ("id too long", {"incident_id": "X" * 81}, "incident_id", "at most 80 fit"),
+    ("admin2 without admin1", {"admin1": ""}, "admin1", "admin2 is given"),
     ("admin name too long", {"admin1": "Ouaka" * 12}, "admin1", "at most 55 fit"),
     ("id missing", {"incident_id": ""}, "incident_id", "a value is required"),
     ("id repeated", {"incident_id": "BAM-2024-0002"}, "incident_id", "more than once"),
@@ -211,7 +215,7 @@ def test_strict_rules(
     change: Row,
     column: str,
     phrase: str,
-):
+) -> None:
     rows[0].update({k: _future() if v == "FUTURE" else v for k, v in change.items()})
     before = counts()
     with pytest.raises(ImportRejected) as caught:
@@ -225,7 +229,7 @@ def test_strict_rules(
 
 def test_formula_like_text_is_stored_verbatim(
     owner: Organization, write: Callable[[list[Row]], Path], rows: list[Row]
-):
+) -> None:
     rows[0].update(description='=HYPERLINK("http://example.com","click")', place="@SUM(A1:A9)")
     rows[1].update(description="-2+3", perpetrator="+cmd")
     do_import(INCIDENTS, write(rows), owner)
@@ -234,3 +238,39 @@ def test_formula_like_text_is_stored_verbatim(
     assert first.place == "@SUM(A1:A9)"
     assert second.description == "-2+3"
     assert second.actor1 is not None and second.actor1.name == "+cmd"
+
+
+def test_excel_csv_utf8_with_bom_and_crlf_imports(
+    owner: Organization, tmp_path: Path, rows: list[Row]
+) -> None:
+    """Excel's 'CSV UTF-8' starts with a byte-order mark and ends lines with CR LF."""
+    path = write_csv(tmp_path / "incidents.csv", list(TEMPLATE_COLUMNS), rows)
+    text = path.read_text(encoding="utf-8").replace("\n", "\r\n")
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    run = do_import(INCIDENTS, path, owner)
+    assert run.added == 2
+    assert set(Event.objects.values_list("source_id", flat=True)) == {
+        "BAM-2024-0001",
+        "BAM-2024-0002",
+    }
+
+
+def test_blank_lines_at_the_end_are_ignored(
+    owner: Organization, write: Callable[[list[Row]], Path], rows: list[Row]
+) -> None:
+    path = write(rows)
+    path.write_text(path.read_text(encoding="utf-8") + "\n\n", encoding="utf-8")
+    assert do_import(INCIDENTS, path, owner).added == 2
+
+
+def test_a_blank_line_between_rows_is_refused(
+    write: Callable[[list[Row]], Path], rows: list[Row]
+) -> None:
+    path = write(rows)
+    header, first, second = path.read_text(encoding="utf-8").split("\n", 2)
+    path.write_text(f"{header}\n{first}\n\n{second}", encoding="utf-8")
+    with pytest.raises(ImportRejected) as caught:
+        parse(path, no_progress)
+    assert [(p.row, p.column, p.reason) for p in caught.value.problems] == [
+        (3, None, "empty line in the middle of the data")
+    ]
