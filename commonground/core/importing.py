@@ -133,8 +133,12 @@ def check_readable_text(path: Path, data: bytes) -> None:
 
 def read_header(path: Path, text: str) -> list[str]:
     """The header row, with the delimiter checked: sources export commas, Excel may not."""
-    first_line = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
-    header = next(csv.reader([first_line]))
+    lines = text.lstrip("\ufeff").splitlines()
+    first_line = lines[0] if lines else ""
+    try:
+        header = next(csv.reader([first_line]))
+    except (csv.Error, StopIteration):
+        reject(path, "the header row cannot be read as CSV", row=1)
     if len(header) == 1:
         for delimiter, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
             if first_line.count(delimiter) >= 2:
@@ -176,6 +180,12 @@ def read_csv_frame(path: Path, required: Sequence[str]) -> pl.DataFrame:
         reject(path, "no such file")
     data = path.read_bytes()
     check_readable_text(path, data)
+    if b"\r" in data and b"\n" not in data:
+        reject(
+            path,
+            "lines end with a carriage return only (the old Mac 'CSV (Macintosh)' format); "
+            "save the file as 'CSV UTF-8'",
+        )
     text_head = data[:65536].decode("utf-8", errors="replace")
     header = read_header(path, text_head)
     problems = ProblemList(path.name)
@@ -192,10 +202,11 @@ def read_csv_frame(path: Path, required: Sequence[str]) -> pl.DataFrame:
         locate_csv_fault(path, data, len(header))
         reject(path, f"the file cannot be read as CSV: {str(exc).splitlines()[0]}")
     frame = frame.rename({name: name.strip() for name in frame.columns})
+    frame = drop_trailing_blank_rows(frame.with_row_index("_row", offset=2))
     if frame.height == 0:
         reject(path, "the file has a header but no data rows", row=1)
-    frame = frame.with_row_index("_row", offset=2)
-    check_row_shapes(path, frame, problems)
+    if not rows_have_header_width(data, header, frame):
+        locate_short_rows(path, data, len(header), problems)
     check_field_sizes(frame, problems)
     problems.raise_if_any(frame.height)
     return frame
@@ -216,22 +227,58 @@ def locate_csv_fault(path: Path, data: bytes, width: int) -> None:
         reject(path, reason, row=row + 1)
 
 
-def check_row_shapes(path: Path, frame: pl.DataFrame, problems: ProblemList) -> None:
-    """Rows with fewer fields than the header (Polars fills them with nulls)."""
+def drop_trailing_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """Blank lines at the end of a file are not data (editors add them); Polars reads them as
+    rows of empty cells."""
     columns = [c for c in frame.columns if c != "_row"]
-    if not columns:
-        return
-    short = frame.filter(pl.any_horizontal(pl.col(columns).is_null()))
-    for record in short.select("_row", *columns).iter_rows():
-        filled = sum(value is not None for value in record[1:])
-        if filled == 0:
-            problems.add(record[0], None, "empty line in the middle of the data")
-        else:
+    blank = pl.all_horizontal([pl.col(c).fill_null("") == "" for c in columns])
+    flags = frame.select(blank.alias("blank"))["blank"]
+    end = frame.height
+    while end > 0 and flags[end - 1]:
+        end -= 1
+    return frame.head(end)
+
+
+def rows_have_header_width(data: bytes, header: list[str], frame: pl.DataFrame) -> bool:
+    """Whether every record has as many fields as the header, without re-parsing the file.
+
+    Polars pads a short record (a truncated last line, a deleted cell) with empty cells, so
+    shape cannot be read off the frame. But a file whose records all have ``w`` fields holds
+    exactly ``w - 1`` separating commas per record, and every other comma is inside a value:
+    comparing the file's comma count with that sum is one pass in C and one in Polars.
+    """
+    width = len(header)
+    columns = [c for c in frame.columns if c != "_row"]
+    inside_values = frame.select(
+        pl.sum_horizontal(
+            [pl.col(c).fill_null("").str.count_matches(",", literal=True).sum() for c in columns]
+        )
+    ).item()
+    inside_header = sum(name.count(",") for name in header)
+    separators = data.count(b",") - int(inside_values or 0) - inside_header
+    return bool(separators == (frame.height + 1) * (width - 1))
+
+
+def locate_short_rows(path: Path, data: bytes, width: int, problems: ProblemList) -> None:
+    """The slow path, only for a file that failed the comma count: name each bad record."""
+    reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+    next(reader, None)
+    blank: list[int] = []
+    for row, record in enumerate(reader, start=2):
+        if not record or (record == [""] * len(record) and len(record) < width):
+            blank.append(row)
+            continue
+        for line in blank:
+            problems.add(line, None, "empty line in the middle of the data")
+        blank = []
+        if len(record) != width:
             problems.add(
-                record[0],
+                row,
                 None,
-                f"{filled} fields where the header has {len(columns)} (a truncated or broken line)",
+                f"{len(record)} fields where the header has {width} (a truncated or broken line)",
             )
+    if not problems:
+        problems.add(None, None, "the number of fields differs between rows")
 
 
 def check_field_sizes(frame: pl.DataFrame, problems: ProblemList) -> None:

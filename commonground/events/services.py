@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import math
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 from django.db import connection
@@ -252,7 +252,8 @@ def _flag_duplicates(batch: EventBatch, run: ImportRun) -> int:
     """Flag pairs across datasets within DUPLICATE_MAX_KM and DUPLICATE_MAX_DAYS; never merge."""
     frame = batch.frame
     countries = frame["country_code"].unique().to_list()
-    first, last = frame["date_start"].min(), frame["date_start"].max()
+    first = cast(datetime.date, frame["date_start"].min())
+    last = cast(datetime.date, frame["date_start"].max())
     window = datetime.timedelta(days=DUPLICATE_MAX_DAYS)
     others = list(
         Event.objects.filter(country_code__in=countries, withdrawn=False)

@@ -44,7 +44,6 @@ from commonground.events.importers.base import (
 )
 from commonground.events.importers.incidents import (
     check_max_lengths,
-    check_record_shapes,
     count,
     persist_owned_events,
 )
@@ -131,10 +130,8 @@ def parse(path: Path, progress: ProgressCallback) -> EventBatch:
     path = Path(path)
     progress("reading", 0, 1)
     frame = read_csv_frame(path, REQUIRED_COLUMNS)
-    problems = ProblemList(path.name)
-    frame = check_record_shapes(path, frame, problems)
-    problems.raise_if_any(frame.height)
     progress("reading", 1, 1)
+    problems = ProblemList(path.name)
     source_columns = [c for c in frame.columns if c != "_row"]
     for column in OPTIONAL_COLUMNS:
         if column not in frame.columns:

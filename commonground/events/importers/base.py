@@ -24,6 +24,9 @@ from commonground.core.geo import (
 )
 from commonground.core.importing import ProblemList
 
+#: The largest count a database integer column holds on every backend.
+MAX_COUNT = 2_147_483_647
+
 #: Columns of the canonical event frame, in order.
 CANONICAL_COLUMNS = (
     "source_id",
@@ -99,7 +102,14 @@ class Checks:
                 pl.col(column).str.strip_chars() == "", column, lambda _v: "a value is required"
             )
 
-    def integer(self, column: str, *, required: bool = True, minimum: int | None = 0) -> pl.Expr:
+    def integer(
+        self,
+        column: str,
+        *,
+        required: bool = True,
+        minimum: int | None = 0,
+        maximum: int = MAX_COUNT,
+    ) -> pl.Expr:
         """The column as Int64 (null when empty and optional); bad cells are reported."""
         raw = pl.col(column).str.strip_chars()
         parsed = raw.cast(pl.Int64, strict=False)
@@ -111,6 +121,7 @@ class Checks:
             self.report(
                 parsed < minimum, column, lambda v: f"{v} is below the minimum of {minimum}"
             )
+        self.report(parsed > maximum, column, lambda v: f"{v} is above the maximum of {maximum}")
         return parsed
 
     def number(self, column: str, low: float, high: float) -> pl.Expr:

@@ -137,8 +137,11 @@ def _feature_record(number: int, feature: object, problems: ProblemList) -> dict
         problems.add(number, None, "feature has no properties")
         return {}
     record = {key: _text(value) for key, value in feature["properties"].items()}
-    geometry = feature.get("geometry") or {}
-    coordinates = geometry.get("coordinates") if isinstance(geometry, dict) else None
+    geometry = feature.get("geometry")
+    if not isinstance(geometry, dict):
+        problems.add(number, "geometry", "feature has no geometry object")
+        return record
+    coordinates = geometry.get("coordinates")
     if geometry.get("type") != "Point" or not isinstance(coordinates, list) or len(coordinates) < 2:
         problems.add(number, "geometry", "feature geometry is not a Point with coordinates")
         return record

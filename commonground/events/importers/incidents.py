@@ -12,9 +12,7 @@ step serves ACLED exports, which are also each organization's own (see
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -120,10 +118,8 @@ def parse(path: Path, progress: ProgressCallback) -> EventBatch:
     path = Path(path)
     progress("reading", 0, 1)
     frame = read_csv_frame(path, TEMPLATE_COLUMNS)
-    problems = ProblemList(path.name)
-    frame = check_record_shapes(path, frame, problems)
-    problems.raise_if_any(frame.height)
     progress("reading", 1, 1)
+    problems = ProblemList(path.name)
     source_columns = [c for c in frame.columns if c != "_row"]
     progress("validating", 0, frame.height)
     frame = _validated(frame, problems)
@@ -309,38 +305,6 @@ def _check_actor_kinds(checks: Checks) -> None:
             name_column,
             lambda v: f"{v!r} is given different kinds in different rows of this file",
         )
-
-
-def check_record_shapes(path: Path, frame: pl.DataFrame, problems: ProblemList) -> pl.DataFrame:
-    """Short records and blank lines, which Polars 2 reads as rows of empty strings.
-
-    ``core.importing.check_row_shapes`` looks for the nulls Polars 1 put in missing fields;
-    Polars 2 pads them with empty strings instead, so a file cut short in its last line would
-    pass as a row with empty trailing cells. This re-reads the file with the csv module, whose
-    records are numbered as the frame's rows are. Blank lines at the end are not data and are
-    dropped; a blank line between records is reported.
-    """
-    width = len(frame.columns) - 1
-    reader = csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline=""))
-    next(reader, None)
-    blank: list[int] = []
-    for row, record in enumerate(reader, start=2):
-        if not record:
-            blank.append(row)
-            continue
-        for line in blank:
-            problems.add(line, None, "empty line in the middle of the data")
-        blank = []
-        if len(record) < width:
-            problems.add(
-                row,
-                None,
-                f"{len(record)} fields where the header has {width} (a truncated or broken line)",
-            )
-    frame = frame.filter(~pl.col("_row").is_in(blank))
-    if frame.is_empty():
-        problems.add(1, None, "the file has a header but no data rows")
-    return frame
 
 
 def check_max_lengths(checks: Checks, limits: Mapping[str, int]) -> None:

@@ -152,8 +152,6 @@ CASES = {
         6,
         None,
         "where the header has 49",
-        defect="core/importing.py check_row_shapes looks for nulls, but Polars 2 pads short "
-        "rows with empty strings: the cut line is read as a row with empty trailing cells",
     ),
     "incidents: truncated last line": Case(
         lambda _header, _rows: incidents_cut(),
@@ -276,13 +274,6 @@ def test_many_bad_rows_list_the_first_problems_and_count_the_rest(
 # --- Whatever the bytes, parse returns a batch or raises ImportRejected ----------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=csv.Error,
-    reason="core/importing.py read_header splits the first line on '\\n' only; a carriage "
-    "return inside it (Excel for Mac's 'CSV (Macintosh)' ends lines with CR alone) makes "
-    "csv.reader raise csv.Error instead of ImportRejected",
-)
 def test_carriage_return_line_endings_are_rejected_clearly(
     tmp_path: Path, ged_header: list[str], five_rows: Rows
 ) -> None:
@@ -292,12 +283,6 @@ def test_carriage_return_line_endings_are_rejected_clearly(
         ged.parse(path, no_progress)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AttributeError,
-    reason="events/importers/ged.py _feature_record calls geometry.get() on whatever "
-    "'geometry' holds; a feature whose geometry is true, a number or a list crashes",
-)
 def test_geojson_feature_with_a_non_object_geometry_is_rejected(tmp_path: Path) -> None:
     path = tmp_path / "ged_23_1_bad.geojson"
     feature = {"type": "Feature", "properties": {"id": "1"}, "geometry": True}
