@@ -67,9 +67,7 @@ def _bounding_box() -> tuple[float, float, float, float]:
     )
 
 
-def write_synthetic_ged(
-    path: Path, rows: int, seed: int = 0, source: Path | None = None
-) -> Path:
+def write_synthetic_ged(path: Path, rows: int, seed: int = 0, source: Path | None = None) -> Path:
     """Write ``rows`` synthetic GED events to ``path`` (a labelled GED release name).
 
     The same ``rows`` and ``seed`` always give the same file, byte for byte.
@@ -85,14 +83,33 @@ def write_synthetic_ged(
         header = next(reader)
         real = [record for record in reader if record]
     col = {name: index for index, name in enumerate(header)}
-    i_id, i_year = col["id"], col["year"]
-    i_lat, i_lon, i_wkt, i_grid = col["latitude"], col["longitude"], col["geom_wkt"], col["priogrid_gid"]
-    i_start, i_end = col["date_start"], col["date_end"]
+    i_id, i_year, i_wkt, i_grid = col["id"], col["year"], col["geom_wkt"], col["priogrid_gid"]
+    i_lat, i_lon, i_start, i_end = (
+        col["latitude"],
+        col["longitude"],
+        col["date_start"],
+        col["date_end"],
+    )
     i_deaths = [col[name] for name in DEATH_COLUMNS]
     i_best, i_low, i_high = col["best"], col["low"], col["high"]
+    # What each real row's jitter starts from, worked out once: point, day numbers, time suffix.
+    parsed = [
+        (
+            record,
+            float(record[i_lat]),
+            float(record[i_lon]),
+            dt.date.fromisoformat(record[i_start][:10]).toordinal(),
+            dt.date.fromisoformat(record[i_end][:10]).toordinal(),
+            record[i_start][10:],
+            record[i_end][10:],
+        )
+        for record in real
+    ]
     west, south, east, north = _bounding_box()
     rng = random.Random(seed)
+    uniform, randint, random_ = rng.uniform, rng.randint, rng.random
     first_ordinal, last_ordinal = FIRST_DAY.toordinal(), LAST_DAY.toordinal()
+    jitter, days = COORDINATE_JITTER, DATE_JITTER_DAYS
 
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as out:
@@ -100,33 +117,28 @@ def write_synthetic_ged(
         writer.writerow(header)
         batch: list[list[str]] = []
         for n in range(rows):
-            record = list(rng.choice(real))
+            source_row, lat, lon, start, end, start_time, end_time = rng.choice(parsed)
+            record = list(source_row)
             record[i_id] = str(FIRST_ID + n)
 
-            lat = float(record[i_lat]) + rng.uniform(-COORDINATE_JITTER, COORDINATE_JITTER)
-            lon = float(record[i_lon]) + rng.uniform(-COORDINATE_JITTER, COORDINATE_JITTER)
-            lat_text = f"{min(max(lat, south), north):.6f}"
-            lon_text = f"{min(max(lon, west), east):.6f}"
+            lat = min(max(lat + uniform(-jitter, jitter), south), north)
+            lon = min(max(lon + uniform(-jitter, jitter), west), east)
+            lat_text, lon_text = f"{lat:.6f}", f"{lon:.6f}"
             record[i_lat], record[i_lon] = lat_text, lon_text
             record[i_wkt] = f"POINT ({lon_text} {lat_text})"
             record[i_grid] = str(priogrid_gid(float(lat_text), float(lon_text)))
 
-            start_text, end_text = record[i_start], record[i_end]
-            start = dt.date.fromisoformat(start_text[:10]).toordinal()
-            end = dt.date.fromisoformat(end_text[:10]).toordinal()
-            shift = rng.randint(-DATE_JITTER_DAYS, DATE_JITTER_DAYS)
-            shift = min(max(shift, first_ordinal - start), last_ordinal - end)
+            shift = min(max(randint(-days, days), first_ordinal - start), last_ordinal - end)
             new_start = dt.date.fromordinal(start + shift)
-            record[i_start] = new_start.isoformat() + start_text[10:]
-            record[i_end] = dt.date.fromordinal(end + shift).isoformat() + end_text[10:]
+            record[i_start] = new_start.isoformat() + start_time
+            record[i_end] = dt.date.fromordinal(end + shift).isoformat() + end_time
             record[i_year] = str(new_start.year)
 
-            if rng.random() < 0.5:
+            if random_() < 0.5:
                 which = rng.choice(i_deaths)
                 old = int(record[which])
-                new = max(0, old + rng.randint(-2, 3))
-                delta = new - old
-                record[which] = str(new)
+                delta = max(0, old + randint(-2, 3)) - old
+                record[which] = str(old + delta)
                 record[i_best] = str(int(record[i_best]) + delta)
                 if record[i_low] != "":
                     record[i_low] = str(max(0, int(record[i_low]) + delta))
