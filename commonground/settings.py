@@ -121,7 +121,10 @@ def _database() -> dict[str, object]:
         # WAL lets readers work during an import; synchronous=FULL survives a power cut,
         # which field laptops meet often. IMMEDIATE avoids "database is locked" on upgrade.
         config["OPTIONS"] = {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+            # page_size applies when the file is created (before WAL): 16 KiB pages halve the
+            # B-tree work of bulk event imports (docs/performance.md).
+            "init_command": "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; "
+            "PRAGMA synchronous=FULL; "
             "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;",
             "transaction_mode": "IMMEDIATE",
         }
@@ -159,6 +162,37 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+
+
+def _package_dir(module: str, *parts: str) -> Path:
+    """A folder inside an installed package, found without importing the package."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.submodule_search_locations:
+        raise ImproperlyConfigured(f"the package {module} is not installed: pip install -e .")
+    return Path(next(iter(spec.submodule_search_locations)), *parts)
+
+
+# Front-end assets from installed packages, never a CDN (docs/adr/0005-maps-and-charts.md):
+# Leaflet 1.9.3 and Leaflet.markercluster 1.4.1 from their XStatic packages (static files only;
+# django-leaflet's app needs GDAL), plotly.js from the plotly wheel. No tile server is named.
+STATICFILES_DIRS = [
+    ("leaflet", _package_dir("xstatic.pkg.leaflet", "data")),
+    ("markercluster", _package_dir("xstatic.pkg.leaflet_markercluster", "data")),
+    ("plotly", _package_dir("plotly", "package_data")),
+]
+
+#: An online tile layer a deployment may switch on (``{z}/{x}/{y}`` URL); empty: none at all.
+COMMONGROUND_TILE_URL = os.environ.get("COMMONGROUND_TILE_URL", "").strip()
+if COMMONGROUND_TILE_URL and not (
+    COMMONGROUND_TILE_URL.startswith(("https://", "http://"))
+    and all(part in COMMONGROUND_TILE_URL for part in ("{z}", "{x}", "{y}"))
+):
+    raise ImproperlyConfigured(
+        "COMMONGROUND_TILE_URL must be an http(s) URL with {z}, {x} and {y}, "
+        f"such as https://tiles.example.org/{{z}}/{{x}}/{{y}}.png, not {COMMONGROUND_TILE_URL!r}"
+    )
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"

@@ -179,7 +179,8 @@ def read_csv_frame(path: Path, required: Sequence[str]) -> pl.DataFrame:
     if not path.exists():
         reject(path, "no such file")
     data = path.read_bytes()
-    check_readable_text(path, data)
+    if not data or data.isspace():
+        reject(path, "the file is empty")
     if b"\r" in data and b"\n" not in data:
         reject(
             path,
@@ -190,6 +191,8 @@ def read_csv_frame(path: Path, required: Sequence[str]) -> pl.DataFrame:
     header = read_header(path, text_head)
     problems = ProblemList(path.name)
     check_columns(path, header, required, problems)
+    if problems:
+        check_readable_text(path, data)  # a bad encoding explains bad column names best
     problems.raise_if_any(0)
     try:
         frame = pl.read_csv(
@@ -199,6 +202,7 @@ def read_csv_frame(path: Path, required: Sequence[str]) -> pl.DataFrame:
             raise_if_empty=False,
         )
     except pl.exceptions.PolarsError as exc:
+        check_readable_text(path, data)  # Polars refuses bad UTF-8: say which line
         locate_csv_fault(path, data, len(header))
         reject(path, f"the file cannot be read as CSV: {str(exc).splitlines()[0]}")
     frame = frame.rename({name: name.strip() for name in frame.columns})

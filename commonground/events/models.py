@@ -55,7 +55,11 @@ class Event(OwnershipFields):
     dataset = models.CharField(max_length=40)
     dataset_version = models.CharField(max_length=40)
     source_id = models.CharField(max_length=80)
-    import_run = models.ForeignKey(ImportRun, on_delete=models.PROTECT, related_name="+")
+    # No index: events are looked up by import only when auditing one, and each index costs
+    # every bulk import (docs/performance.md).
+    import_run = models.ForeignKey(
+        ImportRun, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     source_row = models.PositiveIntegerField()
     content_hash = models.CharField(max_length=32)
     withdrawn = models.BooleanField(

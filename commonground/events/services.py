@@ -25,6 +25,11 @@ from commonground.registry.models import Actor, ActorIdentifier
 
 CHUNK = 20_000
 
+#: SQLite page cache (KiB) for the connection while it writes events: big enough to keep the
+#: events' indexes in memory, so their pages are written once at commit instead of being
+#: spilled to the WAL and rewritten many times (SQLite's default is 2 MiB).
+SQLITE_IMPORT_CACHE_KIB = 262_144
+
 #: Two events in different datasets are likely the same when this close in place and time.
 DUPLICATE_MAX_KM = 25.0
 DUPLICATE_MAX_DAYS = 1
@@ -79,8 +84,15 @@ def persist_events(batch: EventBatch, run: ImportRun, progress: ProgressCallback
         pl.lit(_db_id(run.owner_id)).alias("owner_id"),
         pl.lit(batch.licence).alias("licence"),
     )
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
     existing = _existing(batch.dataset)
-    frame = frame.join(existing, on="source_id", how="left")
+    frame = frame.join(
+        existing.select("source_id", "existing_id", "existing_hash", "existing_withdrawn"),
+        on="source_id",
+        how="left",
+    )
     new = frame.filter(pl.col("existing_id").is_null())
     changed = frame.filter(
         pl.col("existing_id").is_not_null()
@@ -90,7 +102,7 @@ def persist_events(batch: EventBatch, run: ImportRun, progress: ProgressCallback
     counts.unchanged = frame.height - new.height - changed.height
     _insert(new, progress)
     _update(changed, progress)
-    counts.removed = _withdraw_missing(batch, frame)
+    counts.removed = _withdraw_missing(frame, existing)
     counts.likely_duplicates = _flag_duplicates(batch, run)
     run.problems = [{"level": "warning", "reason": note} for note in batch.notes]
     return counts
@@ -158,7 +170,7 @@ def _with_actor_ids(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _existing(dataset: str) -> pl.DataFrame:
     rows = Event.objects.filter(dataset=dataset).values_list(
-        "source_id", "id", "content_hash", "withdrawn"
+        "source_id", "id", "content_hash", "withdrawn", "country_code", "date_start"
     )
     return pl.DataFrame(
         list(rows),
@@ -167,6 +179,8 @@ def _existing(dataset: str) -> pl.DataFrame:
             "existing_id": pl.Int64,
             "existing_hash": pl.String,
             "existing_withdrawn": pl.Boolean,
+            "existing_country": pl.String,
+            "existing_date_start": pl.Date,
         },
         orient="row",
     )
@@ -198,6 +212,9 @@ def _insert(frame: pl.DataFrame, progress: ProgressCallback) -> None:
     sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({_placeholders()})'  # noqa: S608
     total = frame.height
     progress("writing", 0, total)
+    if connection.vendor == "postgresql":
+        _copy(frame, table, quoted, progress)
+        return
     with connection.cursor() as cursor:
         done = 0
         rows = _rows(frame, EVENT_COLUMNS)
@@ -206,6 +223,19 @@ def _insert(frame: pl.DataFrame, progress: ProgressCallback) -> None:
             cursor.executemany(sql, chunk)
             done += len(chunk)
             progress("writing", done, total)
+
+
+def _copy(frame: pl.DataFrame, table: str, quoted: str, progress: ProgressCallback) -> None:
+    """PostgreSQL: stream the rows in with COPY, several times faster than INSERTs."""
+    total = frame.height
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg's own cursor, under Django's wrapper
+        with raw.copy(f'COPY "{table}" ({quoted}) FROM STDIN') as copy:
+            for done, row in enumerate(_rows(frame, EVENT_COLUMNS), start=1):
+                copy.write_row(row)
+                if done % CHUNK == 0:
+                    progress("writing", done, total)
+    progress("writing", total, total)
 
 
 def _update(frame: pl.DataFrame, progress: ProgressCallback) -> None:
@@ -226,23 +256,24 @@ def _update(frame: pl.DataFrame, progress: ProgressCallback) -> None:
             progress("updating", start + chunk.height, frame.height)
 
 
-def _withdraw_missing(batch: EventBatch, frame: pl.DataFrame) -> int:
+def _withdraw_missing(frame: pl.DataFrame, existing: pl.DataFrame) -> int:
     """Events of this dataset, in the file's countries and period, that the file no longer has.
 
     A file covers its countries and dates; events outside that scope (another country's
     extract, an earlier year) are left alone. Withdrawn events are kept for provenance.
+    ``existing`` is the dataset's events as read before this import wrote any.
     """
     countries = frame["country_code"].unique().to_list()
     first, last = frame["date_start"].min(), frame["date_start"].max()
-    in_scope = Event.objects.filter(
-        dataset=batch.dataset,
-        withdrawn=False,
-        country_code__in=countries,
-        date_start__gte=first,
-        date_start__lte=last,
+    vanished = (
+        existing.filter(
+            ~pl.col("existing_withdrawn")
+            & pl.col("existing_country").is_in(countries)
+            & pl.col("existing_date_start").is_between(first, last)
+        )
+        .join(frame.select("source_id"), on="source_id", how="anti")["existing_id"]
+        .to_list()
     )
-    present = set(frame["source_id"].to_list())
-    vanished = [pk for pk, sid in in_scope.values_list("id", "source_id") if sid not in present]
     for start in range(0, len(vanished), 900):
         Event.objects.filter(id__in=vanished[start : start + 900]).update(withdrawn=True)
     return len(vanished)
@@ -255,9 +286,15 @@ def _flag_duplicates(batch: EventBatch, run: ImportRun) -> int:
     first = cast(datetime.date, frame["date_start"].min())
     last = cast(datetime.date, frame["date_start"].max())
     window = datetime.timedelta(days=DUPLICATE_MAX_DAYS)
+    # One pass over the (dataset, source_id) index; the others' events are then found through it.
+    datasets = Event.objects.order_by().values_list("dataset", flat=True).distinct()
+    other_datasets = set(datasets) - {batch.dataset}
+    if not other_datasets:
+        return 0
     others = list(
-        Event.objects.filter(country_code__in=countries, withdrawn=False)
-        .exclude(dataset=batch.dataset)
+        Event.objects.filter(
+            dataset__in=sorted(other_datasets), country_code__in=countries, withdrawn=False
+        )
         .filter(
             date_start__gte=first - window,
             date_start__lte=last + window,

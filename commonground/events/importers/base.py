@@ -255,7 +255,8 @@ def with_source_fields(
         hashed = frame.select(pl.struct(hashed_columns).struct.json_encode().alias("j"))["j"]
     else:
         hashed = encoded
-    hashes = [hashlib.blake2b(text.encode(), digest_size=16).hexdigest() for text in hashed]
+    blake2b = hashlib.blake2b
+    hashes = [blake2b(raw, digest_size=16).hexdigest() for raw in hashed.cast(pl.Binary).to_list()]
     return frame.with_columns(
         encoded.alias("source_fields"), pl.Series("content_hash", hashes, dtype=pl.String)
     )
