@@ -44,3 +44,8 @@ docs: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+
+## mapdata: rebuild the offline admin-1 boundaries from Natural Earth (needs npm; see tools/)
+.PHONY: mapdata
+mapdata: $(STAMP)
+	$(BIN)/python tools/build_mapdata.py

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
 
 from commonground.core.models import Area, AreaLevel, ImportRun
 from commonground.events.models import Event, LikelyDuplicate, ViolenceType
 from commonground.events.schemas import EventFilters
+from commonground.registry.models import Actor
 from commonground.sharing.policy import AnyUser, access_owned, viewer_for
 
 
@@ -228,3 +230,238 @@ def visible_imports(user: AnyUser | None) -> QuerySet[ImportRun]:
     ):
         wrote_visible |= Q(Exists(records.filter(import_run=OuterRef("pk"))))
     return runs.filter(wrote_visible)
+
+
+# --- Areas and their figures (the API's /areas; the area pages) --------------------------------
+
+
+def area_list(
+    country: str | None = None, level: int | None = None, parent: str | None = None
+) -> QuerySet[Area]:
+    """Areas, by level then code. Areas are public geography, not owned records: no policy."""
+    areas = Area.objects.select_related("parent").order_by("level", "code")
+    if country:
+        areas = areas.filter(country_code=country)
+    if level is not None:
+        areas = areas.filter(level=level)
+    if parent:
+        areas = areas.filter(parent__code=parent)
+    return areas
+
+
+def area_by_code(code: str) -> Area | None:
+    return Area.objects.select_related("parent").filter(code=code).first()
+
+
+def area_events(
+    user: AnyUser | None,
+    area: Area,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet[Event]:
+    """The visible events in an area: a country by its code, admin-1 and admin-2 by the link."""
+    events = visible_events(user)
+    if area.level == AreaLevel.COUNTRY:
+        events = events.filter(country_code=area.country_code)
+    elif area.level == AreaLevel.ADMIN1:
+        events = events.filter(admin1=area)
+    else:
+        events = events.filter(admin2=area)
+    if date_from:
+        events = events.filter(date_start__gte=date_from)
+    if date_to:
+        events = events.filter(date_start__lte=date_to)
+    return events
+
+
+def _figures(row: dict[str, Any]) -> dict[str, int]:
+    return {
+        "events": row["events"] or 0,
+        "deaths": row["deaths"] or 0,
+        "civilian_deaths": row["civilian_deaths"] or 0,
+    }
+
+
+_FIGURES = {
+    "events": Count("id"),
+    "deaths": Sum("fatalities_best"),
+    "civilian_deaths": Sum("civilian_deaths"),
+}
+
+
+def event_figures(events: QuerySet[Event]) -> dict[str, Any]:
+    """Events, deaths (best estimate) and civilian deaths: in total, by violence type and month.
+
+    The monthly series runs without gaps from the first month with an event to the last one
+    (months with none are zeros), keyed ``YYYY-MM``, by the events' start dates.
+    """
+    events = events.order_by()
+    totals = events.aggregate(**_FIGURES, first=Min("date_start"), last=Max("date_start"))
+    by_type = {
+        row["violence_type"]: _figures(row)
+        for row in events.values("violence_type").annotate(**_FIGURES)
+    }
+    zero = {"events": 0, "deaths": 0, "civilian_deaths": 0}
+    months = {
+        row["month"].strftime("%Y-%m"): _figures(row)
+        for row in events.annotate(month=TruncMonth("date_start"))
+        .values("month")
+        .annotate(**_FIGURES)
+        .order_by("month")
+    }
+    monthly: dict[str, dict[str, int]] = {}
+    if totals["first"] is not None:
+        year, month = totals["first"].year, totals["first"].month
+        while (year, month) <= (totals["last"].year, totals["last"].month):
+            key = f"{year:04d}-{month:02d}"
+            monthly[key] = months.get(key, dict(zero))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return {
+        **_figures(totals),
+        "first": totals["first"],
+        "last": totals["last"],
+        "by_violence_type": {t: by_type.get(t, dict(zero)) for t in ViolenceType.values},
+        "monthly": monthly,
+    }
+
+
+# --- Actors, as far as the events the user may see show them -----------------------------------
+
+
+def _events_as(events: QuerySet[Event], side: str) -> Coalesce:
+    """How many of ``events`` have the outer actor on one side (a correlated subquery)."""
+    counted = (
+        events.filter(**{side: OuterRef("pk")})
+        .order_by()
+        .values(side)
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+def actor_list(
+    user: AnyUser | None,
+    q: str | None = None,
+    kind: str | None = None,
+    country: str | None = None,
+    order: str = "events",
+) -> QuerySet[Actor]:
+    """Actors that appear in at least one visible event (in ``country``, if given).
+
+    An actor named only in records the user may not see is not listed: its name alone could
+    reveal a restricted report. Each actor carries ``event_count``, ``as_side_a``, ``as_side_b``.
+    """
+    events = visible_events(user)
+    if country:
+        events = events.filter(country_code=country)
+    actors = (
+        Actor.objects.annotate(
+            as_side_a=_events_as(events, "actor1"), as_side_b=_events_as(events, "actor2")
+        )
+        .annotate(event_count=F("as_side_a") + F("as_side_b"))
+        .filter(event_count__gt=0)
+    )
+    if q:
+        actors = actors.filter(name__icontains=q)
+    if kind:
+        actors = actors.filter(kind=kind)
+    if order == "name":
+        return actors.order_by("name", "id")
+    return actors.order_by("-event_count", "name", "id")
+
+
+def visible_actor(user: AnyUser | None, actor_id: Any) -> Actor | None:
+    """One actor, if it appears in an event the user may see; else None, as for a missing one."""
+    return actor_list(user).filter(pk=actor_id).first()
+
+
+def actor_exists(actor_id: Any) -> bool:
+    """Whether an id names an actor at all: only to tell the audit log about a denied read."""
+    return Actor.objects.filter(pk=actor_id).exists()
+
+
+def actor_events(user: AnyUser | None, actor: Actor) -> QuerySet[Event]:
+    return visible_events(user).filter(Q(actor1=actor) | Q(actor2=actor))
+
+
+def actor_dyads(user: AnyUser | None, actor: Actor) -> list[dict[str, Any]]:
+    """The actors this one appears with in visible events, most frequent first.
+
+    Each: the other actor, events and deaths together, and events by violence type. Events
+    whose other side is unknown are in the actor's figures but in no dyad.
+    """
+    rows = (
+        actor_events(user, actor)
+        .order_by()
+        .values("actor1", "actor2", "violence_type")
+        .annotate(events=Count("id"), deaths=Sum("fatalities_best"))
+    )
+    dyads: dict[Any, dict[str, Any]] = {}
+    for row in rows:
+        other = row["actor2"] if row["actor1"] == actor.pk else row["actor1"]
+        if other is None:
+            continue
+        dyad = dyads.setdefault(
+            other,
+            {"events": 0, "deaths": 0, "by_violence_type": dict.fromkeys(ViolenceType.values, 0)},
+        )
+        dyad["events"] += row["events"]
+        dyad["deaths"] += row["deaths"] or 0
+        dyad["by_violence_type"][row["violence_type"]] += row["events"]
+    others = Actor.objects.in_bulk(list(dyads))
+    found = [{"actor": others[pk], **dyad} for pk, dyad in dyads.items() if pk in others]
+    return sorted(found, key=lambda d: (-d["events"], d["actor"].name, str(d["actor"].pk)))
+
+
+# --- The map and the overview: counts per country, admin-1 area, grid cell; points ------------
+
+
+def countries_by_events(user: AnyUser | None) -> list[tuple[str, int]]:
+    """Countries with events the user may see, most events first (then by code)."""
+    rows = (
+        visible_events(user)
+        .order_by()
+        .values_list("country_code")
+        .annotate(n=Count("id"))
+        .values_list("country_code", "n")
+    )
+    return sorted(rows, key=lambda row: (-row[1], row[0]))
+
+
+def admin1_figures(events: QuerySet[Event]) -> list[dict[str, Any]]:
+    """Events, deaths and civilian deaths per admin-1 area, most events first.
+
+    Each row: ``code``, ``name_en``, ``name_fr`` and the figures. Events with no admin-1 area
+    (located only to the country) are in no row; ``event_figures`` still counts them.
+    """
+    rows = (
+        events.order_by()
+        .filter(admin1__isnull=False)
+        .values("admin1__code", "admin1__name_en", "admin1__name_fr")
+        .annotate(**_FIGURES)
+        .order_by("-events", "admin1__code")
+    )
+    return [
+        {
+            "code": row["admin1__code"],
+            "name_en": row["admin1__name_en"],
+            "name_fr": row["admin1__name_fr"],
+            **_figures(row),
+        }
+        for row in rows
+    ]
+
+
+def grid_figures(events: QuerySet[Event]) -> list[dict[str, int]]:
+    """Events, deaths and civilian deaths per PRIO-GRID cell (``gid``), by cell id."""
+    rows = events.order_by().values("priogrid_gid").annotate(**_FIGURES).order_by("priogrid_gid")
+    return [{"gid": row["priogrid_gid"], **_figures(row)} for row in rows]
+
+
+def event_points(events: QuerySet[Event], limit: int) -> list[dict[str, Any]]:
+    """What a map marker needs of at most ``limit`` events, newest first; details come on click."""
+    rows = events.order_by("-date_start", "-id").values(
+        "id", "latitude", "longitude", "date_start", "violence_type", "fatalities_best"
+    )[:limit]
+    return [dict(row) for row in rows]

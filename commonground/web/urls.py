@@ -1,11 +1,20 @@
 from django.urls import path
 
-from commonground.web import views
+from commonground.web import maps, overview, views
 
 app_name = "web"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", overview.home, name="home"),
+    path("map/", maps.map_page, name="map"),
+    path("map/countries.geojson", maps.map_countries, name="map_countries"),
+    path("map/data/events.geojson", maps.map_events, name="map_events"),
+    path("map/data/areas.json", maps.map_areas, name="map_areas"),
+    path("map/data/grid.json", maps.map_grid, name="map_grid"),
+    path("map/data/presence.geojson", maps.map_presence, name="map_presence"),
+    path("map/data/timeline.json", maps.map_timeline, name="map_timeline"),
+    path("map/data/summary/", maps.map_summary, name="map_summary"),
+    path("map/events/<int:event_id>/", maps.map_event, name="map_event"),
     path("events/", views.event_list, name="event_list"),
     path("events/<int:event_id>/", views.event_detail, name="event_detail"),
     path("accounts/login/", views.login, name="login"),

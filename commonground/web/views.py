@@ -16,17 +16,6 @@ from commonground.sharing.policy import policy, record_denied
 #: Rows per page of the events list: a screenful to scan, small enough for a slow link.
 EVENTS_PER_PAGE = 50
 
-#: How many recent imports the overview lists.
-LATEST_IMPORTS = 10
-
-
-@policy("public")
-def home(request: HttpRequest) -> HttpResponse:
-    """What is loaded, as this user may see it; imports only for signed-in users."""
-    imports = queries.visible_imports(request.user)[:LATEST_IMPORTS]
-    context = {"summary": queries.dataset_summary(request.user), "imports": imports}
-    return render(request, "web/home.html", context)
-
 
 @policy("public")
 def event_list(request: HttpRequest) -> HttpResponse:

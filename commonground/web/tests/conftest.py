@@ -51,3 +51,32 @@ def real_data(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iter
         run = do_import(GED, path, owner=local_organization(), user=cast["admin"])
         yield RealData(run=run, cast=cast, path=path)
         transaction.set_rollback(True)
+
+
+@dataclass(frozen=True)
+class FullData(RealData):
+    """The GED events plus the operations registry and the presence records of the CAR."""
+
+    operations: ImportRun
+    presence: ImportRun
+
+
+@pytest.fixture(scope="module")
+def full_data(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[FullData]:
+    """Like ``real_data``, with the registries the overview and the map's presence layer show."""
+    from commonground.registry.importers import OPERATIONS, PRESENCE
+
+    path = ged_path()
+    folder = Path(settings.COMMONGROUND_DATA_DIR)
+    with (
+        override_settings(PASSWORD_HASHERS=FAST_HASHERS),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        cast = ensure_cast()
+        owner = local_organization()
+        run = do_import(GED, path, owner=owner, user=cast["admin"])
+        operations = do_import(OPERATIONS, folder / "operations.csv", owner=owner)
+        presence = do_import(PRESENCE, folder / "presence_CAF.csv", owner=owner)
+        yield FullData(run=run, cast=cast, path=path, operations=operations, presence=presence)
+        transaction.set_rollback(True)

@@ -26,7 +26,7 @@ def test_pages_and_api_docs_load_nothing_from_another_host(
     event = Event.objects.first()
     assert event is not None
     client.force_login(cast["amina"])
-    for path in ("/", "/events/", f"/events/{event.pk}/", "/api/v1/docs", "/?lang=fr"):
+    for path in ("/", "/map/", "/events/", f"/events/{event.pk}/", "/api/v1/docs", "/?lang=fr"):
         response = client.get(path)
         assert response.status_code == 200, path
         assert external_loads(response.content.decode()) == [], path

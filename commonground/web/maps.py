@@ -1,0 +1,333 @@
+"""The map (``/map/``) and the small JSON endpoints it draws from.
+
+Every endpoint reads the same query string as the page and the events list
+(``parse_event_filters``), applies it with ``filter_events`` to ``visible_events(user)``, and so
+shows exactly what the access policy lets the user see. Nothing here is cached across users.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from commonground.core.geo import priogrid_centre
+from commonground.events import queries
+from commonground.events.models import Event, ViolenceType
+from commonground.events.schemas import EventFilters, ParsedFilters, parse_event_filters
+from commonground.registry.models import Presence
+from commonground.registry.queries import presence_list
+from commonground.sharing.policy import policy, record_denied
+from commonground.web.basemap import ADMIN1_STATIC, country_outlines, outlines_version
+
+#: At most this many events are drawn as points; past it the map says so and the counts per
+#: area or grid cell still take in every event. 20,000 clustered markers stay responsive.
+MAP_POINTS_LIMIT = 20_000
+
+#: How events are drawn: clustered points, a choropleth per admin-1 area, or per grid cell.
+VIEWS = ("points", "areas", "grid")
+
+#: Colours by violence type (ColorBrewer Dark2, distinguishable for most colour vision).
+VIOLENCE_COLOURS = {
+    ViolenceType.STATE_BASED: "#1b9e77",
+    ViolenceType.NON_STATE: "#7570b3",
+    ViolenceType.ONE_SIDED: "#d95f02",
+    ViolenceType.UNREST: "#e7298a",
+    ViolenceType.STRATEGIC: "#666666",
+}
+
+#: The path of an area's page (the area pages may come later; the map links to them already).
+AREA_PATH = "/areas/{code}/"
+
+#: A year of caching for the country outlines: their URL changes with the package version.
+OUTLINES_MAX_AGE = 365 * 24 * 3600
+
+
+def map_view(request: HttpRequest) -> str:
+    view = request.GET.get("view", "")
+    return view if view in VIEWS else VIEWS[0]
+
+
+def filtered(request: HttpRequest) -> tuple[ParsedFilters, QuerySet[Event]]:
+    """The request's filters and the visible events they select (the one place for both)."""
+    parsed = parse_event_filters(request.GET)
+    return parsed, queries.filter_events(queries.visible_events(request.user), parsed.filters)
+
+
+def without_dates(filters: EventFilters) -> EventFilters:
+    return filters.model_copy(update={"date_from": None, "date_to": None})
+
+
+def json(data: Any, status: int = 200) -> JsonResponse:
+    return JsonResponse(data, encoder=DjangoJSONEncoder, status=status)
+
+
+def list_query(request: HttpRequest) -> str:
+    """The query string of the events list that shows the same events."""
+    params = request.GET.copy()
+    for name in ("view", "presence", "lang", "page"):
+        params.pop(name, None)
+    return params.urlencode()
+
+
+def map_config(overview: bool = False) -> dict[str, Any]:
+    """What the map script needs: where its data is, the words it shows, the optional tiles."""
+    types = {value: str(label) for value, label in ViolenceType.choices}
+    return {
+        "overview": overview,
+        "urls": {
+            "countries": reverse("web:map_countries") + f"?v={outlines_version()}",
+            "admin1": static(ADMIN1_STATIC),
+            "events": reverse("web:map_events"),
+            "areas": reverse("web:map_areas"),
+            "grid": reverse("web:map_grid"),
+            "presence": reverse("web:map_presence"),
+            "timeline": reverse("web:map_timeline"),
+            "summary": reverse("web:map_summary"),
+            "event": reverse("web:map_event", args=[0]).replace("/0/", "/{id}/"),
+            "area": AREA_PATH,
+        },
+        "tiles": settings.COMMONGROUND_TILE_URL,
+        "colours": VIOLENCE_COLOURS,
+        "labels": {
+            "violence_types": types,
+            "events": _("Events"),
+            "deaths": _("Deaths"),
+            "civilian_deaths": _("Civilian deaths"),
+            "other_deaths": _("Other deaths"),
+            "loading": _("Loading…"),
+            "failed": _("The map data could not be loaded. Try again, or reload the page."),
+            "open_area": _("Click to open the area page"),
+            "no_events": _("No events"),
+            "no_boundary": _("no boundary on this map; see the table below"),
+            "legend_areas": _("Events per admin-1 area"),
+            "legend_grid": _("Events per grid cell (0.5°)"),
+            "legend_points": _("Type of violence"),
+            "presence": _("Presence"),
+            "presence_forces": _("Missions and forces"),
+            "presence_civilian": _("Humanitarian, peacebuilding, civil society"),
+            "presence_other": _("Other"),
+            "organization": _("Organization"),
+            "kind": _("Kind"),
+            "presence_type": _("Type"),
+            "place": _("Place"),
+            "period": _("Period"),
+            "operation": _("Operation"),
+            "source": _("Source"),
+            "cell": _("Grid cell"),
+            "chart": _("Events and deaths per month"),
+            "month": _("Month"),
+        },
+    }
+
+
+# --- The page ---------------------------------------------------------------------------------
+
+
+@policy("public")
+def map_page(request: HttpRequest) -> HttpResponse:
+    """The map with its filters; every filter lives in the query string, so a view is a link."""
+    parsed, events = filtered(request)
+    context = {
+        "filters": parsed.filters,
+        "errors": parsed.errors,
+        "choices": queries.filter_choices(request.user),
+        "violence_types": ViolenceType.choices,
+        "view": map_view(request),
+        "presence": request.GET.get("presence") == "1",
+        "map_config": map_config(),
+        **summary_context(request, events),
+    }
+    return render(request, "web/map.html", context, status=400 if parsed.errors else 200)
+
+
+def summary_context(request: HttpRequest, events: QuerySet[Event]) -> dict[str, Any]:
+    """The count, the deaths and the admin-1 table under the map (page and partial alike)."""
+    areas = queries.admin1_figures(events)
+    figures = queries.event_figures(events)
+    return {
+        "count": figures["events"],
+        "deaths": figures["deaths"],
+        "civilian_deaths": figures["civilian_deaths"],
+        "shown": min(figures["events"], MAP_POINTS_LIMIT),
+        "limit": MAP_POINTS_LIMIT,
+        "areas": [{**a, "url": AREA_PATH.format(code=a["code"])} for a in areas],
+        "without_admin1": figures["events"] - sum(a["events"] for a in areas),
+        "list_query": list_query(request),
+    }
+
+
+@policy("public")
+@require_GET
+@never_cache
+def map_summary(request: HttpRequest) -> HttpResponse:
+    """The summary under the map, as an HTML fragment the script swaps in when filters change."""
+    parsed, events = filtered(request)
+    context = {"errors": parsed.errors, **summary_context(request, events)}
+    return render(request, "web/_map_summary.html", context)
+
+
+# --- Data for the map ---------------------------------------------------------------------------
+
+
+@policy("public")
+@require_GET
+def map_countries(request: HttpRequest) -> HttpResponse:
+    """Country outlines (public geography from an installed package); cached for a long time."""
+    response = HttpResponse(country_outlines(), content_type="application/geo+json")
+    patch_cache_control(response, public=True, max_age=OUTLINES_MAX_AGE, immutable=True)
+    return response
+
+
+@policy("public")
+@require_GET
+@never_cache
+def map_events(request: HttpRequest) -> JsonResponse:
+    """Events as GeoJSON points, newest first, at most ``MAP_POINTS_LIMIT`` of them."""
+    parsed, events = filtered(request)
+    points = queries.event_points(events, MAP_POINTS_LIMIT)
+    features = [
+        {
+            "type": "Feature",
+            "id": p["id"],
+            "geometry": {"type": "Point", "coordinates": [p["longitude"], p["latitude"]]},
+            "properties": {
+                "date": p["date_start"],
+                "violence_type": p["violence_type"],
+                "deaths": p["fatalities_best"],
+            },
+        }
+        for p in points
+    ]
+    count = events.count() if len(points) == MAP_POINTS_LIMIT else len(points)
+    return json(
+        {
+            "type": "FeatureCollection",
+            "count": count,
+            "limit": MAP_POINTS_LIMIT,
+            "errors": [error.fields for error in parsed.errors],
+            "features": features,
+        }
+    )
+
+
+@policy("public")
+@require_GET
+@never_cache
+def map_areas(request: HttpRequest) -> JsonResponse:
+    """Figures per admin-1 area code (the choropleth joins them to the boundaries by code)."""
+    _parsed, events = filtered(request)
+    rows = queries.admin1_figures(events)
+    return json(
+        {
+            "areas": [
+                {
+                    "code": r["code"],
+                    "name": r["name_fr"] if request.LANGUAGE_CODE == "fr" else r["name_en"],
+                    "events": r["events"],
+                    "deaths": r["deaths"],
+                    "civilian_deaths": r["civilian_deaths"],
+                }
+                for r in rows
+            ]
+        }
+    )
+
+
+@policy("public")
+@require_GET
+@never_cache
+def map_grid(request: HttpRequest) -> JsonResponse:
+    """Figures per PRIO-GRID cell (0.5° squares), with each cell's centre."""
+    _parsed, events = filtered(request)
+    cells = []
+    for row in queries.grid_figures(events):
+        latitude, longitude = priogrid_centre(row["gid"])
+        cells.append({**row, "lat": latitude, "lon": longitude})
+    return json({"size": 0.5, "cells": cells})
+
+
+@policy("public")
+@require_GET
+@never_cache
+def map_timeline(request: HttpRequest) -> JsonResponse:
+    """Events, deaths and civilian deaths per month under every filter but the period."""
+    parsed = parse_event_filters(request.GET)
+    events = queries.filter_events(
+        queries.visible_events(request.user), without_dates(parsed.filters)
+    )
+    monthly = queries.event_figures(events)["monthly"]
+    return json(
+        {
+            "months": [f"{month}-01" for month in monthly],
+            "events": [f["events"] for f in monthly.values()],
+            "deaths": [f["deaths"] for f in monthly.values()],
+            "civilian_deaths": [f["civilian_deaths"] for f in monthly.values()],
+        }
+    )
+
+
+def presence_feature(record: Presence) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [record.longitude, record.latitude]},
+        "properties": {
+            "organization": record.organization.name,
+            "name": record.organization_name,
+            "kind": record.actor_kind,
+            "kind_label": str(record.get_actor_kind_display()),
+            "presence_type": str(record.get_presence_type_display()),
+            "place": record.place or (record.area.name_en if record.area else ""),
+            "start": record.start_date,
+            "end": record.end_date,
+            "operation": record.operation.acronym if record.operation else "",
+            "source_url": record.source_url,
+        },
+    }
+
+
+def overlaps(record: Presence, start: datetime.date | None, end: datetime.date | None) -> bool:
+    """Whether a presence record's dates meet the period; unknown dates count as open."""
+    if end and record.start_date and record.start_date > end:
+        return False
+    return not (start and record.end_date and record.end_date < start)
+
+
+@policy("public")
+@require_GET
+@never_cache
+def map_presence(request: HttpRequest) -> JsonResponse:
+    """Presence records with coordinates, in the country and period of the filters."""
+    parsed = parse_event_filters(request.GET)
+    filters = parsed.filters
+    records = presence_list(request.user, country=filters.country).filter(
+        latitude__isnull=False, longitude__isnull=False
+    )
+    features = [
+        presence_feature(r) for r in records if overlaps(r, filters.date_from, filters.date_to)
+    ]
+    return json({"type": "FeatureCollection", "features": features})
+
+
+@policy("public")
+@require_GET
+@never_cache
+def map_event(request: HttpRequest, event_id: int) -> HttpResponse:
+    """An event's details and provenance for the map's popup; hidden answers as missing."""
+    event: Event | None = queries.visible_event(request.user, event_id)
+    if event is None:
+        if queries.event_exists(event_id):
+            record_denied(request.user, f"event:{event_id}", "not visible under access policy")
+        raise Http404(_("No such event."))
+    return render(request, "web/_map_event.html", {"event": event})
