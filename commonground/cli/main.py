@@ -181,5 +181,79 @@ def manage(args: tuple[str, ...]) -> None:
     execute_from_command_line(["commonground manage", *args])
 
 
+@cli.group()
+def token() -> None:
+    """API tokens for scripts: create, list and revoke (the token is shown once, never stored)."""
+
+
+@token.command(name="create")
+@click.argument("username")
+@click.option("--name", required=True, help="What the token is for, e.g. 'nightly export'.")
+def token_create(username: str, name: str) -> None:
+    """Create an API token for USERNAME and print it once on standard output.
+
+    Only its SHA-256 is kept: copy the token now. Scripts send it as
+    'Authorization: Bearer <token>'.
+    """
+    from django.contrib.auth.models import User
+
+    from commonground.sharing.services import do_create_api_token
+
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise click.ClickException(f"no user named {username!r}")
+    try:
+        record, plaintext = do_create_api_token(user, name)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Token {record.pk} ({record.prefix}…) for {username}: {name}", err=True)
+    click.echo(plaintext)
+
+
+@token.command(name="revoke")
+@click.argument("token_id", type=int)
+def token_revoke(token_id: int) -> None:
+    """Revoke the token with id TOKEN_ID (see `commonground token list`) from now on."""
+    from commonground.sharing.models import ApiToken
+    from commonground.sharing.services import do_revoke_api_token
+
+    record = ApiToken.objects.select_related("user").filter(pk=token_id).first()
+    if record is None:
+        raise click.ClickException(f"no token with id {token_id}")
+    if record.revoked_at is not None:
+        click.echo(f"Token {token_id} was already revoked on {record.revoked_at:%Y-%m-%d %H:%M}.")
+        return
+    do_revoke_api_token(record)
+    click.echo(f"Revoked token {token_id} ({record.prefix}…) of {record.user.username}.")
+
+
+@token.command(name="list")
+@click.option("--user", "username", help="Only this user's tokens.")
+def token_list(username: str | None) -> None:
+    """List API tokens: id, user, name, prefix, created, last used, revoked."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from commonground.sharing.models import ApiToken
+
+    tokens = ApiToken.objects.select_related("user").order_by("id")
+    if username:
+        tokens = tokens.filter(user__username=username)
+    table = Table(title="API tokens")
+    for column in ("id", "user", "name", "prefix", "created", "last used", "revoked"):
+        table.add_column(column)
+    for record in tokens:
+        table.add_row(
+            str(record.pk),
+            record.user.username,
+            record.name,
+            f"{record.prefix}…",
+            f"{record.created_at:%Y-%m-%d %H:%M}",
+            f"{record.last_used_at:%Y-%m-%d %H:%M}" if record.last_used_at else "never",
+            f"{record.revoked_at:%Y-%m-%d %H:%M}" if record.revoked_at else "",
+        )
+    Console(width=120).print(table)
+
+
 def main() -> None:
     cli(prog_name="commonground")

@@ -42,6 +42,9 @@ class EventFilters(BaseModel):
         """An empty form field means "no filter", not "match the empty string"."""
         if isinstance(value, str) and not value.strip():
             return None
+        if isinstance(value, str) and "\x00" in value:
+            # No database stores a NUL in text (PostgreSQL refuses it); it is never a filter.
+            raise ValueError("contains a NUL character")
         return value
 
     @field_validator("country", mode="before")

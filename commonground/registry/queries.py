@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from typing import Any, TypeVar
+
+from django.db.models import Prefetch, Q, QuerySet
 
 from commonground.registry.models import Operation, ParallelForce, Presence
 from commonground.sharing.models import Organization
 from commonground.sharing.policy import AnyUser, access_owned
+
+R = TypeVar("R", Operation, ParallelForce)
 
 
 def visible_operations(user: AnyUser | None) -> QuerySet[Operation]:
@@ -29,3 +33,92 @@ def registry_counts(user: AnyUser | None) -> dict[str, int]:
         "organizations": Organization.objects.count(),
         "presence": visible_presence(user).count(),
     }
+
+
+# --- Lists and records for the API and the registry pages ---------------------------------------
+
+
+def _hosted_in(records: QuerySet[R], country: str) -> QuerySet[R]:
+    """Records whose ``host_countries`` list holds ``country``.
+
+    Matched in Python: SQLite has no JSON containment lookup, and registries are small (hundreds
+    of rows), so the rule stays the same on SQLite and PostgreSQL.
+    """
+    ids = [pk for pk, hosts in records.values_list("pk", "host_countries") if country in hosts]
+    return records.filter(pk__in=ids)
+
+
+def operation_list(
+    user: AnyUser | None, lead_type: str | None = None, country: str | None = None
+) -> QuerySet[Operation]:
+    """Visible operations, oldest first, by lead type and host country if given."""
+    operations = visible_operations(user).order_by("start_date", "acronym", "slug")
+    if lead_type:
+        operations = operations.filter(lead_type=lead_type)
+    if country:
+        operations = _hosted_in(operations, country)
+    return operations
+
+
+def visible_operation(user: AnyUser | None, slug: str) -> Operation | None:
+    return visible_operations(user).filter(slug=slug).first()
+
+
+def operation_exists(slug: str) -> bool:
+    """Whether a slug names an operation at all: only to tell the audit log about a denied read."""
+    return Operation.objects.filter(slug=slug).exists()
+
+
+def visible_operation_ids(user: AnyUser | None) -> set[Any]:
+    """Ids of the operations a user may see, to leave hidden ones out of other records' links."""
+    return set(visible_operations(user).values_list("pk", flat=True))
+
+
+def parallel_force_list(
+    user: AnyUser | None,
+    lead_entity_type: str | None = None,
+    purpose_type: str | None = None,
+    unsc_status: str | None = None,
+    command_relation: str | None = None,
+    country: str | None = None,
+    beside: Operation | None = None,
+) -> QuerySet[ParallelForce]:
+    """Visible parallel forces by start year, with the visible operations each ran beside.
+
+    ``unsc_status`` may be the empty string: forces whose authorization was not established.
+    """
+    forces = visible_parallel_forces(user).order_by("start_year", "name", "slug")
+    if lead_entity_type:
+        forces = forces.filter(lead_entity_type=lead_entity_type)
+    if purpose_type:
+        forces = forces.filter(purpose_type=purpose_type)
+    if unsc_status is not None:
+        forces = forces.filter(unsc_status=unsc_status)
+    if command_relation:
+        forces = forces.filter(command_relation=command_relation)
+    if beside is not None:
+        forces = forces.filter(parallel_to=beside)
+    if country:
+        forces = _hosted_in(forces, country)
+    shown = visible_operations(user).order_by("start_date", "acronym")
+    return forces.prefetch_related(Prefetch("parallel_to", queryset=shown))
+
+
+def presence_list(
+    user: AnyUser | None,
+    country: str | None = None,
+    area: str | None = None,
+    actor_kind: str | None = None,
+    organization: str | None = None,
+) -> QuerySet[Presence]:
+    """Visible presence records; ``area`` is a code and takes in the areas below it."""
+    records = visible_presence(user).select_related("organization", "area", "operation")
+    if country:
+        records = records.filter(country_code=country)
+    if area:
+        records = records.filter(Q(area__code=area) | Q(area__code__startswith=f"{area}."))
+    if actor_kind:
+        records = records.filter(actor_kind=actor_kind)
+    if organization:
+        records = records.filter(organization__slug=organization)
+    return records.order_by("source_id")

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from commonground.core.admin import PlatformAdmin, ReadOnlyAdmin
-from commonground.sharing.models import AuditEvent, Membership, Organization, SharingAgreement
+from commonground.sharing.models import (
+    ApiToken,
+    AuditEvent,
+    Membership,
+    Organization,
+    SharingAgreement,
+)
+from commonground.sharing.services import do_revoke_api_token
 
 
 @admin.register(Organization)
@@ -46,3 +57,19 @@ class AuditEventAdmin(ReadOnlyAdmin):
     search_fields = ("action", "target", "actor__username")
     date_hierarchy = "at"
     list_select_related = ("actor",)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    list_display = ("id", "user", "name", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("user__username", "name", "prefix")
+    exclude = ("token_hash",)
+    list_select_related = ("user",)
+    actions = ("revoke",)
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        actor = request.user if isinstance(request.user, User) else None
+        for token in queryset.select_related("user"):
+            do_revoke_api_token(token, actor=actor)

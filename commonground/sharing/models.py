@@ -164,3 +164,40 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target}"
+
+
+#: The longest name a token may have.
+API_TOKEN_NAME_LENGTH = 100
+
+
+class ApiToken(models.Model):
+    """A bearer token a script uses for the JSON API, on behalf of one user.
+
+    Only the SHA-256 of the token is stored: the token itself is shown once, when it is created,
+    and cannot be recovered. ``prefix`` (the first characters) tells tokens apart in lists.
+    A revoked token is kept, with when it was revoked, so the audit log keeps pointing at it.
+    Tokens are credentials of one installation: integer keys, never synced between machines.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=API_TOKEN_NAME_LENGTH, help_text=_("What the token is for."))
+    prefix = models.CharField(max_length=16, help_text=_("The token's first characters."))
+    token_hash = models.CharField(max_length=64, unique=True, help_text=_("SHA-256, hex."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

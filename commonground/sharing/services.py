@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import secrets
+
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.utils import timezone
 from django.utils.text import slugify
 
 from commonground.sharing.models import (
+    API_TOKEN_NAME_LENGTH,
+    ApiToken,
     AuditEvent,
     Membership,
     Organization,
@@ -92,3 +99,85 @@ def do_add_member(
         detail={"role": str(role)},
     )
     return membership
+
+
+# --- API tokens --------------------------------------------------------------------------------
+
+#: Every token starts with this, so a leaked one is recognisable (e.g. by secret scanners).
+API_TOKEN_PREFIX = "cg_"  # noqa: S105  # a public marker, not a secret
+
+#: How many leading characters of a token are kept in clear, to tell tokens apart in lists.
+API_TOKEN_SHOWN = 10
+
+#: ``last_used_at`` is written at most this often per token, so reads do not become writes.
+API_TOKEN_TOUCH_SECONDS = 60
+
+
+def api_token_hash(plaintext: str) -> str:
+    """SHA-256 of a token, hex. Tokens carry 256 random bits, so a fast hash is enough."""
+    return hashlib.sha256(plaintext.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def do_create_api_token(user: User, name: str, actor: User | None = None) -> tuple[ApiToken, str]:
+    """Create a token for ``user``; returns the record and the token, which is never stored.
+
+    ``actor`` is who asked (``None`` for the command line); the audit event names the token by
+    id and prefix only.
+    """
+    name = name.strip()
+    if not name:
+        raise ValueError("a token needs a name that says what it is for")
+    if len(name) > API_TOKEN_NAME_LENGTH:
+        raise ValueError(f"a token name has at most {API_TOKEN_NAME_LENGTH} characters")
+    if not user.is_active:
+        raise ValueError(f"user {user.username!r} is inactive")
+    plaintext = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=plaintext[:API_TOKEN_SHOWN],
+        token_hash=api_token_hash(plaintext),
+    )
+    AuditEvent.objects.create(
+        actor=actor,
+        action="api_token.created",
+        target=f"api_token:{token.pk}",
+        detail={"user": user.username, "name": name, "prefix": token.prefix},
+    )
+    return token, plaintext
+
+
+def do_revoke_api_token(token: ApiToken, actor: User | None = None) -> ApiToken:
+    """Revoke a token from now on; revoking a revoked token changes nothing and is not logged."""
+    if token.revoked_at is not None:
+        return token
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    AuditEvent.objects.create(
+        actor=actor,
+        action="api_token.revoked",
+        target=f"api_token:{token.pk}",
+        detail={"user": token.user.username, "name": token.name, "prefix": token.prefix},
+    )
+    return token
+
+
+def use_api_token(plaintext: str) -> ApiToken | None:
+    """The active token with this value, its user loaded, or None; notes when it was used.
+
+    Inactive users' tokens are refused too. The lookup is by hash, so the database never sees
+    the token.
+    """
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=api_token_hash(plaintext), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    stale = now - datetime.timedelta(seconds=API_TOKEN_TOUCH_SECONDS)
+    if token.last_used_at is None or token.last_used_at < stale:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token

@@ -38,3 +38,9 @@ def test_pages_and_api_docs_load_nothing_from_another_host(
 def test_the_check_itself_catches_a_cdn_script() -> None:
     html = '<script src="https://cdn.example.org/x.js"></script><link href="/static/a.css">'
     assert external_loads(html) == ["https://cdn.example.org/x.js"]
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_a_filter_is_a_clear_error_not_a_server_error(client: Client) -> None:
+    response = client.get("/events/", {"actor": "anti\x00Balaka"})
+    assert response.status_code == 400
