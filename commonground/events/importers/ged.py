@@ -34,6 +34,7 @@ from commonground.events.importers.base import (
     with_source_fields,
 )
 from commonground.events.models import ViolenceType
+from commonground.events.services import persist_events
 from commonground.registry.models import ActorKind
 from commonground.sharing.models import Licence, Sensitivity
 
@@ -310,12 +311,6 @@ def _canonical(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _persist(batch: EventBatch, run, progress):  # type: ignore[no-untyped-def]
-    from commonground.events.services import persist_events
-
-    return persist_events(batch, run, progress)
-
-
 GED = Importer[EventBatch](
-    dataset=DATASET, parse=parse, persist=_persist, version_of=lambda batch: batch.version
+    dataset=DATASET, parse=parse, persist=persist_events, version_of=lambda batch: batch.version
 )
