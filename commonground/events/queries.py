@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
 from commonground.core.models import Area, AreaLevel, ImportRun
 from commonground.events.models import Event, LikelyDuplicate, ViolenceType
 from commonground.events.schemas import EventFilters
-from commonground.registry.models import Actor
+from commonground.registry.models import Actor, ActorKind
 from commonground.sharing.policy import AnyUser, access_owned, viewer_for
 
 
@@ -465,3 +465,60 @@ def event_points(events: QuerySet[Event], limit: int) -> list[dict[str, Any]]:
         "id", "latitude", "longitude", "date_start", "violence_type", "fatalities_best"
     )[:limit]
     return [dict(row) for row in rows]
+
+
+# --- The area and actor pages: who does what, in a set of events --------------------------------
+
+
+def perpetrators_against_civilians(events: QuerySet[Event]) -> list[dict[str, Any]]:
+    """Side A of the one-sided events among ``events``, most events first.
+
+    In UCDP's one-sided violence, side A is the organized group or government that attacked
+    civilians. Each row: ``actor`` and the events, deaths and civilian deaths of those events.
+    """
+    rows = (
+        events.order_by()
+        .filter(violence_type=ViolenceType.ONE_SIDED, actor1__isnull=False)
+        .values("actor1")
+        .annotate(**_FIGURES)
+    )
+    figures = {row["actor1"]: _figures(row) for row in rows}
+    actors = Actor.objects.in_bulk(list(figures))
+    found = [{"actor": actors[pk], **f} for pk, f in figures.items() if pk in actors]
+    return sorted(found, key=lambda r: (-r["events"], -r["deaths"], r["actor"].name))
+
+
+def active_actors(events: QuerySet[Event]) -> list[dict[str, Any]]:
+    """Actors on either side of ``events``, most events first; civilians as a side are left out.
+
+    Each row: ``actor``, ``events`` (with it on either side) and ``deaths`` in those events.
+    """
+    figures: dict[Any, dict[str, int]] = {}
+    for side in ("actor1", "actor2"):
+        rows = (
+            events.order_by()
+            .filter(**{f"{side}__isnull": False})
+            .exclude(**{f"{side}__kind": ActorKind.CIVILIANS})
+            .values(side)
+            .annotate(events=Count("id"), deaths=Sum("fatalities_best"))
+        )
+        for row in rows:
+            found = figures.setdefault(row[side], {"events": 0, "deaths": 0})
+            found["events"] += row["events"]
+            found["deaths"] += row["deaths"] or 0
+    actors = Actor.objects.in_bulk(list(figures))
+    rows_out = [{"actor": actors[pk], **f} for pk, f in figures.items() if pk in actors]
+    return sorted(rows_out, key=lambda r: (-r["events"], -r["deaths"], r["actor"].name))
+
+
+def child_area_counts(events: QuerySet[Event], level: int) -> dict[str, int]:
+    """Events per admin-1 (``level`` 1) or admin-2 (``level`` 2) area code."""
+    field = "admin1__code" if level == AreaLevel.ADMIN1 else "admin2__code"
+    rows = (
+        events.order_by()
+        .filter(**{f"{field}__isnull": False})
+        .values_list(field)
+        .annotate(n=Count("id"))
+        .values_list(field, "n")
+    )
+    return dict(rows)

@@ -122,3 +122,21 @@ def presence_list(
     if organization:
         records = records.filter(organization__slug=organization)
     return records.order_by("source_id")
+
+
+# --- The operation page -------------------------------------------------------------------------
+
+
+def operation_presence(user: AnyUser | None, operation: Operation) -> QuerySet[Presence]:
+    """The visible presence records of one operation, by country, place and start."""
+    return (
+        visible_presence(user)
+        .filter(operation=operation)
+        .select_related("organization", "area")
+        .order_by("country_code", "place", "start_date", "source_id")
+    )
+
+
+def force_record_of(user: AnyUser | None, operation: Operation) -> ParallelForce | None:
+    """The operation's own record among the parallel forces, if it ran beside UN operations."""
+    return parallel_force_list(user).filter(operation=operation).first()

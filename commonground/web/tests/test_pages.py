@@ -9,10 +9,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.db.models import Q
 from django.test import Client
 from django.urls import resolve
 
@@ -283,3 +287,252 @@ def test_failed_imports_are_shown_to_their_owner_only(real_data: RealData) -> No
 
     assert "incidents-secret.xlsx" in text(signed_in(real_data.cast["marc"]).get("/"))
     assert "incidents-secret.xlsx" not in text(signed_in(real_data.cast["jean"]).get("/"))
+
+
+# --- Area, operation and actor pages ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def registries(real_data: RealData, django_db_blocker: Any) -> Iterator[RealData]:
+    """The operations, parallel forces and presence registries beside the GED events.
+
+    Imported inside the module's transaction, in a savepoint rolled back when the module ends.
+    """
+    from django.conf import settings
+    from django.db import transaction
+
+    from commonground.core.services import do_import
+    from commonground.registry.importers import OPERATIONS, PARALLEL_FORCES, PRESENCE
+    from commonground.sharing.services import local_organization
+
+    folder = Path(settings.COMMONGROUND_DATA_DIR)
+    with django_db_blocker.unblock(), transaction.atomic():
+        owner = local_organization()
+        do_import(OPERATIONS, folder / "operations.csv", owner=owner)
+        do_import(PARALLEL_FORCES, folder / "parallel_forces.csv", owner=owner)
+        do_import(PRESENCE, folder / "presence_CAF.csv", owner=owner)
+        yield real_data
+        transaction.set_rollback(True)
+
+
+def ged_figures(rows: list[dict[str, str]]) -> tuple[int, int, int]:
+    return (
+        len(rows),
+        sum(int(r["best"]) for r in rows),
+        sum(int(r["deaths_civilians"]) for r in rows),
+    )
+
+
+def headline(page: str) -> tuple[int, int, int]:
+    found = re.search(
+        r"Events ([\d,]+) Deaths \(best estimate\) ([\d,]+) Civilian deaths ([\d,]+)", page
+    )
+    assert found, page[:2000]
+    events, deaths, civilians = (int(g.replace(",", "")) for g in found.groups())
+    return events, deaths, civilians
+
+
+def test_area_page_figures_match_the_file(registries: RealData, client: Client) -> None:
+    rows = [r for r in csv_rows(registries.path) if r["adm_1"] == "Ouaka province"]
+    events, deaths, civilians = ged_figures(rows)
+    assert (events, deaths) == (302, 2089)
+
+    response = client.get("/areas/CAF.ouaka/")
+    page = text(response)
+
+    assert response.status_code == 200
+    assert headline(page) == (events, deaths, civilians)
+    assert "<h1>Ouaka</h1>" in response.content.decode()
+    assert 'href="/areas/CAF/"' in response.content.decode()  # parent
+    assert 'href="/areas/CAF.ouaka.bambari/"' in response.content.decode()  # child
+    assert 'href="/events/?admin1=CAF.ouaka"' in response.content.decode()
+    one_sided = [r for r in rows if r["type_of_violence"] == "3"]
+    assert f"One-sided violence against civilians {len(one_sided)}" in page
+
+
+def test_area_page_equals_the_api(registries: RealData, client: Client) -> None:
+    for code in ("CAF", "CAF.ouaka", "CAF.ouaka.bambari"):
+        api = client.get(f"/api/v1/areas/{code}").json()["figures"]
+        page = text(client.get(f"/areas/{code}/"))
+        assert headline(page) == (api["events"], api["deaths"], api["civilian_deaths"]), code
+        chart = client.get(f"/areas/{code}/").context["chart"]
+        assert sum(chart["events"]) == api["events"]
+        assert sum(chart["civilian_deaths"]) == api["civilian_deaths"]
+
+
+def test_admin2_and_country_figures_match_the_file(registries: RealData, client: Client) -> None:
+    rows = csv_rows(registries.path)
+    bambari = [r for r in rows if r["adm_1"] == "Ouaka province" and r["adm_2"] == "Bambari region"]
+
+    assert headline(text(client.get("/areas/CAF.ouaka.bambari/"))) == ged_figures(bambari)
+    assert headline(text(client.get("/areas/CAF/"))) == ged_figures(rows)
+
+
+def test_area_page_ranks_who_attacks_civilians(registries: RealData, client: Client) -> None:
+    rows = csv_rows(registries.path)
+    one_sided = [r for r in rows if r["adm_1"] == "Ouaka province" and r["type_of_violence"] == "3"]
+    ranked = Counter(r["side_a"] for r in one_sided).most_common()
+
+    response = client.get("/areas/CAF.ouaka/")
+    shown = [(row["actor"].name, row["events"]) for row in response.context["perpetrators"]]
+
+    assert shown[:3] == ranked[:3] == [("UPC", 94), ("anti-Balaka", 34), ("FPRC", 15)]
+    upc = response.context["perpetrators"][0]["actor"]
+    assert f'href="/actors/{upc.pk}/"' in response.content.decode()
+    assert "Civilians" not in [row["actor"].name for row in response.context["actors"]]
+
+
+def test_area_page_presence_is_deduplicated(registries: RealData, client: Client) -> None:
+    path = Path(registries.path).parent / "presence_CAF.csv"
+    records = [r for r in csv_rows(path) if r["admin1"] == "Ouaka province"]
+    pairs = {(r["organization_acronym"], r["place"]) for r in records}
+
+    response = client.get("/areas/CAF.ouaka/")
+    presence = response.context["presence"]
+    page = text(response)
+
+    assert len(records) == 13 and len(presence) == len(pairs) == 11
+    assert sum(len(row["sources"]) for row in presence) == 13
+    icrc = next(row for row in presence if "Red Cross" in row["organization"].name)
+    assert icrc["start"] is None and icrc["end"] is None  # the source gives no dates
+    assert "date unknown" in page
+    minusca = [row for row in presence if row["operation"] and row["operation"].slug == "minusca"]
+    assert {row["place"] for row in minusca} == {"Bambari", "Kouango"}
+    assert 'href="/operations/minusca/"' in response.content.decode()
+
+
+def test_area_page_lists_the_latest_events(registries: RealData, client: Client) -> None:
+    rows = [r for r in csv_rows(registries.path) if r["adm_1"] == "Ouaka province"]
+    newest = max(r["date_start"][:10] for r in rows)
+
+    response = client.get("/areas/CAF.ouaka/")
+    latest = response.context["latest"]
+
+    assert len(latest) == 10
+    assert latest[0].date_start.isoformat() == newest
+    assert f'href="/events/{latest[0].pk}/"' in response.content.decode()
+
+
+def test_restricted_event_counts_only_for_its_owner(registries: RealData, client: Client) -> None:
+    jmac = Organization.objects.get(slug="minusca-jmac")
+    event = Event.objects.filter(admin1__code="CAF.ouaka").order_by("id").first()
+    assert event is not None
+    restricted_copy(event, jmac, "JMAC-PAGES-1")
+
+    anonymous = headline(text(client.get("/areas/CAF.ouaka/")))
+    amina = headline(text(signed_in(registries.cast["amina"]).get("/areas/CAF.ouaka/")))
+
+    assert anonymous[0] == 302
+    assert amina[0] == 303
+    assert amina[1] == anonymous[1] + event.fatalities_best
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/areas/XXX/",
+        "/areas/CAF.nowhere/",
+        "/operations/no-such-operation/",
+        "/actors/00000000-0000-0000-0000-000000000000/",
+    ],
+)
+def test_unknown_records_are_404(registries: RealData, client: Client, url: str) -> None:
+    assert client.get(url).status_code == 404
+
+
+def test_operation_page_minusca(registries: RealData, client: Client) -> None:
+    response = client.get("/operations/minusca/")
+    page = text(response)
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert "MINUSCA" in page and "UN peacekeeping operation" in page
+    assert 'href="https://undocs.org/S/RES/2149"' in html
+    assert "Protection of civilians" in page
+    assert "Central African Republic (CAF)" in page
+    forces = [force.name for force in response.context["forces"]]
+    assert "Operation Sangaris" in forces
+    assert "Authorized by the Security Council" in page and "Coordinated" in page
+    assert 'href="/operations/sangaris/"' in html
+    presence = csv_rows(Path(registries.path).parent / "presence_CAF.csv")
+    minusca = [r for r in presence if r["organization_acronym"] == "MINUSCA"]
+    assert len(response.context["presence"]) == len(minusca) == 26
+
+
+def test_operation_page_as_a_parallel_force(registries: RealData, client: Client) -> None:
+    response = client.get("/operations/sangaris/")
+
+    assert response.status_code == 200
+    assert response.context["own_force"].slug == "sangaris"
+    assert 'href="/operations/minusca/"' in response.content.decode()
+    assert "2013-12 \N{EN DASH} 2016-10" in text(response)
+
+
+def test_hidden_operation_is_a_404_like_a_missing_one(registries: RealData, client: Client) -> None:
+    from commonground.registry.models import Operation
+
+    jmac = Organization.objects.get(slug="minusca-jmac")
+    Operation.objects.filter(slug="sangaris").update(owner=jmac, sensitivity=Sensitivity.RESTRICTED)
+
+    assert client.get("/operations/sangaris/").status_code == 404
+    assert signed_in(registries.cast["amina"]).get("/operations/sangaris/").status_code == 200
+    assert AuditEvent.objects.filter(target="operation:sangaris").exists()
+
+
+def test_actor_page_anti_balaka(registries: RealData, client: Client) -> None:
+    from commonground.registry.models import Actor
+
+    rows = csv_rows(registries.path)
+    mine = [r for r in rows if "anti-Balaka" in (r["side_a"], r["side_b"])]
+    others = Counter(r["side_b"] if r["side_a"] == "anti-Balaka" else r["side_a"] for r in mine)
+    targeted = sum(1 for r in mine if r["type_of_violence"] == "3" and r["side_b"] == "Civilians")
+    actor = Actor.objects.get(name="anti-Balaka")
+
+    response = client.get(f"/actors/{actor.pk}/")
+    page = text(response)
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert headline(page) == ged_figures(mine)
+    fights = {d["actor"].name: d["count"] for d in response.context["fights"]}
+    assert fights["UPC"] == others["UPC"] == 85
+    assert fights["FPRC"] == others["FPRC"]
+    assert fights["Government of Central African Republic"] == 75
+    one_sided = {d["actor"].name: d["count"] for d in response.context["one_sided"]}
+    assert one_sided == {"Civilians": targeted}
+    upc = Actor.objects.get(name="UPC")
+    assert f'href="/actors/{upc.pk}/"' in html
+    assert 'href="/areas/CAF.ouaka/"' in html
+    assert "UCDP side id" in page
+
+
+def test_actor_named_only_in_hidden_events_is_a_404(registries: RealData, client: Client) -> None:
+    from commonground.registry.models import Actor
+
+    jmac = Organization.objects.get(slug="minusca-jmac")
+    actor = Actor.objects.get(name="Anti-Balaka - Mokom")
+    Event.objects.filter(Q(actor1=actor) | Q(actor2=actor)).update(
+        owner=jmac, sensitivity=Sensitivity.RESTRICTED
+    )
+
+    assert client.get(f"/actors/{actor.pk}/").status_code == 404
+    assert signed_in(registries.cast["amina"]).get(f"/actors/{actor.pk}/").status_code == 200
+
+
+def test_pages_in_french(registries: RealData, client: Client) -> None:
+    area = text(client.get("/areas/CAF.ouaka/", {"lang": "fr"}))
+    operation = text(client.get("/operations/minusca/", {"lang": "fr"}))
+
+    assert "Événements" in area and "Qui commet des violences contre les civils ici" in area
+    assert "date inconnue" in area
+    assert "République centrafricaine" in operation
+    assert "Protection des civils" in operation
+    assert "Forces déployées en parallèle" in operation
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/areas/CAF/", "/operations/minusca/", "/actors/00000000-0000-0000-0000-000000000000/"],
+)
+def test_new_pages_declare_their_access_policy(url: str) -> None:
+    assert getattr(resolve(url).func, "access_policy", None) == "public"
