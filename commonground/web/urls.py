@@ -1,6 +1,6 @@
 from django.urls import path
 
-from commonground.web import maps, overview, views
+from commonground.web import atlas, imports, maps, overview, pages, views
 
 app_name = "web"
 
@@ -15,8 +15,17 @@ urlpatterns = [
     path("map/data/timeline.json", maps.map_timeline, name="map_timeline"),
     path("map/data/summary/", maps.map_summary, name="map_summary"),
     path("map/events/<int:event_id>/", maps.map_event, name="map_event"),
+    path("atlas/", atlas.atlas_page, name="atlas"),
+    path("atlas/countries.geojson", atlas.atlas_countries, name="atlas_countries"),
+    path("import/", imports.import_page, name="import"),
+    path("import/<str:job>/confirm", imports.import_confirm, name="import_confirm"),
+    path("import/<str:job>/", imports.import_job, name="import_job"),
+    path("import/<str:job>/progress", imports.import_progress, name="import_progress"),
     path("events/", views.event_list, name="event_list"),
     path("events/<int:event_id>/", views.event_detail, name="event_detail"),
+    path("areas/<str:code>/", pages.area_page, name="area"),
+    path("operations/<slug:slug>/", pages.operation_page, name="operation"),
+    path("actors/<uuid:actor_id>/", pages.actor_page, name="actor"),
     path("accounts/login/", views.login, name="login"),
     path("accounts/logout/", views.logout, name="logout"),
 ]
