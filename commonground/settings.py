@@ -220,6 +220,14 @@ except ValueError as exc:
 if COMMONGROUND_MAX_PROBLEMS < 1:
     raise ImproperlyConfigured("COMMONGROUND_MAX_PROBLEMS must be at least 1")
 
+#: The largest file the import page accepts, in bytes (default 512 MiB).
+try:
+    COMMONGROUND_UPLOAD_MAX_BYTES = int(
+        os.environ.get("COMMONGROUND_UPLOAD_MAX_BYTES", str(512 * 1024 * 1024))
+    )
+except ValueError as exc:
+    raise ImproperlyConfigured("COMMONGROUND_UPLOAD_MAX_BYTES must be a whole number") from exc
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
