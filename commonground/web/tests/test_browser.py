@@ -29,7 +29,7 @@ from pytest_django.live_server_helper import LiveServer
 from commonground.core.models import ImportRun
 from commonground.core.services import do_import
 from commonground.events.models import Event
-from commonground.registry.importers import OPERATIONS, PRESENCE
+from commonground.registry.importers import OPERATIONS, PARALLEL_FORCES, PRESENCE
 from commonground.sharing.services import local_organization
 from commonground.web.tests.browser import CHROMIUM, SHOTS, chromium, screenshots, wait_for_map
 
@@ -78,6 +78,7 @@ def site(live_server: LiveServer, transactional_db: None, ged_run: ImportRun) ->
     """The live server's address, with the real events, operations and presence loaded."""
     folder = Path(settings.COMMONGROUND_DATA_DIR)
     do_import(OPERATIONS, folder / "operations.csv", owner=local_organization())
+    do_import(PARALLEL_FORCES, folder / "parallel_forces.csv", owner=local_organization())
     do_import(PRESENCE, folder / "presence_CAF.csv", owner=local_organization())
     return live_server.url
 
@@ -192,6 +193,14 @@ def test_no_page_asks_another_host_for_anything(site: str, tmp_path: Path) -> No
     own = urlsplit(site).netloc
     maps = ["/", "/?lang=fr", "/map/", "/map/?view=areas", "/map/?view=grid&presence=1"]
     pages = [*maps, "/events/", f"/events/{event.pk}/", "/accounts/login/", "/api/v1/docs"]
+    assert event.admin1 is not None
+    pages += [
+        "/atlas/",
+        "/areas/CAF/",
+        f"/areas/{event.admin1.code}/",
+        "/operations/minusca/",
+        f"/actors/{event.actor1_id}/",
+    ]
 
     with chromium() as browser:
         page = browser.new_page()
