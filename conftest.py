@@ -11,10 +11,10 @@ os.environ.setdefault("COMMONGROUND_HOME", tempfile.mkdtemp(prefix="commonground
 pytest_plugins = ["commonground.testing.fixtures"]
 
 
-import pytest  # noqa: E402
+import pytest  # noqa: E402  # after COMMONGROUND_HOME is set, before Django reads it
 
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
     """The cast's passwords are hashed in every test; the real hasher would dominate run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]  # pytest-django's settings fixture

@@ -67,7 +67,7 @@ def test_every_force_of_the_file_is_shown(registries: None) -> None:
     config = json.loads(
         re.search(r'<script id="atlas-config" type="application/json">(.*?)</script>', html, re.S)[
             1
-        ]  # type: ignore[index]
+        ]  # type: ignore[index]  # the parsed JSON is a dict here
     )
     assert len(config["timeline"]["order"]) == 74
     assert sum(len(trace["names"]) for trace in config["timeline"]["traces"]) == 74

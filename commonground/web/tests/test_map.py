@@ -83,7 +83,7 @@ def test_map_page_keeps_view_and_layers_in_the_query(full_data: FullData, client
 
     assert 'name="view" value="grid" checked' in html
     assert 'name="presence" value="1" checked' in html
-    config = json.loads(re.search(r'id="map-config"[^>]*>(.*?)</script>', html).group(1))  # type: ignore[union-attr]
+    config = json.loads(re.search(r'id="map-config"[^>]*>(.*?)</script>', html).group(1))  # type: ignore[union-attr]  # the page embeds it
     assert config["tiles"] == ""
     assert config["urls"]["events"] == "/map/data/events.geojson"
     assert config["urls"]["event"] == "/map/events/{id}/"

@@ -161,7 +161,7 @@ def test_operations_present_in_the_period(full_data: FullData, client: Client) -
 def test_timeline_and_map_are_on_the_page(full_data: FullData, client: Client) -> None:
     response = client.get("/")
     html = response.content.decode()
-    timeline = json.loads(re.search(r'id="timeline-data"[^>]*>(.*?)</script>', html).group(1))  # type: ignore[union-attr]
+    timeline = json.loads(re.search(r'id="timeline-data"[^>]*>(.*?)</script>', html).group(1))  # type: ignore[union-attr]  # the page embeds it
 
     assert sum(timeline["events"]) == 1848
     assert timeline["months"][0] == "1991-08-01" and timeline["months"][-1] == "2022-12-01"

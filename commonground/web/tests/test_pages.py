@@ -44,7 +44,7 @@ def signed_in(user: User) -> Client:
 
 def text(response: object) -> str:
     """The page's text with tags removed and spaces collapsed, as a reader sees it."""
-    html = response.content.decode()  # type: ignore[attr-defined]
+    html = response.content.decode()  # type: ignore[attr-defined]  # test client response
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
@@ -196,7 +196,7 @@ def test_restricted_event_only_for_its_owner(
     real_data: RealData, username: str | None, status: int
 ) -> None:
     jmac = Organization.objects.get(slug="minusca-jmac")
-    hidden = restricted_copy(Event.objects.first(), jmac, "JMAC-1")  # type: ignore[arg-type]
+    hidden = restricted_copy(Event.objects.first(), jmac, "JMAC-1")  # type: ignore[arg-type]  # the real data is loaded
     client = signed_in(real_data.cast[username]) if username else Client()
 
     assert client.get(f"/events/{hidden.pk}/").status_code == status
@@ -204,7 +204,7 @@ def test_restricted_event_only_for_its_owner(
 
 def test_hidden_event_is_a_404_like_a_missing_one(real_data: RealData, client: Client) -> None:
     jmac = Organization.objects.get(slug="minusca-jmac")
-    hidden = restricted_copy(Event.objects.first(), jmac, "JMAC-2")  # type: ignore[arg-type]
+    hidden = restricted_copy(Event.objects.first(), jmac, "JMAC-2")  # type: ignore[arg-type]  # the real data is loaded
     missing_id = hidden.pk + 1000
 
     hidden_page = client.get(f"/events/{hidden.pk}/")
