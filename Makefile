@@ -34,9 +34,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy commonground bench
 
-## bench: import speed and other benchmarks (see docs/performance.md)
+## bench: import speed and web endpoints under load (see docs/performance.md)
 bench: $(STAMP)
 	$(BIN)/python -m bench.ingest
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python -m bench.web
 
 ## docs: regenerate the CLI reference from --help
 docs: $(STAMP)
