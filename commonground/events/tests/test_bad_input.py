@@ -53,8 +53,6 @@ class Case:
     column: str | None
     phrase: str
     name: str = GED_NAME
-    #: Why the case fails for now, a defect in shared code (the test flips when it is fixed).
-    defect: str = ""
 
     @property
     def importer(self) -> Importer[Any]:
@@ -193,12 +191,7 @@ def five_rows(ged_rows: list[GedRow]) -> Rows:
     return rows
 
 
-def _param(name: str, case: Case) -> Any:
-    marks = [pytest.mark.xfail(strict=True, reason=case.defect)] if case.defect else []
-    return pytest.param(case, id=name, marks=marks)
-
-
-@pytest.mark.parametrize("case", [_param(name, case) for name, case in CASES.items()])
+@pytest.mark.parametrize("case", [pytest.param(case, id=name) for name, case in CASES.items()])
 def test_bad_input_is_rejected_and_changes_nothing(
     case: Case,
     tmp_path: Path,
