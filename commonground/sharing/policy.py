@@ -147,3 +147,43 @@ def access_operator(queryset: QuerySet[M]) -> QuerySet[M]:
     :func:`access_exportable`.
     """
     return queryset
+
+
+# --- Organizations' members --------------------------------------------------------------------
+
+
+def may_see_members(user: AnyUser | None, organization_id: Any) -> bool:
+    """Who belongs to an organization is known to its members and platform administrators."""
+    viewer = viewer_for(user)
+    if viewer.is_platform_admin:
+        return True
+    return organization_id in viewer.roles
+
+
+def may_manage_members(user: AnyUser | None, organization_id: Any) -> bool:
+    """Organization administrators manage their own organization's members; platform admins any."""
+    viewer = viewer_for(user)
+    if viewer.is_platform_admin:
+        return True
+    return viewer.rank_in(organization_id) >= ROLE_RANK[Role.ORG_ADMIN]
+
+
+def grantable_roles(user: AnyUser | None, organization_id: Any) -> list[Role]:
+    """The roles a user may give in an organization: never more than they hold there.
+
+    Only a platform administrator makes another platform administrator.
+    """
+    viewer = viewer_for(user)
+    if viewer.is_platform_admin:
+        return list(Role)
+    if not may_manage_members(user, organization_id):
+        return []
+    return [Role.VIEWER, Role.ANALYST, Role.ORG_ADMIN]
+
+
+def access_members(user: AnyUser | None, organization_id: Any) -> QuerySet[Membership]:
+    """The memberships of an organization that ``user`` may see (all of them, or none)."""
+    memberships = Membership.objects.filter(organization_id=organization_id)
+    if not may_see_members(user, organization_id):
+        return memberships.none()
+    return memberships.select_related("user").order_by("user__username")

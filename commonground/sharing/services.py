@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from commonground.sharing.models import (
     API_TOKEN_NAME_LENGTH,
@@ -181,3 +182,76 @@ def use_api_token(plaintext: str) -> ApiToken | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+# --- Managing an organization's members --------------------------------------------------------
+
+
+class MembershipRefused(ValueError):
+    """A membership change that would break a rule; the message is shown to the user."""
+
+
+def _would_orphan(membership: Membership, new_role: Role | None) -> bool:
+    """Whether the change leaves the organization with no administrator of its own."""
+    if membership.role not in (Role.ORG_ADMIN, Role.PLATFORM_ADMIN):
+        return False
+    if new_role in (Role.ORG_ADMIN, Role.PLATFORM_ADMIN):
+        return False
+    others = Membership.objects.filter(
+        organization_id=membership.organization_id,
+        role__in=[Role.ORG_ADMIN, Role.PLATFORM_ADMIN],
+    ).exclude(pk=membership.pk)
+    return not others.exists()
+
+
+def do_set_member_role(membership: Membership, role: Role, actor: User | None) -> Membership:
+    """Change a member's role; refuses to leave the organization without an administrator."""
+    if _would_orphan(membership, role):
+        raise MembershipRefused(
+            _("%(org)s would have no administrator left: make someone else one first.")
+            % {"org": membership.organization.name}
+        )
+    return do_add_member(membership.user, membership.organization, role, actor=actor)
+
+
+def do_remove_member(membership: Membership, actor: User | None) -> None:
+    """Take a user out of an organization; the account stays (it may belong elsewhere)."""
+    if _would_orphan(membership, None):
+        raise MembershipRefused(
+            _("%(org)s would have no administrator left: make someone else one first.")
+            % {"org": membership.organization.name}
+        )
+    target = f"{membership.user.username}@{membership.organization.slug}"
+    membership.delete()
+    AuditEvent.objects.create(actor=actor, action="membership.removed", target=target, detail={})
+
+
+def do_create_member(
+    username: str,
+    full_name: str,
+    password: str,
+    organization: Organization,
+    role: Role,
+    actor: User | None,
+) -> Membership:
+    """Open an account for someone and make them a member, in one step.
+
+    The password is checked by Django's validators (settings.AUTH_PASSWORD_VALIDATORS); the
+    new member should change it at first sign-in.
+    """
+    from django.contrib.auth.password_validation import validate_password
+
+    username = username.strip()
+    if not username:
+        raise MembershipRefused(_("A user name is required."))
+    if User.objects.filter(username__iexact=username).exists():
+        raise MembershipRefused(_("The user name %(name)s is taken.") % {"name": username})
+    first, _space, last = full_name.strip().partition(" ")
+    user = User(username=username, first_name=first, last_name=last)
+    validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    AuditEvent.objects.create(
+        actor=actor, action="user.created", target=username, detail={"by_org": organization.slug}
+    )
+    return do_add_member(user, organization, role, actor=actor)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from commonground.web import atlas, imports, maps, overview, pages, views
+from commonground.web import accounts, atlas, imports, maps, overview, pages, views
 
 app_name = "web"
 
@@ -26,6 +26,9 @@ urlpatterns = [
     path("areas/<str:code>/", pages.area_page, name="area"),
     path("operations/<slug:slug>/", pages.operation_page, name="operation"),
     path("actors/<uuid:actor_id>/", pages.actor_page, name="actor"),
+    path("accounts/", accounts.account_page, name="account"),
+    path("organizations/", accounts.organization_list, name="organizations"),
+    path("organizations/<slug:slug>/", accounts.organization_page, name="organization"),
     path("accounts/login/", views.login, name="login"),
     path("accounts/logout/", views.logout, name="logout"),
 ]
