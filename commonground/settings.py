@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "commonground.sharing",
     "commonground.registry",
     "commonground.events",
+    "commonground.analysis",
+    "commonground.forecasts",
     "commonground.web",
 ]
 
@@ -81,6 +83,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "commonground.web.middleware.QueryLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Anonymous hits of cached aggregate answers leave here (commonground/analysis/cache.py).
+    "commonground.analysis.cache.AnswerCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -227,6 +231,18 @@ try:
     )
 except ValueError as exc:
     raise ImproperlyConfigured("COMMONGROUND_UPLOAD_MAX_BYTES must be a whole number") from exc
+
+#: Cached answers of aggregate endpoints (analysis/cache.py): keyed by the data generation and
+#: the viewer's visibility, so never stale and never shared across visibilities. Each server
+#: process keeps its own cache in memory.
+COMMONGROUND_RESPONSE_CACHE = env_bool("COMMONGROUND_RESPONSE_CACHE", True)
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "commonground",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -6,10 +6,12 @@ import datetime
 import uuid
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import P, PathEx, Query, Router, Schema
 from pydantic import Field, model_validator
 
+from commonground.analysis import figures as stored
+from commonground.analysis.cache import cached_answer
 from commonground.api.auth import ANONYMOUS_ALLOWED, READ
 from commonground.api.errors import ErrorEnvelope
 from commonground.api.paging import Page, Paging, paginate
@@ -108,21 +110,23 @@ def get_area(
     request: HttpRequest,
     code: PathEx[str, P(pattern=AREA_CODE, max_length=120)],
     filters: Query[AreaPeriod],
-) -> AreaDetail:
+) -> AreaDetail | HttpResponse:
     """An area with the figures of the events you may see in it, optionally for a period.
 
     Events, deaths (best estimate) and civilian deaths: in total, by violence type, and month by
     month. A country counts its events by country code; an admin-1 or admin-2 area, the events
     located in it (events located only to the country are in no admin-1 area).
     """
+    if (hit := cached_answer(request)) is not None:
+        return hit
     area = queries.area_by_code(code)
     if area is None:
         raise Http404("No such area.")
-    events = queries.area_events(request.user, area, filters.date_from, filters.date_to)
+    found = stored.area_figures(request.user, area, filters.date_from, filters.date_to)
     children = queries.area_list(parent=area.code)
     return AreaDetail(
         **area_out(area).model_dump(),
         children=[area_out(child) for child in children],
         period=filters,
-        figures=AreaFigures(**queries.event_figures(events)),
+        figures=AreaFigures(**found),
     )

@@ -23,6 +23,7 @@ from commonground.api.schemas import (
 from commonground.events import queries
 from commonground.events.models import Event, ViolenceType
 from commonground.events.schemas import EventFilters
+from commonground.events.sources import source_fields
 from commonground.sharing.policy import policy, record_denied
 
 router = Router(tags=["events"])
@@ -193,7 +194,7 @@ def event_detail(request: HttpRequest, event: Event) -> EventDetail:
         withdrawn=event.withdrawn,
         owner_organization=OrganizationRef.of(event.owner),
         provenance=provenance,
-        source_fields=event.source_fields,
+        source_fields=source_fields(event),
         likely_duplicates=duplicates,
     )
 

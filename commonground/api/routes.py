@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI, Schema
 from pydantic import ConfigDict
 
-from commonground.api import accounts, areas, events, registry
+from commonground.analysis.cache import cached_answer
+from commonground.analysis.figures import dataset_summary
+from commonground.api import accounts, analysis, areas, events, forecasts, registry
 from commonground.api.auth import ANONYMOUS_ALLOWED, READ
 from commonground.api.errors import ErrorEnvelope, envelope_urls, install_handlers
-from commonground.events.queries import dataset_summary
 from commonground.sharing.policy import policy
 
 DESCRIPTION = """\
@@ -81,8 +82,10 @@ class StatsOut(Schema):
     openapi_extra=ANONYMOUS_ALLOWED,
 )
 @policy("public")
-def stats(request: HttpRequest) -> dict[str, object]:
-    """What is loaded, as the requesting user may see it."""
+def stats(request: HttpRequest) -> dict[str, object] | HttpResponse:
+    """What is loaded, as the requesting user may see it (from the stored figures)."""
+    if (hit := cached_answer(request)) is not None:
+        return hit
     return dataset_summary(request.user)
 
 
@@ -90,3 +93,5 @@ api.add_router("", events.router)
 api.add_router("", areas.router)
 api.add_router("", registry.router)
 api.add_router("", accounts.router)
+api.add_router("", forecasts.router)
+api.add_router("", analysis.router)

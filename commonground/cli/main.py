@@ -14,6 +14,8 @@ from typing import Any
 
 import click
 
+from commonground.cli.forecast import forecast
+
 EXIT_REJECTED = 2
 
 
@@ -253,6 +255,9 @@ def token_list(username: str | None) -> None:
             f"{record.revoked_at:%Y-%m-%d %H:%M}" if record.revoked_at else "",
         )
     Console(width=120).print(table)
+
+
+cli.add_command(forecast)  # commonground/cli/forecast.py
 
 
 def main() -> None:

@@ -50,6 +50,24 @@ def operator_stats() -> dict[str, Any]:
     return figures
 
 
+#: The forecasts the demo makes: CAR by admin-1 area and as a whole (docs/forecasting.md).
+DEMO_FORECASTS = (("CAF", "admin1"), ("CAF", "country"))
+
+
+def demo_forecasts() -> None:
+    """Make the demo's forecasts unless a current one exists, so a second run changes nothing."""
+    from commonground.cli.output import console
+    from commonground.forecasts.queries import current_forecast
+    from commonground.forecasts.services import do_forecast_run
+
+    for country, level in DEMO_FORECASTS:
+        current = current_forecast(country, level)
+        if current is not None and not current.is_stale:
+            continue
+        run = do_forecast_run(country, level, made_by_label="commonground demo")
+        console.print(f"Forecast {country} by {level}: {run.model_name} {run.model_version}")
+
+
 def run_demo(data_dir: Path | None, quiet: bool) -> int:
     """Migrate, import the real data in place, create the demo cast; 0 when all went well."""
     from commonground.cli.output import console, run_import
@@ -67,6 +85,7 @@ def run_demo(data_dir: Path | None, quiet: bool) -> int:
         if status != 0:
             return status
     ensure_cast()
+    demo_forecasts()
     console.print(f"\nDemo accounts (password for all: [bold]{DEMO_PASSWORD}[/]):")
     for member in CAST:
         console.print(f"  {member.username:<8} {member.role:<15} {member.description}")

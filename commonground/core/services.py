@@ -9,6 +9,7 @@ from typing import Any, Generic, TypeVar
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from commonground.core.importing import (
@@ -22,6 +23,11 @@ from commonground.core.models import ImportOutcome, ImportRun
 from commonground.sharing.models import AuditEvent, Organization
 
 Parsed = TypeVar("Parsed")
+
+#: Sent inside the import's transaction right after ``persist`` (arguments ``run``, ``dataset``),
+#: so what is derived from the data (the analysis app's stored figures) changes in the same
+#: commit. Core sends it and imports no receiver: apps connect to it in ``AppConfig.ready``.
+import_persisted = Signal()
 
 
 @dataclass
@@ -74,6 +80,7 @@ def do_import(
         with transaction.atomic():
             run = ImportRun.objects.create(**meta)
             counts = importer.persist(parsed, run, progress)
+            import_persisted.send(sender=Importer, run=run, dataset=importer.dataset)
             for name, value in vars(counts).items():
                 setattr(run, name, value)
             run.outcome = ImportOutcome.SUCCEEDED

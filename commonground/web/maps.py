@@ -1,8 +1,11 @@
 """The map (``/map/``) and the small JSON endpoints it draws from.
 
 Every endpoint reads the same query string as the page and the events list
-(``parse_event_filters``), applies it with ``filter_events`` to ``visible_events(user)``, and so
-shows exactly what the access policy lets the user see. Nothing here is cached across users.
+(``parse_event_filters``) and shows exactly what the access policy lets the user see: points
+from ``filter_events(visible_events(user))``, counts and sums from the stored figures
+(``analysis.figures``, which fall back to the events for filters they cannot answer). Answers
+are cached per data generation and viewer visibility (``analysis.cache``), never across
+visibilities.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from commonground.analysis import figures
+from commonground.analysis.cache import cached_response
 from commonground.core.geo import priogrid_centre
 from commonground.events import queries
 from commonground.events.models import Event, ViolenceType
@@ -32,8 +37,9 @@ from commonground.sharing.policy import policy, record_denied
 from commonground.web.basemap import ADMIN1_STATIC, country_outlines, outlines_version
 
 #: At most this many events are drawn as points; past it the map says so and the counts per
-#: area or grid cell still take in every event. 20,000 clustered markers stay responsive.
-MAP_POINTS_LIMIT = 20_000
+#: area or grid cell still take in every event. Reading 20,000 points took 0.6 s on 1,000,000
+#: events (random reads into the events table), 5,000 take 0.1 s (docs/performance.md).
+MAP_POINTS_LIMIT = 5_000
 
 #: How events are drawn: clustered points, a choropleth per admin-1 area, or per grid cell.
 VIEWS = ("points", "areas", "grid")
@@ -138,7 +144,7 @@ def map_config(overview: bool = False) -> dict[str, Any]:
 @policy("public")
 def map_page(request: HttpRequest) -> HttpResponse:
     """The map with its filters; every filter lives in the query string, so a view is a link."""
-    parsed, events = filtered(request)
+    parsed = parse_event_filters(request.GET)
     context = {
         "filters": parsed.filters,
         "errors": parsed.errors,
@@ -147,23 +153,23 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "view": map_view(request),
         "presence": request.GET.get("presence") == "1",
         "map_config": map_config(),
-        **summary_context(request, events),
+        **summary_context(request, parsed.filters),
     }
     return render(request, "web/map.html", context, status=400 if parsed.errors else 200)
 
 
-def summary_context(request: HttpRequest, events: QuerySet[Event]) -> dict[str, Any]:
+def summary_context(request: HttpRequest, filters: EventFilters) -> dict[str, Any]:
     """The count, the deaths and the admin-1 table under the map (page and partial alike)."""
-    areas = queries.admin1_figures(events)
-    figures = queries.event_figures(events)
+    areas = figures.admin1_figures(request.user, filters)
+    found = figures.event_figures(request.user, filters)
     return {
-        "count": figures["events"],
-        "deaths": figures["deaths"],
-        "civilian_deaths": figures["civilian_deaths"],
-        "shown": min(figures["events"], MAP_POINTS_LIMIT),
+        "count": found["events"],
+        "deaths": found["deaths"],
+        "civilian_deaths": found["civilian_deaths"],
+        "shown": min(found["events"], MAP_POINTS_LIMIT),
         "limit": MAP_POINTS_LIMIT,
         "areas": [{**a, "url": AREA_PATH.format(code=a["code"])} for a in areas],
-        "without_admin1": figures["events"] - sum(a["events"] for a in areas),
+        "without_admin1": found["events"] - sum(a["events"] for a in areas),
         "list_query": list_query(request),
     }
 
@@ -171,10 +177,11 @@ def summary_context(request: HttpRequest, events: QuerySet[Event]) -> dict[str, 
 @policy("public")
 @require_GET
 @never_cache
+@cached_response()
 def map_summary(request: HttpRequest) -> HttpResponse:
     """The summary under the map, as an HTML fragment the script swaps in when filters change."""
-    parsed, events = filtered(request)
-    context = {"errors": parsed.errors, **summary_context(request, events)}
+    parsed = parse_event_filters(request.GET)
+    context = {"errors": parsed.errors, **summary_context(request, parsed.filters)}
     return render(request, "web/_map_summary.html", context)
 
 
@@ -193,7 +200,8 @@ def map_countries(request: HttpRequest) -> HttpResponse:
 @policy("public")
 @require_GET
 @never_cache
-def map_events(request: HttpRequest) -> JsonResponse:
+@cached_response()
+def map_events(request: HttpRequest) -> HttpResponse:
     """Events as GeoJSON points, newest first, at most ``MAP_POINTS_LIMIT`` of them."""
     parsed, events = filtered(request)
     points = queries.event_points(events, MAP_POINTS_LIMIT)
@@ -210,7 +218,11 @@ def map_events(request: HttpRequest) -> JsonResponse:
         }
         for p in points
     ]
-    count = events.count() if len(points) == MAP_POINTS_LIMIT else len(points)
+    count = (
+        figures.event_count(request.user, parsed.filters)
+        if len(points) == MAP_POINTS_LIMIT
+        else len(points)
+    )
     return json(
         {
             "type": "FeatureCollection",
@@ -225,10 +237,11 @@ def map_events(request: HttpRequest) -> JsonResponse:
 @policy("public")
 @require_GET
 @never_cache
-def map_areas(request: HttpRequest) -> JsonResponse:
+@cached_response()
+def map_areas(request: HttpRequest) -> HttpResponse:
     """Figures per admin-1 area code (the choropleth joins them to the boundaries by code)."""
-    _parsed, events = filtered(request)
-    rows = queries.admin1_figures(events)
+    parsed = parse_event_filters(request.GET)
+    rows = figures.admin1_figures(request.user, parsed.filters)
     return json(
         {
             "areas": [
@@ -248,11 +261,12 @@ def map_areas(request: HttpRequest) -> JsonResponse:
 @policy("public")
 @require_GET
 @never_cache
-def map_grid(request: HttpRequest) -> JsonResponse:
+@cached_response()
+def map_grid(request: HttpRequest) -> HttpResponse:
     """Figures per PRIO-GRID cell (0.5° squares), with each cell's centre."""
-    _parsed, events = filtered(request)
+    parsed = parse_event_filters(request.GET)
     cells = []
-    for row in queries.grid_figures(events):
+    for row in figures.grid_figures(request.user, parsed.filters):
         latitude, longitude = priogrid_centre(row["gid"])
         cells.append({**row, "lat": latitude, "lon": longitude})
     return json({"size": 0.5, "cells": cells})
@@ -261,13 +275,11 @@ def map_grid(request: HttpRequest) -> JsonResponse:
 @policy("public")
 @require_GET
 @never_cache
-def map_timeline(request: HttpRequest) -> JsonResponse:
+@cached_response()
+def map_timeline(request: HttpRequest) -> HttpResponse:
     """Events, deaths and civilian deaths per month under every filter but the period."""
     parsed = parse_event_filters(request.GET)
-    events = queries.filter_events(
-        queries.visible_events(request.user), without_dates(parsed.filters)
-    )
-    monthly = queries.event_figures(events)["monthly"]
+    monthly = figures.event_figures(request.user, without_dates(parsed.filters))["monthly"]
     return json(
         {
             "months": [f"{month}-01" for month in monthly],

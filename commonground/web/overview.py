@@ -14,6 +14,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from commonground.analysis import figures
+from commonground.analysis.cache import cached_response, cached_value
 from commonground.events import queries
 from commonground.events.models import ViolenceType
 from commonground.events.schemas import EventFilters, parse_event_filters
@@ -161,12 +163,12 @@ def headlines(current: dict[str, Any], previous: dict[str, Any]) -> list[Headlin
 def yearly(monthly: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
     """The monthly series summed by year, for the table beside the chart."""
     years: dict[str, dict[str, Any]] = {}
-    for month, figures in monthly.items():
+    for month, found in monthly.items():
         year = years.setdefault(
             month[:4], {"year": month[:4], "events": 0, "deaths": 0, "civilian_deaths": 0}
         )
         for key in ("events", "deaths", "civilian_deaths"):
-            year[key] += figures[key]
+            year[key] += found[key]
     return list(years.values())
 
 
@@ -212,25 +214,20 @@ def organizations_present(user: AnyUser | None, country: str, period: Period) ->
 
 
 def country_picture(user: AnyUser | None, country: str, filters: EventFilters) -> dict[str, Any]:
-    """Everything the overview shows about one country and period."""
-    visible = queries.visible_events(user)
-    overall = queries.event_figures(queries.filter_events(visible, EventFilters(country=country)))
+    """Everything the overview shows about one country and period (figures: stored sums)."""
+    overall = figures.event_figures(user, EventFilters(country=country))
     period = chosen_period(filters, overall["first"], overall["last"])
     picture: dict[str, Any] = {"country": country, "overall": overall, "period": period}
     if period is None:
         return picture
     previous = period.previous()
-    in_period = queries.filter_events(
-        visible, EventFilters(country=country, date_from=period.start, date_to=period.end)
-    )
-    current = queries.event_figures(in_period)
-    before = queries.event_figures(
-        queries.filter_events(
-            visible, EventFilters(country=country, date_from=previous.start, date_to=previous.end)
-        )
+    in_period = EventFilters(country=country, date_from=period.start, date_to=period.end)
+    current = figures.event_figures(user, in_period)
+    before = figures.event_figures(
+        user, EventFilters(country=country, date_from=previous.start, date_to=previous.end)
     )
     last = overall["last"]
-    areas = queries.admin1_figures(in_period)
+    areas = figures.admin1_figures(user, in_period)
     picture.update(
         previous=previous,
         headlines=headlines(current, before),
@@ -257,18 +254,20 @@ def country_picture(user: AnyUser | None, country: str, filters: EventFilters) -
 
 
 @policy("public")
+@cached_response(anonymous_only=True)
 def home(request: HttpRequest) -> HttpResponse:
     """The overview: a country's picture for a period, then what is loaded.
 
     The country is the one asked for, else the one with most events the user may see.
     """
     parsed = parse_event_filters(request.GET)
-    countries = queries.countries_by_events(request.user)
+    user = request.user
+    countries = figures.countries_by_events(user)
     country = parsed.filters.country or (countries[0][0] if countries else None)
     context: dict[str, Any] = {
         "countries": countries,
         "errors": parsed.errors,
-        "summary": queries.dataset_summary(request.user),
+        "summary": cached_value("dataset_summary", user, lambda: figures.dataset_summary(user)),
         "imports": queries.visible_imports(request.user)[:LATEST_IMPORTS],
         "map_config": map_config(overview=True),
     }

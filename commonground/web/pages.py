@@ -20,12 +20,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from commonground.analysis import figures as stored
+from commonground.analysis.cache import cached_response
 from commonground.core.models import Area, AreaLevel
 from commonground.events import queries
 from commonground.events.models import Event, ViolenceType
 from commonground.registry import queries as registry
 from commonground.registry.models import Presence
 from commonground.sharing.policy import AnyUser, policy, record_denied
+from commonground.web import analysis_views
 from commonground.web.basemap import ADMIN1_STATIC
 
 #: How many of the latest events an area page lists.
@@ -164,9 +167,9 @@ def area_event_query(area: Area) -> str | None:
     return None
 
 
-def children_with_figures(area: Area, events: QuerySet[Event]) -> list[dict[str, Any]]:
+def children_with_figures(user: AnyUser | None, area: Area) -> list[dict[str, Any]]:
     """The areas one level below, each with its events, most events first, then by name."""
-    counts = queries.child_area_counts(events, area.level + 1)
+    counts = stored.child_area_counts(user, area)
     rows = [
         {"area": child, "events": counts.get(child.code, 0)}
         for child in queries.area_list(parent=area.code)
@@ -240,13 +243,14 @@ def dedupe_presence(records: Iterable[Presence], visible_operations: set[Any]) -
 
 
 @policy("public")
+@cached_response(anonymous_only=True)
 def area_page(request: HttpRequest, code: str) -> HttpResponse:
     """A country, admin-1 or admin-2 area: its figures, who acts there, who is present."""
     area = queries.area_by_code(code)
     if area is None:  # areas are public geography: nothing to audit
         raise Http404(_("No such area."))
     events = queries.area_events(request.user, area)
-    figures = queries.event_figures(events)
+    figures = stored.area_figures(request.user, area)  # stored monthly sums, same as the events
     one_sided = events.filter(violence_type=ViolenceType.ONE_SIDED)
     admin1 = area if area.level == AreaLevel.ADMIN1 else area.parent
     context = {
@@ -255,10 +259,11 @@ def area_page(request: HttpRequest, code: str) -> HttpResponse:
         "figures": figures,
         "by_type": by_type(figures),
         "events_url": events_url(area_event_query(area)),
-        "children": children_with_figures(area, events),
+        "children": children_with_figures(request.user, area),
         "perpetrators": queries.perpetrators_against_civilians(one_sided)[:TOP_ROWS],
         "actors": queries.active_actors(events)[:TOP_ROWS],
         "presence": presence_in(request.user, area),
+        "trends": analysis_views.area_trends_context(request.user, area),
         "latest": latest(events),
         "chart": chart(figures),
         "map": {
@@ -351,6 +356,7 @@ def actor_page(request: HttpRequest, actor_id: uuid.UUID) -> HttpResponse:
         "areas": queries.admin1_figures(events)[:TOP_ROWS],
         "fights": sorted((d for d in fights if d["count"]), key=lambda d: -d["count"]),
         "one_sided": sorted((d for d in one_sided if d["count"]), key=lambda d: -d["count"]),
+        "network": analysis_views.actor_network_context(request.user, actor),
         "latest": latest(events),
         "chart": chart(figures),
     }

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from commonground.web import accounts, atlas, imports, maps, overview, pages, views
+from commonground.web import (
+    accounts,
+    analysis_views,
+    atlas,
+    forecasts,
+    imports,
+    maps,
+    overview,
+    pages,
+    views,
+)
 
 app_name = "web"
 
@@ -13,7 +23,10 @@ urlpatterns = [
     path("map/data/grid.json", maps.map_grid, name="map_grid"),
     path("map/data/presence.geojson", maps.map_presence, name="map_presence"),
     path("map/data/timeline.json", maps.map_timeline, name="map_timeline"),
+    path("map/data/hotspots.json", analysis_views.map_hotspots, name="map_hotspots"),
+    path("coverage/", analysis_views.coverage_page, name="coverage"),
     path("map/data/summary/", maps.map_summary, name="map_summary"),
+    path("map/data/forecast.json", forecasts.map_forecast, name="map_forecast"),
     path("map/events/<int:event_id>/", maps.map_event, name="map_event"),
     path("atlas/", atlas.atlas_page, name="atlas"),
     path("atlas/countries.geojson", atlas.atlas_countries, name="atlas_countries"),

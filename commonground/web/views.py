@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from commonground.events import queries
 from commonground.events.models import ViolenceType
 from commonground.events.schemas import parse_event_filters
+from commonground.events.sources import source_fields
 from commonground.sharing.policy import policy, record_denied
 
 #: Rows per page of the events list: a screenful to scan, small enough for a slow link.
@@ -42,7 +43,11 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
         if queries.event_exists(event_id):
             record_denied(request.user, f"event:{event_id}", "not visible under access policy")
         raise Http404(_("No such event."))
-    context = {"event": event, "duplicates": queries.duplicate_flags(request.user, event)}
+    context = {
+        "event": event,
+        "duplicates": queries.duplicate_flags(request.user, event),
+        "source_fields": source_fields(event),
+    }
     return render(request, "web/event_detail.html", context)
 
 

@@ -90,7 +90,6 @@ def jmac_event(
         "fatalities_best": 7,
         "civilian_deaths": 7,
         "description": f"JMAC incident {n}, {Sensitivity(sensitivity).label}",
-        "source_fields": {},
         "owner": owner,
         "sensitivity": sensitivity,
         "licence": licence,

@@ -40,7 +40,7 @@ from commonground.events.importers.base import (
     EventBatch,
     check_in_country,
     priogrid_expr,
-    with_source_fields,
+    with_content_hash,
 )
 from commonground.events.importers.incidents import (
     check_max_lengths,
@@ -48,6 +48,7 @@ from commonground.events.importers.incidents import (
     persist_owned_events,
 )
 from commonground.events.models import DatePrecisionCode, LocationPrecision, ViolenceType
+from commonground.events.sources import SourceFields
 from commonground.registry.models import ActorKind
 from commonground.sharing.models import Licence, Sensitivity
 
@@ -139,7 +140,8 @@ def parse(path: Path, progress: ProgressCallback) -> EventBatch:
     progress("validating", 0, frame.height)
     frame = _validated(frame, problems)
     problems.raise_if_any(frame.height)
-    frame = with_source_fields(frame, source_columns)
+    source = SourceFields(frame, source_columns)
+    frame = with_content_hash(frame, source_columns)
     progress("validating", frame.height, frame.height)
     return EventBatch(
         dataset=DATASET,
@@ -147,6 +149,7 @@ def parse(path: Path, progress: ProgressCallback) -> EventBatch:
         licence=Licence.ACLED.value,
         frame=_canonical(frame),
         default_sensitivity=Sensitivity.PARTNERS,
+        source=source,
     )
 
 
@@ -367,7 +370,6 @@ def _canonical(frame: pl.DataFrame) -> pl.DataFrame:
         pl.when(against_civilians).then(fatalities).alias("civilian_deaths"),
         pl.col("notes").alias("description"),
         pl.lit(None, dtype=pl.Int64).alias("sensitivity"),
-        pl.col("source_fields"),
         pl.col("content_hash"),
     )
 

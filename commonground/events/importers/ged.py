@@ -31,10 +31,11 @@ from commonground.events.importers.base import (
     check_in_country,
     map_countries,
     priogrid_expr,
-    with_source_fields,
+    with_content_hash,
 )
 from commonground.events.models import ViolenceType
 from commonground.events.services import persist_events
+from commonground.events.sources import SourceFields
 from commonground.registry.models import ActorKind
 from commonground.sharing.models import Licence, Sensitivity
 
@@ -168,7 +169,8 @@ def parse(path: Path, progress: ProgressCallback) -> EventBatch:
     notes: list[str] = []
     frame = _validated(frame, problems, notes)
     problems.raise_if_any(frame.height)
-    frame = with_source_fields(frame, source_columns, NOT_HASHED)
+    source = SourceFields(frame, source_columns)
+    frame = with_content_hash(frame, source_columns, NOT_HASHED)
     progress("validating", frame.height, frame.height)
     return EventBatch(
         dataset=DATASET,
@@ -177,6 +179,7 @@ def parse(path: Path, progress: ProgressCallback) -> EventBatch:
         frame=_canonical(frame),
         default_sensitivity=Sensitivity.PUBLIC,
         notes=notes,
+        source=source,
     )
 
 
@@ -306,7 +309,6 @@ def _canonical(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("civilian_deaths"),
         description.alias("description"),
         pl.lit(None, dtype=pl.Int64).alias("sensitivity"),
-        pl.col("source_fields"),
         pl.col("content_hash"),
     )
 

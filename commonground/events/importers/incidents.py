@@ -36,10 +36,11 @@ from commonground.events.importers.base import (
     check_in_country,
     map_countries,
     priogrid_expr,
-    with_source_fields,
+    with_content_hash,
 )
 from commonground.events.models import Event, ViolenceType
 from commonground.events.services import persist_events
+from commonground.events.sources import SourceFields
 from commonground.registry.models import ActorKind
 from commonground.sharing.models import Licence, Sensitivity
 
@@ -124,7 +125,8 @@ def parse(path: Path, progress: ProgressCallback) -> EventBatch:
     progress("validating", 0, frame.height)
     frame = _validated(frame, problems)
     problems.raise_if_any(frame.height)
-    frame = with_source_fields(frame, source_columns)
+    source = SourceFields(frame, source_columns)
+    frame = with_content_hash(frame, source_columns)
     progress("validating", frame.height, frame.height)
     return EventBatch(
         dataset=DATASET,
@@ -132,6 +134,7 @@ def parse(path: Path, progress: ProgressCallback) -> EventBatch:
         licence=Licence.OWNER.value,
         frame=_canonical(frame),
         default_sensitivity=SENSITIVITIES[DEFAULT_SENSITIVITY],
+        source=source,
     )
 
 
@@ -356,7 +359,6 @@ def _canonical(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("civilian_deaths_i").alias("civilian_deaths"),
         pl.col("description"),
         pl.col("sensitivity_code").alias("sensitivity"),
-        pl.col("source_fields"),
         pl.col("content_hash"),
     )
 

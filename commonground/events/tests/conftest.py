@@ -19,7 +19,7 @@ import commonground
 from commonground.core.models import Area, ImportRun
 from commonground.core.services import do_import
 from commonground.events.importers.ged import GED
-from commonground.events.models import Event
+from commonground.events.models import Event, SourceChunk
 from commonground.registry.models import Actor, ActorIdentifier
 from commonground.sharing.models import Organization, OrganizationKind
 from commonground.sharing.services import local_organization
@@ -112,6 +112,7 @@ def table_counts() -> dict[str, int]:
     """What an import may change; a rejected import must leave all of it as it was."""
     return {
         "events": Event.objects.count(),
+        "source_chunks": SourceChunk.objects.count(),
         "areas": Area.objects.count(),
         "actors": Actor.objects.count(),
         "actor_identifiers": ActorIdentifier.objects.count(),

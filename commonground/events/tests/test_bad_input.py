@@ -29,6 +29,7 @@ from commonground.events.importers import ged
 from commonground.events.importers.ged import GED
 from commonground.events.importers.incidents import INCIDENTS
 from commonground.events.models import Event
+from commonground.events.sources import source_fields
 from commonground.events.tests.conftest import GedRow, incident_rows, read_csv_rows
 from commonground.sharing.models import Organization
 
@@ -239,8 +240,8 @@ def test_formula_like_text_is_accepted_and_stored_verbatim(
     stored = {e.source_id: e for e in Event.objects.all()}
     for row, formula in zip(rows, FORMULAS, strict=True):
         assert stored[row["id"]].description == formula
-        assert stored[row["id"]].source_fields["where_description"] == formula
-    assert stored[rows[0]["id"]].source_fields["side_a"] == "+cmd"
+        assert source_fields(stored[row["id"]])["where_description"] == formula
+    assert source_fields(stored[rows[0]["id"]])["side_a"] == "+cmd"
 
 
 def test_many_bad_rows_list_the_first_problems_and_count_the_rest(

@@ -6,7 +6,6 @@ codebook), never from what our importer returns.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -19,6 +18,7 @@ from commonground.core.models import AreaLevel, ImportOutcome, ImportRun
 from commonground.core.services import do_import
 from commonground.events.importers.ged import GED, parse
 from commonground.events.models import Event
+from commonground.events.sources import source_fields
 from commonground.events.tests.conftest import GedRow, write_csv
 from commonground.registry.models import ActorIdentifier
 from commonground.sharing.models import Licence, Organization, Sensitivity
@@ -33,7 +33,10 @@ FORM_SPECIFIC = {"geom_wkt", "relid"}
 
 
 def _events() -> dict[str, Event]:
-    return {e.source_id: e for e in Event.objects.filter(dataset="ucdp-ged")}
+    return {
+        e.source_id: e
+        for e in Event.objects.filter(dataset="ucdp-ged").select_related("import_run")
+    }
 
 
 def test_every_event_of_the_real_file_is_imported(
@@ -66,7 +69,8 @@ def test_each_event_keeps_its_provenance(ged_run: ImportRun, ged_rows: list[GedR
         assert event.import_run_id == ged_run.pk
         assert event.licence == Licence.CC_BY_4_0
         assert event.sensitivity == Sensitivity.PUBLIC
-        assert event.source_fields["side_a"] == row["side_a"]
+        assert source_fields(event) == row  # every field, as read, in the file's order
+        assert list(source_fields(event)) == list(row)
         assert (event.fatalities_low, event.fatalities_high) == (int(row["low"]), int(row["high"]))
     sides = {row[f"side_{s}_new_id"] for row in ged_rows for s in "ab"}
     assert sides <= set(
@@ -120,19 +124,18 @@ def test_best_outside_low_high_is_kept_and_reported_as_warning(
 
 
 def test_csv_and_geojson_yield_identical_events(ged_csv: Path, ged_geojson: Path) -> None:
-    from_csv = parse(ged_csv, no_progress).frame
-    from_geojson = parse(ged_geojson, no_progress).frame
-    assert from_csv.height == from_geojson.height == 1848
-    canonical = [c for c in from_csv.columns if c != "source_fields"]
-    assert from_csv.select(canonical).equals(from_geojson.select(canonical))
-    for csv_json, geojson_json in zip(
-        from_csv["source_fields"], from_geojson["source_fields"], strict=True
-    ):
-        csv_fields, geojson_fields = json.loads(csv_json), json.loads(geojson_json)
-        for name in FORM_SPECIFIC:
-            csv_fields.pop(name, None)
-            geojson_fields.pop(name, None)
-        assert csv_fields == geojson_fields
+    from_csv = parse(ged_csv, no_progress)
+    from_geojson = parse(ged_geojson, no_progress)
+    assert from_csv.frame.height == from_geojson.frame.height == 1848
+    assert from_csv.frame.equals(from_geojson.frame)  # content hashes included
+    assert from_csv.source is not None and from_geojson.source is not None
+    shared = [c for c in from_csv.source.columns if c not in FORM_SPECIFIC]
+    assert sorted(shared) == sorted(
+        c for c in from_geojson.source.columns if c not in FORM_SPECIFIC
+    )
+    assert from_csv.source.frame.select("_row", *shared).equals(
+        from_geojson.source.frame.select("_row", *shared)
+    )
 
 
 def test_geojson_after_csv_changes_nothing(

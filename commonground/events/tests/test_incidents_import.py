@@ -19,6 +19,7 @@ from commonground.core.models import ImportOutcome
 from commonground.core.services import do_import
 from commonground.events.importers.incidents import INCIDENTS, TEMPLATE_COLUMNS, parse
 from commonground.events.models import Event
+from commonground.events.sources import source_fields
 from commonground.events.tests.conftest import (
     INCIDENTS_TEMPLATE,
     TEMPLATES,
@@ -92,7 +93,7 @@ def test_template_rows_import_as_documented(
     assert first.admin1 is not None and first.admin1.code == "CAF.ouaka"
     assert first.admin2 is not None and first.admin2.code == "CAF.ouaka.bambari"
     assert first.description == rows[0]["description"]
-    assert first.source_fields["reported_by"] == rows[0]["reported_by"]
+    assert source_fields(first)["reported_by"] == rows[0]["reported_by"]
     assert second.actor1 is not None and second.actor1.kind == "state_forces"
     assert second.actor2 is not None and second.actor2.kind == "rebel_group"
 

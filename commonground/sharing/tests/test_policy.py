@@ -79,7 +79,6 @@ def records(cast: dict[str, User]) -> dict[str, Event]:
             violence_type="one_sided",
             fatalities_best=1,
             description=label,
-            source_fields={},
             owner=orgs[owner],
             sensitivity=sensitivity,
             licence=licence,
@@ -101,3 +100,20 @@ def test_withdrawn_events_are_hidden_from_everyone(
 ) -> None:
     Event.objects.filter(description="public GED").update(withdrawn=True)
     assert not visible_events(cast["admin"]).filter(description="public GED").exists()
+
+
+@pytest.mark.parametrize("person", sorted(EXPECTED))
+def test_stored_figures_hold_exactly_the_records_each_person_may_see(
+    person: str, cast: dict[str, User], records: dict[str, Event]
+) -> None:
+    """The analysis app's figure tables carry the events' ownership fields: same policy."""
+    from commonground.analysis.models import AreaMonthFigure, CellMonthFigure, CountryMonthFigure
+    from commonground.sharing.policy import access_owned
+
+    user = AnonymousUser() if person == "anonymous" else cast[person]
+    expected = {(o, s, lic) for label, o, s, lic in RECORDS if label in EXPECTED[person]}
+    for model in (CountryMonthFigure, AreaMonthFigure, CellMonthFigure):
+        rows = access_owned(model.objects.all(), user)
+        seen = set(rows.values_list("owner__slug", "sensitivity", "licence"))
+        assert seen == expected, model.__name__
+        assert sum(rows.values_list("events", flat=True)) == len(EXPECTED[person])

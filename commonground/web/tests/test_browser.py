@@ -192,6 +192,7 @@ def test_no_page_asks_another_host_for_anything(site: str, tmp_path: Path) -> No
     assert event is not None
     own = urlsplit(site).netloc
     maps = ["/", "/?lang=fr", "/map/", "/map/?view=areas", "/map/?view=grid&presence=1"]
+    maps += ["/map/?country=CAF&view=areas&hotspots=1"]
     pages = [*maps, "/events/", f"/events/{event.pk}/", "/accounts/login/", "/api/v1/docs"]
     assert event.admin1 is not None
     pages += [
@@ -200,6 +201,7 @@ def test_no_page_asks_another_host_for_anything(site: str, tmp_path: Path) -> No
         f"/areas/{event.admin1.code}/",
         "/operations/minusca/",
         f"/actors/{event.actor1_id}/",
+        "/coverage/",
     ]
 
     with chromium() as browser:

@@ -353,9 +353,10 @@ def test_area_page_figures_match_the_file(registries: RealData, client: Client) 
 def test_area_page_equals_the_api(registries: RealData, client: Client) -> None:
     for code in ("CAF", "CAF.ouaka", "CAF.ouaka.bambari"):
         api = client.get(f"/api/v1/areas/{code}").json()["figures"]
-        page = text(client.get(f"/areas/{code}/"))
+        response = client.get(f"/areas/{code}/")  # once: a second would come from the cache
+        page = text(response)
         assert headline(page) == (api["events"], api["deaths"], api["civilian_deaths"]), code
-        chart = client.get(f"/areas/{code}/").context["chart"]
+        chart = response.context["chart"]
         assert sum(chart["events"]) == api["events"]
         assert sum(chart["civilian_deaths"]) == api["civilian_deaths"]
 

@@ -38,7 +38,7 @@
   // --- State ------------------------------------------------------------------------------------
 
   var base = { countries: null, admin1: null };
-  var layers = { countries: null, admin1: null, points: null, grid: null, presence: null };
+  var layers = { countries: null, admin1: null, points: null, grid: null, presence: null, hotspots: null };
   var legend = null;
   var request = 0;            // ignores answers to requests that a newer one replaced
   var fittedCountry = null;   // the map is refitted only when the country changes
@@ -73,7 +73,7 @@
   function withoutDates(query) {
     var copy = new URLSearchParams(query);
     DATE_PARAMS.forEach(function (name) { copy.delete(name); });
-    ["view", "presence"].forEach(function (name) { copy.delete(name); });
+    ["view", "presence", "hotspots"].forEach(function (name) { copy.delete(name); });
     return copy;
   }
 
@@ -137,12 +137,14 @@
   // --- The map and its offline base -------------------------------------------------------------
 
   var map = L.map(mapNode, { zoomSnap: 0.25, minZoom: 2, maxZoom: 14, worldCopyJump: true });
+  mapNode.commongroundMap = map;  // extra layers (web/forecast_map.js) draw on the same map
   map.attributionControl.setPrefix("Leaflet");
   map.attributionControl.addAttribution("Natural Earth, countryinfo");
   map.setView([6.6, 20.9], 5.5);
   map.createPane("outlines").style.zIndex = 250;
   map.createPane("areas").style.zIndex = 350;
   map.createPane("cells").style.zIndex = 360;
+  map.createPane("hotspots").style.zIndex = 370;
   if (config.tiles) {
     L.tileLayer(config.tiles, { maxZoom: 18, attribution: new URL(config.tiles).host }).addTo(map);
     mapNode.classList.add("with-tiles");
@@ -210,13 +212,14 @@
     var presenceRows = layers.presence ? ["forces", "civilian", "other"].map(function (group) {
       return { colour: PRESENCE_COLOURS[group], label: labels["presence_" + group], diamond: true };
     }) : [];
+    presenceRows = presenceRows.concat(hotspotRows());
     if (!rows.length && !presenceRows.length) { return; }
     legend = L.control({ position: "bottomright" });
     legend.onAdd = function () {
       var box = element("div", "map-legend");
       if (rows.length) { box.appendChild(element("strong", null, title)); }
       if (presenceRows.length) {
-        rows = rows.concat([{ heading: labels.presence }], presenceRows);
+        rows = rows.concat(layers.presence ? [{ heading: labels.presence }] : [], presenceRows);
       }
       rows.forEach(function (row) {
         if (row.heading) { box.appendChild(element("strong", "legend-heading", row.heading)); return; }
@@ -389,6 +392,55 @@
     layers.presence = group.addTo(map);
   }
 
+  // --- Hot spots (Gi*), from /map/data/hotspots.json (commonground/web/analysis_views.py) ------
+
+  var HOTSPOT_COLOURS = {
+    // Purples and blues, apart from the yellow-to-red of the event counts beneath them.
+    emerging: "#c51b7d", persistent: "#40004b", recurring: "#9970ab",
+    cooling: "#2166ac", former: "#92c5de"
+  };
+
+  function hotspotBox() {
+    return form && form.querySelector("input[name=hotspots]");
+  }
+
+  function hotspotLabel(category) {
+    var node = document.querySelector("#hotspot-categories [data-category=" + category + "] strong");
+    return node ? node.textContent : category;
+  }
+
+  function hotspotRows() {
+    if (!layers.hotspots) { return []; }
+    var seen = layers.hotspots.categories;
+    var rows = Object.keys(HOTSPOT_COLOURS).filter(function (c) { return seen[c]; }).map(function (c) {
+      return { colour: HOTSPOT_COLOURS[c], label: hotspotLabel(c) };
+    });
+    return rows.length ? [{ heading: layers.hotspots.title }].concat(rows) : [];
+  }
+
+  function drawHotspots(answer) {
+    if (layers.hotspots) { map.removeLayer(layers.hotspots.group); layers.hotspots = null; }
+    if (!answer) { return ""; }
+    if (answer.message) { return answer.message; }
+    var group = L.layerGroup();
+    var seen = {};
+    var half = answer.size / 2;
+    answer.cells.forEach(function (cell) {
+      seen[cell.category] = true;
+      var square = L.rectangle([[cell.lat - half, cell.lon - half], [cell.lat + half, cell.lon + half]], {
+        pane: "hotspots", weight: 3, color: HOTSPOT_COLOURS[cell.category] || "#333333",
+        fillColor: HOTSPOT_COLOURS[cell.category] || "#333333", fillOpacity: 0.15
+      });
+      square.bindTooltip(labels.cell + " " + cell.gid + ": " + hotspotLabel(cell.category) + " — " +
+        answer.figure_label + ": " + cell.counts.map(number).join(", "), { sticky: true });
+      group.addLayer(square);
+    });
+    layers.hotspots = { group: group.addTo(map), categories: seen, title: answer.title };
+    var found = Object.keys(HOTSPOT_COLOURS).filter(function (c) { return answer.summary[c]; })
+      .map(function (c) { return hotspotLabel(c) + " " + number(answer.summary[c]); });
+    return answer.title + " — " + (found.length ? found.join(", ") : answer.empty);
+  }
+
   /** With no country chosen, the first drawing is framed on the data. */
   function fitData() {
     if (dataFitted || selectedCountry()) { return; }
@@ -440,6 +492,8 @@
     if (how === "areas") { wanted.push(getJSON(config.urls.areas + "?" + query)); }
     if (how === "grid") { wanted.push(getJSON(config.urls.grid + "?" + query)); }
     wanted.push(showPresence() ? getJSON(config.urls.presence + "?" + query) : Promise.resolve(null));
+    var hotspots = hotspotBox();
+    wanted.push(hotspots && hotspots.checked ? getJSON(hotspots.getAttribute("data-url") + "?" + query) : Promise.resolve(null));
     updateSummary(query, token);
     updateTimeline(query);
     return Promise.all(wanted).then(function (answers) {
@@ -449,9 +503,11 @@
       if (how === "points") { drawPoints(answers[0]); }
       if (how === "grid") { drawGrid(answers[0]); }
       drawPresence(answers[1]);
+      var hotspotStatus = drawHotspots(answers[2]);
       drawLegend();
       fitData();
-      status(missing.length ? missing.map(function (row) { return row.name; }).join(", ") + ": " + labels.no_boundary : "");
+      status([missing.length ? missing.map(function (row) { return row.name; }).join(", ") + ": " + labels.no_boundary : "", hotspotStatus]
+        .filter(Boolean).join(" · "));
       mapNode.setAttribute("data-loaded", String(token));
     }).catch(function () {
       if (token === request) { status(labels.failed); }
