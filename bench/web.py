@@ -282,7 +282,7 @@ def get(url: str, timeout: float = 60.0) -> tuple[int, int]:
 
 
 def start_server(
-    home: Path, port: int, threads: int, log: Path, cache: bool = True
+    home: Path, port: int, threads: int, log: Path, cache: bool = True, workers: int = 1
 ) -> subprocess.Popen[bytes]:
     env = {**os.environ, "COMMONGROUND_HOME": str(home)}
     env["COMMONGROUND_RESPONSE_CACHE"] = "true" if cache else "false"
@@ -296,6 +296,8 @@ def start_server(
         str(port),
         "--threads",
         str(threads),
+        "--workers",
+        str(workers),
     ]
     with log.open("wb") as out:
         server = subprocess.Popen(  # noqa: S603 (our own venv's command, fixed arguments)
@@ -455,7 +457,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per endpoint")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
-    parser.add_argument("--threads", type=int, default=8, help="server (Waitress) threads")
+    parser.add_argument("--threads", type=int, default=8, help="server threads (per process)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes: 1 is one Waitress process, more are Gunicorn workers",
+    )
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per endpoint")
     parser.add_argument(
         "--keep-db",
@@ -486,10 +494,11 @@ def main(argv: list[str] | None = None) -> None:
         cache = not args.no_cache
         port = free_port()
         log = scratch / "server.log"
-        server = start_server(home, port, args.threads, log, cache)
+        server = start_server(home, port, args.threads, log, cache, args.workers)
         base = f"http://{HOST}:{port}"
         console.print(
             f"server: commonground serve --host {HOST} --port {port} --threads {args.threads} "
+            f"--workers {args.workers} "
             f"(pid {server.pid}); load: {wrk_version()}, {args.connections} connections, "
             f"{args.duration:g} s per endpoint after {args.warmup:g} s warm-up; "
             f"answer cache {'on' if cache else 'off'}"
@@ -538,7 +547,10 @@ def main(argv: list[str] | None = None) -> None:
                 "connections": args.connections,
                 "duration_s": args.duration,
                 "warmup_s": args.warmup,
-                "server": f"commonground serve --threads {args.threads} (Waitress), loopback",
+                "server": (
+                    f"commonground serve --threads {args.threads} --workers {args.workers} "
+                    f"({'Waitress' if args.workers == 1 else 'Gunicorn gthread'}), loopback"
+                ),
                 "answer_cache": cache,
             },
             "targets": {"map_filter_p95_ms": TARGET_P95_MS, "aggregate_rps": TARGET_RPS},

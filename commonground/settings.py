@@ -234,14 +234,21 @@ except ValueError as exc:
 
 #: Cached answers of aggregate endpoints (analysis/cache.py): keyed by the data generation and
 #: the viewer's visibility, so never stale and never shared across visibilities. Each server
-#: process keeps its own cache in memory.
+#: process keeps its own cache in memory. The import page's jobs are followed from whichever
+#: server process the browser reaches (``commonground serve --workers``), so their state is
+#: kept in files under COMMONGROUND_HOME, which every process on the machine shares.
 COMMONGROUND_RESPONSE_CACHE = env_bool("COMMONGROUND_RESPONSE_CACHE", True)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "commonground",
         "OPTIONS": {"MAX_ENTRIES": 2000},
-    }
+    },
+    "jobs": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(COMMONGROUND_HOME / "jobs"),
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
 }
 
 LOGGING = {

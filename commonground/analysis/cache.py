@@ -12,7 +12,7 @@ Every key holds:
   on owned records for this viewer (``sharing.policy.owned_records_filter``). Viewers whose
   conditions are the same see the same records and may share an answer; any difference in
   role, organization or sharing agreement gives another key;
-- the language and the full path with its query string.
+- the language and the full address (scheme, host, path and query string).
 
 Whole HTML pages also show who is signed in (and carry their CSRF token), so they are cached
 for anonymous visitors only; JSON answers and fragments carry nothing personal.
@@ -104,6 +104,15 @@ def plainly_anonymous(request: HttpRequest) -> bool:
     )
 
 
+def answer_address(request: HttpRequest) -> str:
+    """What a cached answer is stored under: scheme, host, path and query.
+
+    The host is part of it because some answers name themselves (the API's ``next`` and
+    ``previous`` page links): a server reached by two names must not mix them up.
+    """
+    return request.build_absolute_uri()
+
+
 def rebuilt(found: tuple[bytes, list[tuple[str, str]]]) -> HttpResponse:
     content, headers = found
     response = HttpResponse(content)
@@ -121,7 +130,7 @@ def cached_answer(request: HttpRequest, anonymous_only: bool = False) -> HttpRes
     signed_in = request.user.is_authenticated
     if not enabled() or request.method != "GET" or (anonymous_only and signed_in):
         return None
-    key = key_for("response", request.user, request.get_full_path())
+    key = key_for("response", request.user, answer_address(request))
     found = cache.get(key)
     if found is not None:
         return rebuilt(found)
@@ -160,7 +169,7 @@ class AnswerCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        path = request.get_full_path()
+        path = answer_address(request)
         # Only paths answered from the cache before cost the read of the data generation.
         found = self.hit(path) if self.fast_path(request, path) else None
         if found is not None:

@@ -28,6 +28,7 @@ from django.db.models import F, Max, Min, QuerySet, Sum
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from commonground.analysis.models import (
+    ActorMonthFigure,
     AreaMonthFigure,
     CellMonthFigure,
     CountryMonthFigure,
@@ -44,12 +45,15 @@ from commonground.sharing.policy import AnyUser, access_owned
 #: Event columns every figure row is grouped by; the ownership fields make the policy apply.
 GROUP_COLUMNS = ("dataset", "country_code", "violence_type", "owner_id", "sensitivity", "licence")
 #: The finest grain, read from the events in one pass; each table sums it further.
-FINE_COLUMNS = (*GROUP_COLUMNS, "admin1_id", "admin2_id", "priogrid_gid")
+FINE_COLUMNS = (*GROUP_COLUMNS, "admin1_id", "admin2_id", "priogrid_gid", "actor1_id", "actor2_id")
 TABLE_COLUMNS = {
     "country": GROUP_COLUMNS,
     "area": (*GROUP_COLUMNS, "admin1_id", "admin2_id"),
     "cell": (*GROUP_COLUMNS, "admin1_id", "priogrid_gid"),
 }
+#: The actor table: its columns, and the fine column that gives the actor on each side.
+ACTOR_COLUMNS = (*GROUP_COLUMNS, "admin1_id", "admin2_id")
+ACTOR_SIDES = {ActorMonthFigure.Side.A: "actor1_id", ActorMonthFigure.Side.B: "actor2_id"}
 #: The temporary table of one rebuild (dropped before the rebuild ends).
 FINE_TABLE = "analysis_fine_figures"
 
@@ -88,6 +92,17 @@ def _sum_sql(table: str, columns: tuple[str, ...], with_days: bool) -> str:
     )
 
 
+def _actor_sum_sql(table: str, side: int, actor_column: str) -> str:
+    """Sums per actor on one side (side A from ``actor1_id``, side B from ``actor2_id``)."""
+    keys = ", ".join(f'"{c}"' for c in (*ACTOR_COLUMNS, "month"))
+    return (
+        f'INSERT INTO "{table}" ({keys}, "actor_id", "side", "events", "deaths", '  # noqa: S608
+        f'"civilian_deaths") SELECT {keys}, "{actor_column}", {int(side)}, SUM("events"), '
+        f'SUM("deaths"), SUM("civilian_deaths") FROM "{FINE_TABLE}" '
+        f'WHERE "{actor_column}" IS NOT NULL GROUP BY {keys}, "{actor_column}"'
+    )
+
+
 def refresh_figures(
     dataset: str | None = None,
     countries: Iterable[str] | None = None,
@@ -98,16 +113,16 @@ def refresh_figures(
 
     Runs in one transaction (the import's, when called from it) and bumps the data generation,
     so cached answers made before it are never served again. The events are read once; the
-    three tables are sums of that pass. ``models_of`` lets a migration pass its historical
-    models.
+    tables are sums of that pass. ``models_of`` lets a migration pass its historical models
+    (only the tables it names are rebuilt).
     """
-    found: dict[str, type[models.Model]] = {
+    found: dict[str, type[models.Model]] = models_of or {
         "event": Event,
         "country": CountryMonthFigure,
         "area": AreaMonthFigure,
         "cell": CellMonthFigure,
+        "actor": ActorMonthFigure,
         "generation": DataGeneration,
-        **(models_of or {}),
     }
     scope, params = "", []
     if dataset is not None:
@@ -120,11 +135,17 @@ def refresh_figures(
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f'DROP TABLE IF EXISTS "{FINE_TABLE}"')
         cursor.execute(_fine_sql(found["event"]._meta.db_table, scope), [False, *params])
-        for key, columns in TABLE_COLUMNS.items():
+        where = scope.replace(" AND ", " WHERE ", 1)
+        for key in (*TABLE_COLUMNS, "actor"):
+            if key not in found:  # a migration made before that table existed
+                continue
             table = found[key]._meta.db_table
-            where = scope.replace(" AND ", " WHERE ", 1)
             cursor.execute(f'DELETE FROM "{table}"{where}', params)  # noqa: S608 (model names)
-            cursor.execute(_sum_sql(table, columns, with_days=key != "cell"))
+            if key == "actor":
+                for side, actor_column in ACTOR_SIDES.items():
+                    cursor.execute(_actor_sum_sql(table, side, actor_column))
+            else:
+                cursor.execute(_sum_sql(table, TABLE_COLUMNS[key], with_days=key != "cell"))
         cursor.execute(f'DROP TABLE "{FINE_TABLE}"')
         bump_generation(found["generation"])
 
@@ -227,7 +248,12 @@ def answerable(filters: EventFilters) -> bool:
     )
 
 
-FigureModel = type[CountryMonthFigure] | type[AreaMonthFigure] | type[CellMonthFigure]
+FigureModel = (
+    type[CountryMonthFigure]
+    | type[AreaMonthFigure]
+    | type[CellMonthFigure]
+    | type[ActorMonthFigure]
+)
 
 
 def totals_model(filters: EventFilters) -> type[CountryMonthFigure] | type[AreaMonthFigure]:

@@ -18,6 +18,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from commonground.core.models import Area
+from commonground.registry.models import Actor
 from commonground.sharing.models import OwnershipFields
 
 
@@ -32,6 +33,20 @@ class FigureFields(OwnershipFields):
     events = models.PositiveIntegerField()
     deaths = models.PositiveBigIntegerField(help_text=_("Sum of the best estimates of deaths."))
     civilian_deaths = models.PositiveBigIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class AdminAreaFields(models.Model):
+    """The admin-1 and admin-2 areas of the events a row sums (null where not known)."""
+
+    admin1 = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    admin2 = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
 
     class Meta:
         abstract = True
@@ -60,7 +75,7 @@ class CountryMonthFigure(FigureFields):
         return f"{self.country_code} {self.month}"
 
 
-class AreaMonthFigure(FigureFields):
+class AreaMonthFigure(FigureFields, AdminAreaFields):
     """Figures per admin-2 area (or admin-1, or country only, when that is all that is known).
 
     Summing rows gives any country, admin-1 or admin-2 area; ``first_day`` and ``last_day``
@@ -68,12 +83,6 @@ class AreaMonthFigure(FigureFields):
     """
 
     id = models.BigAutoField(primary_key=True)
-    admin1 = models.ForeignKey(
-        Area, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    admin2 = models.ForeignKey(
-        Area, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
     first_day = models.DateField()
     last_day = models.DateField()
 
@@ -113,6 +122,38 @@ class CellMonthFigure(FigureFields):
 
     def __str__(self) -> str:
         return f"{self.priogrid_gid} {self.month}"
+
+
+class ActorMonthFigure(FigureFields, AdminAreaFields):
+    """Figures per actor, side, admin-2 area (or admin-1, or country) and month.
+
+    The area pages' "who attacks civilians" and "active actors" tables: grouping hundreds of
+    thousands of events by actor took 25 s on a million events; these rows answer in
+    milliseconds. ``side`` is 1 for the event's side A and 2 for side B, so an event with
+    actors on both sides is in two rows, as it is in both actors' counts.
+    """
+
+    class Side(models.IntegerChoices):
+        A = 1, _("side A")
+        B = 2, _("side B")
+
+    id = models.BigAutoField(primary_key=True)
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+", db_index=False)
+    side = models.PositiveSmallIntegerField(choices=Side.choices)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["country_code", "month"], name="actormonth_country_month"),
+            models.Index(fields=["admin1", "month"], name="actormonth_admin1_month"),
+            models.Index(fields=["admin2", "month"], name="actormonth_admin2_month"),
+            models.Index(fields=["actor", "month"], name="actormonth_actor_month"),
+            models.Index(fields=["dataset", "country_code"], name="actormonth_dataset_country"),
+        ]
+        verbose_name = _("actor-month figure")
+        verbose_name_plural = _("actor-month figures")
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} {self.side} {self.month}"
 
 
 class DataGeneration(models.Model):

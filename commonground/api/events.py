@@ -6,10 +6,11 @@ import datetime
 import uuid
 from typing import Any, Literal
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import P, PathEx, Query, QueryEx, Router, Schema
 from pydantic import Field
 
+from commonground.analysis.cache import cached_answer
 from commonground.api.auth import ANONYMOUS_ALLOWED, READ
 from commonground.api.errors import ErrorEnvelope
 from commonground.api.paging import Page, Paging, paginate
@@ -214,17 +215,20 @@ def list_events(
     filters: Query[EventFilters],
     paging: Query[Paging],
     fmt: QueryEx[Literal["json", "geojson"], P(alias="format")] = "json",
-) -> EventList:
+) -> EventList | HttpResponse:
     """Events the caller may see, newest first, with the same filters as the events page.
 
     ``format=geojson`` answers a GeoJSON FeatureCollection of points (longitude, latitude) with
     the same paging fields. A page past the last one is a 404.
     """
+    if (hit := cached_answer(request)) is not None:
+        return hit
     events = queries.event_list(request.user, filters).select_related("admin2", "owner")
+    count = queries.event_list_count(request.user, filters)
     if fmt == "geojson":
-        page = paginate(request, events, paging, event_feature)
+        page = paginate(request, events, paging, event_feature, count)
         return EventFeatureCollection(**page, features=page.pop("results"))
-    return Page[EventOut](**paginate(request, events, paging, event_out))
+    return Page[EventOut](**paginate(request, events, paging, event_out, count))
 
 
 @router.get(

@@ -11,6 +11,8 @@ from django.http import Http404, HttpRequest
 from ninja import Schema
 from pydantic import Field
 
+from commonground.core.paging import CountedPaginator
+
 #: The largest page a caller may ask for; a bigger export is ``commonground export``'s job.
 MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 50
@@ -47,9 +49,17 @@ def paginate(
     items: QuerySet[M] | Sequence[M],
     paging: Paging,
     serialize: Callable[[M], Any],
+    count: int | None = None,
 ) -> dict[str, Any]:
-    """One page of ``items``; a page past the last is a 404 (page 1 always exists)."""
-    paginator = Paginator(items, paging.page_size)
+    """One page of ``items``; a page past the last is a 404 (page 1 always exists).
+
+    ``count``: the number of items when the caller knows it without counting them.
+    """
+    paginator = (
+        Paginator(items, paging.page_size)
+        if count is None
+        else CountedPaginator(items, paging.page_size, count)
+    )
     try:
         page = paginator.page(paging.page)
     except EmptyPage as exc:

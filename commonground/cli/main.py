@@ -163,15 +163,23 @@ def demo(data_dir: Path | None, quiet: bool) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
-def serve(host: str, port: int, threads: int) -> None:
-    """Serve the web app and API with Waitress (no internet needed)."""
-    from waitress import serve as waitress_serve
-
-    from commonground.wsgi import application
+@click.option(
+    "--threads", default=8, show_default=True, type=click.IntRange(1, 256), help="Threads each."
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes. 1: one Waitress process (any system). More: Gunicorn pre-forks "
+    "them (Linux and macOS), for a server with several CPUs.",
+)
+def serve(host: str, port: int, threads: int, workers: int) -> None:
+    """Serve the web app and API (no internet needed)."""
+    from commonground.web.server import serve as run_server
 
     click.echo(f"Common Ground on http://{host}:{port}/ (Ctrl+C to stop)")
-    waitress_serve(application, host=host, port=port, threads=threads)
+    run_server(host, port, threads=threads, workers=workers)
 
 
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

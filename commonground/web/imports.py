@@ -5,7 +5,9 @@
 2. The importer's pure ``parse`` validates it (no database write) and the page shows either the
    problems (file, row, column, reason) or a preview (rows read, first rows, warnings).
 3. On confirmation ``do_import`` runs in a background thread that writes its progress into the
-   cache under the job id; the page polls ``/import/<job>/progress`` and shows the summary.
+   ``jobs`` cache (files under ``COMMONGROUND_HOME``, shared by every server process) under the
+   job id; the page polls ``/import/<job>/progress``, whichever process answers, and shows the
+   summary.
 
 Only users for whom ``may_import`` holds get here (analysts and above); a job is visible only to
 the user who started it.
@@ -25,7 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.db import close_old_connections, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -141,12 +143,12 @@ def job_key(job: str) -> str:
 
 
 def job_state(job: str) -> dict[str, Any] | None:
-    state = cache.get(job_key(job))
+    state = caches["jobs"].get(job_key(job))
     return state if isinstance(state, dict) else None
 
 
 def save_job(job: str, state: dict[str, Any]) -> None:
-    cache.set(job_key(job), state, JOB_TTL)
+    caches["jobs"].set(job_key(job), state, JOB_TTL)
 
 
 def update_job(job: str, **changes: Any) -> None:

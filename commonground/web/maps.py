@@ -142,6 +142,7 @@ def map_config(overview: bool = False) -> dict[str, Any]:
 
 
 @policy("public")
+@cached_response(anonymous_only=True)
 def map_page(request: HttpRequest) -> HttpResponse:
     """The map with its filters; every filter lives in the query string, so a view is a link."""
     parsed = parse_event_filters(request.GET)

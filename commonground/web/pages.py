@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from commonground.analysis import actor_figures
 from commonground.analysis import figures as stored
 from commonground.analysis.cache import cached_response
 from commonground.core.models import Area, AreaLevel
@@ -251,7 +252,6 @@ def area_page(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404(_("No such area."))
     events = queries.area_events(request.user, area)
     figures = stored.area_figures(request.user, area)  # stored monthly sums, same as the events
-    one_sided = events.filter(violence_type=ViolenceType.ONE_SIDED)
     admin1 = area if area.level == AreaLevel.ADMIN1 else area.parent
     context = {
         "area": area,
@@ -260,8 +260,8 @@ def area_page(request: HttpRequest, code: str) -> HttpResponse:
         "by_type": by_type(figures),
         "events_url": events_url(area_event_query(area)),
         "children": children_with_figures(request.user, area),
-        "perpetrators": queries.perpetrators_against_civilians(one_sided)[:TOP_ROWS],
-        "actors": queries.active_actors(events)[:TOP_ROWS],
+        "perpetrators": actor_figures.perpetrators_against_civilians(request.user, area)[:TOP_ROWS],
+        "actors": actor_figures.active_actors(request.user, area)[:TOP_ROWS],
         "presence": presence_in(request.user, area),
         "trends": analysis_views.area_trends_context(request.user, area),
         "latest": latest(events),

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from commonground.analysis.cache import cached_response
+from commonground.core.paging import CountedPaginator
 from commonground.events import queries
 from commonground.events.models import ViolenceType
 from commonground.events.schemas import parse_event_filters
@@ -19,11 +20,14 @@ EVENTS_PER_PAGE = 50
 
 
 @policy("public")
+@cached_response(anonymous_only=True)
 def event_list(request: HttpRequest) -> HttpResponse:
     """Filtered, paged events; a bad filter is named in the page and left out (status 400)."""
     parsed = parse_event_filters(request.GET)
     events = queries.event_list(request.user, parsed.filters)
-    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    count = queries.event_list_count(request.user, parsed.filters)
+    paginator = CountedPaginator(events, EVENTS_PER_PAGE, count)
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "page": page,
         "filters": parsed.filters,

@@ -19,8 +19,13 @@ from django.db.models import Sum
 from django.test import override_settings
 from pytest_django import DjangoDbBlocker
 
-from commonground.analysis import figures
-from commonground.analysis.models import AreaMonthFigure, CellMonthFigure, CountryMonthFigure
+from commonground.analysis import actor_figures, figures
+from commonground.analysis.models import (
+    ActorMonthFigure,
+    AreaMonthFigure,
+    CellMonthFigure,
+    CountryMonthFigure,
+)
 from commonground.core.models import Area, AreaLevel, ImportRun
 from commonground.core.services import do_import
 from commonground.events import queries
@@ -191,6 +196,41 @@ def test_every_area_page_figure_equals_the_events(data: dict[str, User], name: s
         if area.level < AreaLevel.ADMIN2:
             expected = queries.child_area_counts(queries.area_events(user, area), area.level + 1)
             assert figures.child_area_counts(user, area) == expected
+
+
+@pytest.mark.parametrize(
+    ("side", "column"), [(ActorMonthFigure.Side.A, "actor1"), (ActorMonthFigure.Side.B, "actor2")]
+)
+def test_actor_figures_count_every_event_once_per_side(
+    data: dict[str, User], side: int, column: str
+) -> None:
+    stored = ActorMonthFigure.objects.filter(side=side).aggregate(
+        events=Sum("events"), deaths=Sum("deaths")
+    )
+    events = Event.objects.filter(withdrawn=False, **{f"{column}__isnull": False})
+
+    assert stored == {
+        "events": events.count(),
+        "deaths": events.aggregate(n=Sum("fatalities_best"))["n"],
+    }
+    assert stored["events"] >= 1848  # every GED row names both sides
+
+
+@pytest.mark.parametrize("name", PEOPLE)
+def test_area_actor_tables_equal_the_events_for_every_viewer(
+    data: dict[str, User], name: str
+) -> None:
+    user = person(data, name)
+    areas = Area.objects.filter(country_code="CAF")
+    compared = 0
+    for area in areas:
+        events = queries.area_events(user, area)
+        one_sided = events.filter(violence_type=ViolenceType.ONE_SIDED)
+        expected = queries.perpetrators_against_civilians(one_sided)
+        assert actor_figures.perpetrators_against_civilians(user, area) == expected
+        assert actor_figures.active_actors(user, area) == queries.active_actors(events)
+        compared += bool(expected)
+    assert compared > 20  # areas with someone attacking civilians, not only empty tables
 
 
 def test_each_person_sees_the_sums_of_exactly_their_records(data: dict[str, User]) -> None:

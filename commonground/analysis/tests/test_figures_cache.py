@@ -37,7 +37,11 @@ URLS = [
     "/map/data/timeline.json",
     "/map/data/summary/?date_from=2014-01-01&date_to=2014-12-31",
     "/map/data/events.geojson?country=CAF&date_from=2014-01-01&date_to=2014-01-31",
+    "/api/v1/events?violence_type=one_sided&date_from=2014-01-01&date_to=2014-12-31",
 ]
+
+#: Whole pages, cached for anonymous visitors only (they show who is signed in).
+PAGES = ["/areas/CAF/", "/events/?violence_type=one_sided", "/map/?date_from=2014-01-01"]
 
 
 def ged_file(tmp_path: Path, keep: Any) -> Path:
@@ -72,6 +76,8 @@ def total(url: str, content: bytes) -> int:
         return int(json.loads(content)["figures"]["events"])
     if url == "/map/data/timeline.json":
         return sum(json.loads(content)["events"])
+    if url.startswith("/api/v1/events"):
+        return int(json.loads(content)["count"])
     raise AssertionError(url)
 
 
@@ -90,7 +96,10 @@ def test_a_second_request_is_a_hit_and_answers_the_same(
     assert second == first
 
 
-@pytest.mark.parametrize("url", ["/api/v1/stats", "/api/v1/areas/CAF", "/map/data/timeline.json"])
+CHANGING = ["/api/v1/stats", "/api/v1/areas/CAF", "/map/data/timeline.json", "/api/v1/events"]
+
+
+@pytest.mark.parametrize("url", CHANGING)
 def test_an_import_invalidates_cached_answers(
     cast: dict[str, User], tmp_path: Path, url: str
 ) -> None:
@@ -128,7 +137,7 @@ def restricted_incident(owner: Organization) -> None:
     event.save()
 
 
-@pytest.mark.parametrize("url", ["/api/v1/stats", "/api/v1/areas/CAF", "/map/data/timeline.json"])
+@pytest.mark.parametrize("url", CHANGING)
 def test_cached_answers_are_not_shared_across_visibilities(
     cast: dict[str, User], tmp_path: Path, url: str
 ) -> None:
@@ -144,19 +153,38 @@ def test_cached_answers_are_not_shared_across_visibilities(
     assert seen == {"anonymous": 1848, "jean": 1848, "marc": 1849, "amina": 1849}
 
 
+@pytest.mark.parametrize("url", PAGES)
 def test_whole_pages_are_cached_for_anonymous_visitors_only(
-    cast: dict[str, User], tmp_path: Path
+    cast: dict[str, User], tmp_path: Path, url: str
 ) -> None:
     do_import(GED, ged_file(tmp_path, lambda r: True), owner=local_organization())
-    anonymous = fetch(Client(), "/areas/CAF/")[0]
-    assert not read_figures(fetch(Client(), "/areas/CAF/")[1])
+    anonymous, sql_first = fetch(Client(), url)
+    assert read_figures(sql_first)
+    assert not read_figures(fetch(Client(), url)[1])
 
     signed_in = Client()
     signed_in.force_login(cast["amina"])
-    page, sql = fetch(signed_in, "/areas/CAF/")
+    page, sql = fetch(signed_in, url)
 
     assert read_figures(sql)
     assert "Amina" in page.decode() and "Amina" not in anonymous.decode()
+
+
+def test_answers_that_name_their_address_are_kept_apart_per_host(
+    cast: dict[str, User], tmp_path: Path
+) -> None:
+    do_import(GED, ged_file(tmp_path, lambda r: True), owner=local_organization())
+    url = "/api/v1/events?page_size=10"
+    links: dict[str, set[str]] = {}
+    for host in ("localhost", "127.0.0.1", "localhost"):
+        response = Client().get(url, HTTP_HOST=host)
+        assert response.status_code == 200
+        links.setdefault(host, set()).add(json.loads(response.content)["next"])
+
+    assert links == {
+        "localhost": {"http://localhost/api/v1/events?page_size=10&page=2"},
+        "127.0.0.1": {"http://127.0.0.1/api/v1/events?page_size=10&page=2"},
+    }
 
 
 def test_visibility_signatures_differ_exactly_where_the_policy_does(
