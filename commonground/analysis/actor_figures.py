@@ -1,36 +1,48 @@
-"""Who acts in an area, from the stored actor-month figures (``ActorMonthFigure``).
+"""Who acts where, from the stored dyad-month figures (``DyadMonthFigure``).
 
-Why: the area pages' "who attacks civilians" and "active actors" tables grouped every event of
-the area by actor on each view, 25 s for a country with a million events. The stored rows give
-the same tables in milliseconds. They are filtered by the same access policy as the events
-(``figures.figure_rows``), so a viewer's tables sum only the events they may see; the event
-versions (``events.queries.perpetrators_against_civilians``, ``active_actors``) stay the
-reference that the tests compare these with.
+Why: the actor pages, the area pages' "who attacks civilians" and "active actors" tables and
+the actor networks grouped every event by actor on each view: 8 to 60 s on a country with a
+million events. The stored rows give the same answers in milliseconds to a second. They are
+filtered by the same access policy as the events (``figures.figure_rows``), so a viewer's
+tables sum only the events they may see. The event versions in ``events.queries`` and
+``analysis.networks.dyads`` stay the reference the tests compare these with.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
-from commonground.analysis.figures import figure_rows
-from commonground.analysis.models import ActorMonthFigure
+from commonground.analysis.figures import admin1_sums, figure_rows, month_and_type_sums
+from commonground.analysis.models import DyadMonthFigure
 from commonground.core.models import Area, AreaLevel
+from commonground.events import queries
 from commonground.events.models import ViolenceType
 from commonground.events.schemas import EventFilters
 from commonground.registry.models import Actor, ActorKind
 from commonground.sharing.policy import AnyUser
 
+SIDES = ("actor1", "actor2")
+
+
+def visible_rows(user: AnyUser | None) -> QuerySet[Any]:
+    return figure_rows(DyadMonthFigure, user, EventFilters())
+
 
 def area_rows(user: AnyUser | None, area: Area) -> QuerySet[Any]:
-    """The actor figure rows of an area's visible events (country, admin-1 or admin-2)."""
-    rows = figure_rows(ActorMonthFigure, user, EventFilters())
+    """The dyad figure rows of an area's visible events (country, admin-1 or admin-2)."""
+    rows = visible_rows(user)
     if area.level == AreaLevel.COUNTRY:
         return rows.filter(country_code=area.country_code)
     if area.level == AreaLevel.ADMIN1:
         return rows.filter(admin1=area)
     return rows.filter(admin2=area)
+
+
+def actor_rows(user: AnyUser | None, actor: Actor) -> QuerySet[Any]:
+    """The rows of the visible events with ``actor`` on either side (each event once)."""
+    return visible_rows(user).filter(Q(actor1=actor) | Q(actor2=actor))
 
 
 def ranked(figures: dict[Any, dict[str, int]]) -> list[dict[str, Any]]:
@@ -40,19 +52,22 @@ def ranked(figures: dict[Any, dict[str, int]]) -> list[dict[str, Any]]:
     return sorted(found, key=lambda r: (-r["events"], -r["deaths"], r["actor"].name))
 
 
+# --- Area pages --------------------------------------------------------------------------------
+
+
 def perpetrators_against_civilians(user: AnyUser | None, area: Area) -> list[dict[str, Any]]:
-    """Side A of the area's one-sided events, as the events query gives it, from the figures."""
+    """``queries.perpetrators_against_civilians`` of the area's one-sided events."""
     rows = (
         area_rows(user, area)
-        .filter(side=ActorMonthFigure.Side.A, violence_type=ViolenceType.ONE_SIDED)
-        .values("actor")
+        .filter(violence_type=ViolenceType.ONE_SIDED, actor1__isnull=False)
+        .values("actor1")
         .annotate(
             n_events=Sum("events"), n_deaths=Sum("deaths"), n_civilians=Sum("civilian_deaths")
         )
     )
     return ranked(
         {
-            row["actor"]: {
+            row["actor1"]: {
                 "events": int(row["n_events"] or 0),
                 "deaths": int(row["n_deaths"] or 0),
                 "civilian_deaths": int(row["n_civilians"] or 0),
@@ -63,16 +78,47 @@ def perpetrators_against_civilians(user: AnyUser | None, area: Area) -> list[dic
 
 
 def active_actors(user: AnyUser | None, area: Area) -> list[dict[str, Any]]:
-    """Actors on either side of the area's events (civilians as a side left out)."""
+    """``queries.active_actors`` of the area's events (civilians as a side left out)."""
+    figures: dict[Any, dict[str, int]] = {}
+    for side in SIDES:
+        rows = (
+            area_rows(user, area)
+            .filter(**{f"{side}__isnull": False})
+            .exclude(**{f"{side}__kind": ActorKind.CIVILIANS})
+            .values(side)
+            .annotate(n_events=Sum("events"), n_deaths=Sum("deaths"))
+        )
+        for row in rows:
+            found = figures.setdefault(row[side], {"events": 0, "deaths": 0})
+            found["events"] += int(row["n_events"] or 0)
+            found["deaths"] += int(row["n_deaths"] or 0)
+    return ranked(figures)
+
+
+# --- Actor pages -------------------------------------------------------------------------------
+
+
+def actor_figures(user: AnyUser | None, actor: Actor) -> dict[str, Any]:
+    """``queries.event_figures`` of the actor's visible events."""
+    return month_and_type_sums(actor_rows(user, actor))
+
+
+def actor_admin1_figures(user: AnyUser | None, actor: Actor) -> list[dict[str, Any]]:
+    """``queries.admin1_figures`` of the actor's visible events."""
+    return admin1_sums(actor_rows(user, actor))
+
+
+def actor_dyads(user: AnyUser | None, actor: Actor) -> list[dict[str, Any]]:
+    """``queries.actor_dyads``: the actors this one appears with, most frequent first."""
     rows = (
-        area_rows(user, area)
-        .exclude(actor__kind=ActorKind.CIVILIANS)
-        .values("actor")
-        .annotate(n_events=Sum("events"), n_deaths=Sum("deaths"))
+        actor_rows(user, actor)
+        .values("actor1", "actor2", "violence_type")
+        .annotate(events=Sum("events"), deaths=Sum("deaths"))
     )
-    return ranked(
-        {
-            row["actor"]: {"events": int(row["n_events"] or 0), "deaths": int(row["n_deaths"] or 0)}
-            for row in rows
-        }
-    )
+    return queries.dyad_table(actor, rows)
+
+
+def actor_countries(user: AnyUser | None, actor: Actor) -> list[str]:
+    """The countries of the actor's visible events."""
+    found = actor_rows(user, actor).values_list("country_code", flat=True).distinct()
+    return sorted(set(found))

@@ -28,11 +28,11 @@ from django.db.models import F, Max, Min, QuerySet, Sum
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from commonground.analysis.models import (
-    ActorMonthFigure,
     AreaMonthFigure,
     CellMonthFigure,
     CountryMonthFigure,
     DataGeneration,
+    DyadMonthFigure,
 )
 from commonground.core.models import Area, AreaLevel, ImportOutcome, ImportRun
 from commonground.events import queries
@@ -50,10 +50,8 @@ TABLE_COLUMNS = {
     "country": GROUP_COLUMNS,
     "area": (*GROUP_COLUMNS, "admin1_id", "admin2_id"),
     "cell": (*GROUP_COLUMNS, "admin1_id", "priogrid_gid"),
+    "dyad": (*GROUP_COLUMNS, "admin1_id", "admin2_id", "actor1_id", "actor2_id"),
 }
-#: The actor table: its columns, and the fine column that gives the actor on each side.
-ACTOR_COLUMNS = (*GROUP_COLUMNS, "admin1_id", "admin2_id")
-ACTOR_SIDES = {ActorMonthFigure.Side.A: "actor1_id", ActorMonthFigure.Side.B: "actor2_id"}
 #: The temporary table of one rebuild (dropped before the rebuild ends).
 FINE_TABLE = "analysis_fine_figures"
 
@@ -92,17 +90,6 @@ def _sum_sql(table: str, columns: tuple[str, ...], with_days: bool) -> str:
     )
 
 
-def _actor_sum_sql(table: str, side: int, actor_column: str) -> str:
-    """Sums per actor on one side (side A from ``actor1_id``, side B from ``actor2_id``)."""
-    keys = ", ".join(f'"{c}"' for c in (*ACTOR_COLUMNS, "month"))
-    return (
-        f'INSERT INTO "{table}" ({keys}, "actor_id", "side", "events", "deaths", '  # noqa: S608
-        f'"civilian_deaths") SELECT {keys}, "{actor_column}", {int(side)}, SUM("events"), '
-        f'SUM("deaths"), SUM("civilian_deaths") FROM "{FINE_TABLE}" '
-        f'WHERE "{actor_column}" IS NOT NULL GROUP BY {keys}, "{actor_column}"'
-    )
-
-
 def refresh_figures(
     dataset: str | None = None,
     countries: Iterable[str] | None = None,
@@ -121,7 +108,7 @@ def refresh_figures(
         "country": CountryMonthFigure,
         "area": AreaMonthFigure,
         "cell": CellMonthFigure,
-        "actor": ActorMonthFigure,
+        "dyad": DyadMonthFigure,
         "generation": DataGeneration,
     }
     scope, params = "", []
@@ -136,16 +123,12 @@ def refresh_figures(
         cursor.execute(f'DROP TABLE IF EXISTS "{FINE_TABLE}"')
         cursor.execute(_fine_sql(found["event"]._meta.db_table, scope), [False, *params])
         where = scope.replace(" AND ", " WHERE ", 1)
-        for key in (*TABLE_COLUMNS, "actor"):
+        for key, columns in TABLE_COLUMNS.items():
             if key not in found:  # a migration made before that table existed
                 continue
             table = found[key]._meta.db_table
             cursor.execute(f'DELETE FROM "{table}"{where}', params)  # noqa: S608 (model names)
-            if key == "actor":
-                for side, actor_column in ACTOR_SIDES.items():
-                    cursor.execute(_actor_sum_sql(table, side, actor_column))
-            else:
-                cursor.execute(_sum_sql(table, TABLE_COLUMNS[key], with_days=key != "cell"))
+            cursor.execute(_sum_sql(table, columns, with_days=key != "cell"))
         cursor.execute(f'DROP TABLE "{FINE_TABLE}"')
         bump_generation(found["generation"])
 
@@ -249,10 +232,7 @@ def answerable(filters: EventFilters) -> bool:
 
 
 FigureModel = (
-    type[CountryMonthFigure]
-    | type[AreaMonthFigure]
-    | type[CellMonthFigure]
-    | type[ActorMonthFigure]
+    type[CountryMonthFigure] | type[AreaMonthFigure] | type[CellMonthFigure] | type[DyadMonthFigure]
 )
 
 
@@ -327,7 +307,8 @@ def assemble(rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _by_month_and_type(rows: QuerySet[Any]) -> dict[str, Any]:
+def month_and_type_sums(rows: QuerySet[Any]) -> dict[str, Any]:
+    """Figure rows summed as ``queries.event_figures`` sums events (totals, types, months)."""
     grouped = rows.values("month", "violence_type").annotate(
         **_SUMS, first=Min("first_day"), last=Max("last_day")
     )
@@ -342,7 +323,7 @@ def event_figures(user: AnyUser | None, filters: EventFilters) -> dict[str, Any]
     if not answerable(filters):
         events = queries.filter_events(queries.visible_events(user), filters)
         return queries.event_figures(events)
-    return _by_month_and_type(figure_rows(totals_model(filters), user, filters))
+    return month_and_type_sums(figure_rows(totals_model(filters), user, filters))
 
 
 def area_figures(
@@ -354,12 +335,20 @@ def area_figures(
     """``event_figures`` of the visible events in an area (its country, admin-1 or admin-2)."""
     if not whole_months(date_from, date_to):
         return queries.event_figures(queries.area_events(user, area, date_from, date_to))
-    period = EventFilters(date_from=date_from, date_to=date_to)
+    return month_and_type_sums(
+        area_rows(user, area, EventFilters(date_from=date_from, date_to=date_to))
+    )
+
+
+def area_rows(
+    user: AnyUser | None, area: Area, period: EventFilters | None = None
+) -> QuerySet[Any]:
+    """The figure rows of an area's visible events: per country, or per admin-1 or admin-2."""
+    period = period or EventFilters()
     if area.level == AreaLevel.COUNTRY:
-        rows = figure_rows(CountryMonthFigure, user, period).filter(country_code=area.country_code)
-        return _by_month_and_type(rows)
+        return figure_rows(CountryMonthFigure, user, period).filter(country_code=area.country_code)
     side = "admin1" if area.level == AreaLevel.ADMIN1 else "admin2"
-    return _by_month_and_type(figure_rows(AreaMonthFigure, user, period).filter(**{side: area}))
+    return figure_rows(AreaMonthFigure, user, period).filter(**{side: area})
 
 
 def admin1_figures(user: AnyUser | None, filters: EventFilters) -> list[dict[str, Any]]:
@@ -367,9 +356,13 @@ def admin1_figures(user: AnyUser | None, filters: EventFilters) -> list[dict[str
     if not answerable(filters):
         events = queries.filter_events(queries.visible_events(user), filters)
         return queries.admin1_figures(events)
-    rows = (
-        figure_rows(AreaMonthFigure, user, filters)
-        .filter(admin1__isnull=False)
+    return admin1_sums(figure_rows(AreaMonthFigure, user, filters))
+
+
+def admin1_sums(rows: QuerySet[Any]) -> list[dict[str, Any]]:
+    """Figure rows summed per admin-1 area, most events first (as the events query gives)."""
+    grouped = (
+        rows.filter(admin1__isnull=False)
         .values("admin1__code", "admin1__name_en", "admin1__name_fr")
         .annotate(**_SUMS)
         .order_by("-events", "admin1__code")
@@ -381,7 +374,7 @@ def admin1_figures(user: AnyUser | None, filters: EventFilters) -> list[dict[str
             "name_fr": row["admin1__name_fr"],
             **_figures(row),
         }
-        for row in rows
+        for row in grouped
     ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -421,6 +422,11 @@ def actor_dyads(user: AnyUser | None, actor: Actor) -> list[dict[str, Any]]:
         .values("actor1", "actor2", "violence_type")
         .annotate(events=Count("id"), deaths=Sum("fatalities_best"))
     )
+    return dyad_table(actor, rows)
+
+
+def dyad_table(actor: Actor, rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of (actor1, actor2, violence_type, events, deaths) as ``actor``'s dyads."""
     dyads: dict[Any, dict[str, Any]] = {}
     for row in rows:
         other = row["actor2"] if row["actor1"] == actor.pk else row["actor1"]

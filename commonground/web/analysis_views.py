@@ -20,12 +20,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from commonground.analysis import coverage, hotspots, networks, trends
+from commonground.analysis import actor_figures, coverage, hotspots, networks, trends
 from commonground.analysis.panels import PANEL_TYPES, month_id
 from commonground.core.models import Area
 from commonground.events import queries
 from commonground.events.models import ViolenceType
-from commonground.events.queries import actor_events
 from commonground.events.schemas import parse_event_filters
 from commonground.registry.models import Actor, PresenceKind
 from commonground.sharing.policy import AnyUser, policy
@@ -95,9 +94,7 @@ def actor_network_context(user: AnyUser | None, actor: Actor) -> dict[str, Any]:
 
     The network takes in the visible events of the countries where the actor appears.
     """
-    countries = sorted(
-        set(actor_events(user, actor).order_by().values_list("country_code", flat=True))
-    )
+    countries = actor_figures.actor_countries(user, actor)
     rows = networks.visible_dyads(user, countries)
     network = networks.build_network(rows)
     nodes = network.nodes()

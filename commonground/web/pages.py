@@ -332,6 +332,7 @@ def operation_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @policy("public")
+@cached_response(anonymous_only=True)
 def actor_page(request: HttpRequest, actor_id: uuid.UUID) -> HttpResponse:
     """An actor: activity over time and place, and its dyads (whom it fights, whom it targets)."""
     actor = queries.visible_actor(request.user, actor_id)
@@ -340,8 +341,8 @@ def actor_page(request: HttpRequest, actor_id: uuid.UUID) -> HttpResponse:
             record_denied(request.user, f"actor:{actor_id}", "named only in hidden events")
         raise Http404(_("No such actor."))
     events = queries.actor_events(request.user, actor)
-    figures = queries.event_figures(events)
-    dyads = queries.actor_dyads(request.user, actor)
+    figures = actor_figures.actor_figures(request.user, actor)  # stored, same as the events
+    dyads = actor_figures.actor_dyads(request.user, actor)
     fights = [
         {**d, "count": d["by_violence_type"]["state_based"] + d["by_violence_type"]["non_state"]}
         for d in dyads
@@ -353,7 +354,7 @@ def actor_page(request: HttpRequest, actor_id: uuid.UUID) -> HttpResponse:
         "figures": figures,
         "by_type": by_type(figures),
         "events_url": events_url(urlencode({"actor": actor.name})),
-        "areas": queries.admin1_figures(events)[:TOP_ROWS],
+        "areas": actor_figures.actor_admin1_figures(request.user, actor)[:TOP_ROWS],
         "fights": sorted((d for d in fights if d["count"]), key=lambda d: -d["count"]),
         "one_sided": sorted((d for d in one_sided if d["count"]), key=lambda d: -d["count"]),
         "network": analysis_views.actor_network_context(request.user, actor),

@@ -19,12 +19,12 @@ from django.db.models import Sum
 from django.test import override_settings
 from pytest_django import DjangoDbBlocker
 
-from commonground.analysis import actor_figures, figures
+from commonground.analysis import actor_figures, figures, networks
 from commonground.analysis.models import (
-    ActorMonthFigure,
     AreaMonthFigure,
     CellMonthFigure,
     CountryMonthFigure,
+    DyadMonthFigure,
 )
 from commonground.core.models import Area, AreaLevel, ImportRun
 from commonground.core.services import do_import
@@ -32,6 +32,7 @@ from commonground.events import queries
 from commonground.events.importers.ged import GED
 from commonground.events.models import Event, ViolenceType
 from commonground.events.schemas import EventFilters
+from commonground.registry.models import Actor
 from commonground.sharing.models import Licence, Organization, Sensitivity, SharingAgreement
 from commonground.sharing.services import local_organization
 from commonground.testing.cast import ensure_cast
@@ -198,22 +199,53 @@ def test_every_area_page_figure_equals_the_events(data: dict[str, User], name: s
             assert figures.child_area_counts(user, area) == expected
 
 
-@pytest.mark.parametrize(
-    ("side", "column"), [(ActorMonthFigure.Side.A, "actor1"), (ActorMonthFigure.Side.B, "actor2")]
-)
-def test_actor_figures_count_every_event_once_per_side(
-    data: dict[str, User], side: int, column: str
-) -> None:
-    stored = ActorMonthFigure.objects.filter(side=side).aggregate(
-        events=Sum("events"), deaths=Sum("deaths")
-    )
-    events = Event.objects.filter(withdrawn=False, **{f"{column}__isnull": False})
+def test_dyad_figures_sum_to_the_events(data: dict[str, User]) -> None:
+    stored = DyadMonthFigure.objects.aggregate(events=Sum("events"), deaths=Sum("deaths"))
+    events = Event.objects.filter(withdrawn=False)
 
+    assert events.count() == 1848 + len(OWNED)
     assert stored == {
         "events": events.count(),
         "deaths": events.aggregate(n=Sum("fatalities_best"))["n"],
     }
-    assert stored["events"] >= 1848  # every GED row names both sides
+
+
+@pytest.mark.parametrize("name", PEOPLE)
+def test_actor_pages_from_the_figures_equal_the_events_for_every_viewer(
+    data: dict[str, User], name: str
+) -> None:
+    user = person(data, name)
+    actors = Actor.objects.all()
+    assert actors.count() > 20
+    for actor in actors:
+        events = queries.actor_events(user, actor)
+        assert actor_figures.actor_figures(user, actor) == queries.event_figures(events)
+        assert actor_figures.actor_admin1_figures(user, actor) == queries.admin1_figures(events)
+        assert actor_figures.actor_dyads(user, actor) == queries.actor_dyads(user, actor)
+        expected = sorted(set(events.values_list("country_code", flat=True)))
+        assert actor_figures.actor_countries(user, actor) == expected
+
+
+@pytest.mark.parametrize("name", PEOPLE)
+def test_network_dyads_from_the_figures_equal_the_events_for_every_viewer(
+    data: dict[str, User], name: str
+) -> None:
+    user = person(data, name)
+
+    def key(dyad: networks.Dyad) -> tuple[Any, ...]:
+        return (
+            dyad.month_id,
+            str(dyad.a and dyad.a.id),
+            str(dyad.b and dyad.b.id),
+            dyad.violence_type,
+        )
+
+    stored = sorted(networks.visible_dyads(user, ["CAF"]), key=key)
+    counted = sorted(
+        networks.dyads(queries.visible_events(user).filter(country_code="CAF")), key=key
+    )
+    assert stored == counted
+    assert sum(d.events for d in stored) >= 1848
 
 
 @pytest.mark.parametrize("name", PEOPLE)

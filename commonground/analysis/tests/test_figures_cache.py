@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection
+from django.db.models import Count
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
@@ -41,7 +42,12 @@ URLS = [
 ]
 
 #: Whole pages, cached for anonymous visitors only (they show who is signed in).
-PAGES = ["/areas/CAF/", "/events/?violence_type=one_sided", "/map/?date_from=2014-01-01"]
+PAGES = [
+    "/areas/CAF/",
+    "/events/?violence_type=one_sided",
+    "/map/?date_from=2014-01-01",
+    "/actors/{actor}/",
+]
 
 
 def ged_file(tmp_path: Path, keep: Any) -> Path:
@@ -158,6 +164,9 @@ def test_whole_pages_are_cached_for_anonymous_visitors_only(
     cast: dict[str, User], tmp_path: Path, url: str
 ) -> None:
     do_import(GED, ged_file(tmp_path, lambda r: True), owner=local_organization())
+    busiest = Event.objects.values("actor1").annotate(n=Count("id")).order_by("-n").first()
+    assert busiest is not None
+    url = url.format(actor=busiest["actor1"])
     anonymous, sql_first = fetch(Client(), url)
     assert read_figures(sql_first)
     assert not read_figures(fetch(Client(), url)[1])

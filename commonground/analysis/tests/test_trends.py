@@ -6,23 +6,28 @@ from our panels, so a bug in either side makes the test fail.
 
 from __future__ import annotations
 
+from datetime import date as D
 from typing import Any
 
 import numpy as np
 import pytest
 from django.contrib.auth.models import User
 
-from commonground.analysis.panels import parse_month
+from commonground.analysis.panels import build_panel, month_id, parse_month
 from commonground.analysis.trends import (
     MIN_COUNT,
+    TREND_FIGURES,
+    area_series,
     area_trends,
     change,
+    data_months,
     percent,
     unusual_months,
     upper_threshold,
 )
 from commonground.core.models import Area, ImportRun
 from commonground.events.models import Event
+from commonground.events.queries import area_events
 from commonground.events.tests.conftest import GedRow
 from commonground.sharing.models import Organization, Sensitivity
 
@@ -161,3 +166,22 @@ def test_an_anonymous_visitor_gets_no_trend_of_restricted_records(
         by_period(analyst, "events", 1)["current"] == by_period(public, "events", 1)["current"] + 1
     )
     assert by_period(civil_society, "events", 1) == by_period(public, "events", 1)
+
+
+@pytest.mark.django_db
+def test_stored_series_equal_the_panel_of_the_events_in_every_area(
+    ged_imported: ImportRun, ged_rows: list[GedRow]
+) -> None:
+    span = data_months(None, "CAF")
+    starts = sorted(r["date_start"] for r in ged_rows)
+    assert span == (
+        month_id(D.fromisoformat(starts[0][:10])),
+        month_id(D.fromisoformat(starts[-1][:10])),
+    )
+    first, last = span
+    areas = Area.objects.filter(country_code="CAF")
+    assert areas.count() > 50  # the country, its admin-1 and admin-2 areas
+    for area in areas:
+        panel = build_panel(area_events(None, area), "CAF", "country", first, last)
+        expected = {name: panel.frame.get_column(name).to_list() for name in TREND_FIGURES}
+        assert area_series(None, area, first, last) == expected, area.code
