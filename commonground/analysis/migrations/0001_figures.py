@@ -6,254 +6,96 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("core", "0001_initial"),
-        ("sharing", "0002_api_tokens"),
+        ('core', '0001_initial'),
+        ('sharing', '0002_api_tokens'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="DataGeneration",
+            name='DataGeneration',
             fields=[
-                (
-                    "id",
-                    models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False),
-                ),
-                ("value", models.PositiveBigIntegerField(default=0)),
-                ("stamp", models.UUIDField(default=uuid.uuid4)),
+                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
+                ('value', models.PositiveBigIntegerField(default=0)),
+                ('stamp', models.UUIDField(default=uuid.uuid4)),
             ],
             options={
-                "verbose_name": "data generation",
-                "verbose_name_plural": "data generations",
+                'verbose_name': 'data generation',
+                'verbose_name_plural': 'data generations',
             },
         ),
         migrations.CreateModel(
-            name="AreaMonthFigure",
+            name='AreaMonthFigure',
             fields=[
-                (
-                    "sensitivity",
-                    models.PositiveSmallIntegerField(
-                        choices=[
-                            (0, "Public"),
-                            (1, "Partners"),
-                            (2, "Restricted"),
-                            (3, "Confidential"),
-                        ],
-                        default=0,
-                    ),
-                ),
-                (
-                    "licence",
-                    models.CharField(
-                        choices=[
-                            ("CC-BY-4.0", "Creative Commons Attribution 4.0"),
-                            ("ACLED-terms", "ACLED terms of use (derived data only)"),
-                            ("public-facts", "Facts compiled from public sources"),
-                            ("owner", "Owner's own data"),
-                        ],
-                        default="owner",
-                        max_length=40,
-                    ),
-                ),
-                ("dataset", models.CharField(max_length=40)),
-                ("country_code", models.CharField(max_length=3)),
-                ("month", models.DateField()),
-                ("violence_type", models.CharField(max_length=20)),
-                ("events", models.PositiveIntegerField()),
-                (
-                    "deaths",
-                    models.PositiveBigIntegerField(
-                        help_text="Sum of the best estimates of deaths."
-                    ),
-                ),
-                ("civilian_deaths", models.PositiveBigIntegerField()),
-                ("id", models.BigAutoField(primary_key=True, serialize=False)),
-                ("first_day", models.DateField()),
-                ("last_day", models.DateField()),
-                (
-                    "admin1",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="core.area",
-                    ),
-                ),
-                (
-                    "admin2",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="core.area",
-                    ),
-                ),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="sharing.organization",
-                    ),
-                ),
+                ('sensitivity', models.PositiveSmallIntegerField(choices=[(0, 'Public'), (1, 'Partners'), (2, 'Restricted'), (3, 'Confidential')], default=0)),
+                ('licence', models.CharField(choices=[('CC-BY-4.0', 'Creative Commons Attribution 4.0'), ('ACLED-terms', 'ACLED terms of use (derived data only)'), ('public-facts', 'Facts compiled from public sources'), ('owner', "Owner's own data")], default='owner', max_length=40)),
+                ('dataset', models.CharField(max_length=40)),
+                ('country_code', models.CharField(max_length=3)),
+                ('month', models.DateField()),
+                ('violence_type', models.CharField(max_length=20)),
+                ('events', models.PositiveIntegerField()),
+                ('deaths', models.PositiveBigIntegerField(help_text='Sum of the best estimates of deaths.')),
+                ('civilian_deaths', models.PositiveBigIntegerField()),
+                ('id', models.BigAutoField(primary_key=True, serialize=False)),
+                ('first_day', models.DateField()),
+                ('last_day', models.DateField()),
+                ('admin1', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.area')),
+                ('admin2', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.area')),
+                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='sharing.organization')),
             ],
             options={
-                "verbose_name": "area-month figure",
-                "verbose_name_plural": "area-month figures",
-                "indexes": [
-                    models.Index(fields=["country_code", "month"], name="areamonth_country_month"),
-                    models.Index(fields=["month", "violence_type"], name="areamonth_month_type"),
-                    models.Index(fields=["admin1", "month"], name="areamonth_admin1_month"),
-                    models.Index(fields=["admin2", "month"], name="areamonth_admin2_month"),
-                    models.Index(
-                        fields=["dataset", "country_code"], name="areamonth_dataset_country"
-                    ),
-                ],
+                'verbose_name': 'area-month figure',
+                'verbose_name_plural': 'area-month figures',
+                'indexes': [models.Index(fields=['country_code', 'month'], name='areamonth_country_month'), models.Index(fields=['month', 'violence_type'], name='areamonth_month_type'), models.Index(fields=['admin1', 'month'], name='areamonth_admin1_month'), models.Index(fields=['admin2', 'month'], name='areamonth_admin2_month'), models.Index(fields=['dataset', 'country_code'], name='areamonth_dataset_country')],
             },
         ),
         migrations.CreateModel(
-            name="CellMonthFigure",
+            name='CellMonthFigure',
             fields=[
-                (
-                    "sensitivity",
-                    models.PositiveSmallIntegerField(
-                        choices=[
-                            (0, "Public"),
-                            (1, "Partners"),
-                            (2, "Restricted"),
-                            (3, "Confidential"),
-                        ],
-                        default=0,
-                    ),
-                ),
-                (
-                    "licence",
-                    models.CharField(
-                        choices=[
-                            ("CC-BY-4.0", "Creative Commons Attribution 4.0"),
-                            ("ACLED-terms", "ACLED terms of use (derived data only)"),
-                            ("public-facts", "Facts compiled from public sources"),
-                            ("owner", "Owner's own data"),
-                        ],
-                        default="owner",
-                        max_length=40,
-                    ),
-                ),
-                ("dataset", models.CharField(max_length=40)),
-                ("country_code", models.CharField(max_length=3)),
-                ("month", models.DateField()),
-                ("violence_type", models.CharField(max_length=20)),
-                ("events", models.PositiveIntegerField()),
-                (
-                    "deaths",
-                    models.PositiveBigIntegerField(
-                        help_text="Sum of the best estimates of deaths."
-                    ),
-                ),
-                ("civilian_deaths", models.PositiveBigIntegerField()),
-                ("id", models.BigAutoField(primary_key=True, serialize=False)),
-                ("priogrid_gid", models.PositiveIntegerField()),
-                (
-                    "admin1",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="core.area",
-                    ),
-                ),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="sharing.organization",
-                    ),
-                ),
+                ('sensitivity', models.PositiveSmallIntegerField(choices=[(0, 'Public'), (1, 'Partners'), (2, 'Restricted'), (3, 'Confidential')], default=0)),
+                ('licence', models.CharField(choices=[('CC-BY-4.0', 'Creative Commons Attribution 4.0'), ('ACLED-terms', 'ACLED terms of use (derived data only)'), ('public-facts', 'Facts compiled from public sources'), ('owner', "Owner's own data")], default='owner', max_length=40)),
+                ('dataset', models.CharField(max_length=40)),
+                ('country_code', models.CharField(max_length=3)),
+                ('month', models.DateField()),
+                ('violence_type', models.CharField(max_length=20)),
+                ('events', models.PositiveIntegerField()),
+                ('deaths', models.PositiveBigIntegerField(help_text='Sum of the best estimates of deaths.')),
+                ('civilian_deaths', models.PositiveBigIntegerField()),
+                ('id', models.BigAutoField(primary_key=True, serialize=False)),
+                ('priogrid_gid', models.PositiveIntegerField()),
+                ('admin1', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.area')),
+                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='sharing.organization')),
             ],
             options={
-                "verbose_name": "grid-cell-month figure",
-                "verbose_name_plural": "grid-cell-month figures",
-                "indexes": [
-                    models.Index(fields=["month", "violence_type"], name="cellmonth_month_type"),
-                    models.Index(fields=["country_code", "month"], name="cellmonth_country_month"),
-                    models.Index(
-                        fields=["dataset", "country_code"], name="cellmonth_dataset_country"
-                    ),
-                ],
+                'verbose_name': 'grid-cell-month figure',
+                'verbose_name_plural': 'grid-cell-month figures',
+                'indexes': [models.Index(fields=['month', 'violence_type'], name='cellmonth_month_type'), models.Index(fields=['country_code', 'month'], name='cellmonth_country_month'), models.Index(fields=['dataset', 'country_code'], name='cellmonth_dataset_country')],
             },
         ),
         migrations.CreateModel(
-            name="CountryMonthFigure",
+            name='CountryMonthFigure',
             fields=[
-                (
-                    "sensitivity",
-                    models.PositiveSmallIntegerField(
-                        choices=[
-                            (0, "Public"),
-                            (1, "Partners"),
-                            (2, "Restricted"),
-                            (3, "Confidential"),
-                        ],
-                        default=0,
-                    ),
-                ),
-                (
-                    "licence",
-                    models.CharField(
-                        choices=[
-                            ("CC-BY-4.0", "Creative Commons Attribution 4.0"),
-                            ("ACLED-terms", "ACLED terms of use (derived data only)"),
-                            ("public-facts", "Facts compiled from public sources"),
-                            ("owner", "Owner's own data"),
-                        ],
-                        default="owner",
-                        max_length=40,
-                    ),
-                ),
-                ("dataset", models.CharField(max_length=40)),
-                ("country_code", models.CharField(max_length=3)),
-                ("month", models.DateField()),
-                ("violence_type", models.CharField(max_length=20)),
-                ("events", models.PositiveIntegerField()),
-                (
-                    "deaths",
-                    models.PositiveBigIntegerField(
-                        help_text="Sum of the best estimates of deaths."
-                    ),
-                ),
-                ("civilian_deaths", models.PositiveBigIntegerField()),
-                ("id", models.BigAutoField(primary_key=True, serialize=False)),
-                ("first_day", models.DateField()),
-                ("last_day", models.DateField()),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="sharing.organization",
-                    ),
-                ),
+                ('sensitivity', models.PositiveSmallIntegerField(choices=[(0, 'Public'), (1, 'Partners'), (2, 'Restricted'), (3, 'Confidential')], default=0)),
+                ('licence', models.CharField(choices=[('CC-BY-4.0', 'Creative Commons Attribution 4.0'), ('ACLED-terms', 'ACLED terms of use (derived data only)'), ('public-facts', 'Facts compiled from public sources'), ('owner', "Owner's own data")], default='owner', max_length=40)),
+                ('dataset', models.CharField(max_length=40)),
+                ('country_code', models.CharField(max_length=3)),
+                ('month', models.DateField()),
+                ('violence_type', models.CharField(max_length=20)),
+                ('events', models.PositiveIntegerField()),
+                ('deaths', models.PositiveBigIntegerField(help_text='Sum of the best estimates of deaths.')),
+                ('civilian_deaths', models.PositiveBigIntegerField()),
+                ('id', models.BigAutoField(primary_key=True, serialize=False)),
+                ('first_day', models.DateField()),
+                ('last_day', models.DateField()),
+                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='sharing.organization')),
             ],
             options={
-                "verbose_name": "country-month figure",
-                "verbose_name_plural": "country-month figures",
-                "indexes": [
-                    models.Index(
-                        fields=["country_code", "month"], name="countrymonth_country_month"
-                    ),
-                    models.Index(
-                        fields=["dataset", "country_code"], name="countrymonth_dataset_country"
-                    ),
-                ],
+                'verbose_name': 'country-month figure',
+                'verbose_name_plural': 'country-month figures',
+                'indexes': [models.Index(fields=['country_code', 'month'], name='countrymonth_country_month'), models.Index(fields=['dataset', 'country_code'], name='countrymonth_dataset_country')],
             },
         ),
     ]
