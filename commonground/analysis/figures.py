@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, models, transaction
-from django.db.models import F, Max, Min, QuerySet, Sum
+from django.db.models import F, Max, Min, Q, QuerySet, Sum
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from commonground.analysis.models import (
@@ -236,18 +236,33 @@ FigureModel = (
 )
 
 
-def totals_model(filters: EventFilters) -> type[CountryMonthFigure] | type[AreaMonthFigure]:
+def totals_model(filters: EventFilters) -> FigureModel:
     """The smallest table that answers the filters: per country unless an area is asked for."""
-    return AreaMonthFigure if filters.admin1 else CountryMonthFigure
+    if filters.admin1 or filters.admin2 or filters.actor_id:
+        return area_model(filters)
+    return CountryMonthFigure
+
+
+def area_model(filters: EventFilters) -> FigureModel:
+    """The table with areas that answers the filters: per dyad when an actor is asked for."""
+    return DyadMonthFigure if filters.actor_id else AreaMonthFigure
 
 
 def figure_rows(model: FigureModel, user: AnyUser | None, filters: EventFilters) -> QuerySet[Any]:
-    """The figure rows the user may see that the (answerable) filters select."""
+    """The figure rows the user may see that the (answerable) filters select.
+
+    ``model`` must have the columns the filters name: ``totals_model`` or ``area_model``
+    choose it (an admin-2 area needs the area table, an actor the dyad table).
+    """
     rows: QuerySet[Any] = access_owned(model.objects.all(), user)
     if filters.country:
         rows = rows.filter(country_code=filters.country)
     if filters.admin1:
         rows = rows.filter(admin1__code=filters.admin1)
+    if filters.admin2:
+        rows = rows.filter(admin2__code=filters.admin2)
+    if filters.actor_id:
+        rows = rows.filter(Q(actor1_id=filters.actor_id) | Q(actor2_id=filters.actor_id))
     if filters.dataset:
         rows = rows.filter(dataset=filters.dataset)
     if filters.violence_type:
@@ -356,7 +371,7 @@ def admin1_figures(user: AnyUser | None, filters: EventFilters) -> list[dict[str
     if not answerable(filters):
         events = queries.filter_events(queries.visible_events(user), filters)
         return queries.admin1_figures(events)
-    return admin1_sums(figure_rows(AreaMonthFigure, user, filters))
+    return admin1_sums(figure_rows(area_model(filters), user, filters))
 
 
 def admin1_sums(rows: QuerySet[Any]) -> list[dict[str, Any]]:
@@ -380,7 +395,7 @@ def admin1_sums(rows: QuerySet[Any]) -> list[dict[str, Any]]:
 
 def grid_figures(user: AnyUser | None, filters: EventFilters) -> list[dict[str, int]]:
     """``events.queries.grid_figures`` of the filtered visible events, by cell id."""
-    if not answerable(filters):
+    if not answerable(filters) or filters.admin2 or filters.actor_id:  # cells know neither
         events = queries.filter_events(queries.visible_events(user), filters)
         return queries.grid_figures(events)
     rows = (

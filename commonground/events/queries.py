@@ -121,6 +121,8 @@ def filter_events(events: QuerySet[Event], filters: EventFilters) -> QuerySet[Ev
         events = events.filter(country_code=filters.country)
     if filters.admin1:
         events = events.filter(admin1__code=filters.admin1)
+    if filters.admin2:
+        events = events.filter(admin2__code=filters.admin2)
     if filters.dataset:
         events = events.filter(dataset=filters.dataset)
     if filters.violence_type:
@@ -135,6 +137,8 @@ def filter_events(events: QuerySet[Event], filters: EventFilters) -> QuerySet[Ev
         events = events.filter(
             Q(actor1__name__icontains=filters.actor) | Q(actor2__name__icontains=filters.actor)
         )
+    if filters.actor_id:
+        events = events.filter(Q(actor1_id=filters.actor_id) | Q(actor2_id=filters.actor_id))
     return events.order_by("-date_start", "-id")
 
 

@@ -8,6 +8,7 @@ silently empty table.
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,12 +30,17 @@ class EventFilters(BaseModel):
 
     country: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     admin1: str | None = Field(default=None, pattern=r"^[A-Z]{3}\.[a-z0-9-]+$", max_length=120)
+    admin2: str | None = Field(
+        default=None, pattern=r"^[A-Z]{3}\.[a-z0-9-]+\.[a-z0-9-]+$", max_length=240
+    )
     dataset: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]+$", max_length=40)
     violence_type: ViolenceType | None = None
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
     min_deaths: int | None = Field(default=None, ge=0, le=1_000_000, strict=False)
     actor: str | None = Field(default=None, max_length=MAX_ACTOR_SEARCH)
+    #: One actor exactly, on either side (links from actor tables); ``actor`` searches names.
+    actor_id: uuid.UUID | None = None
 
     @field_validator("*", mode="before")
     @classmethod
@@ -73,6 +79,8 @@ FIELD_MESSAGES: dict[str, tuple[Promise, Promise]] = {
     "date_to": (_("To"), _("write the date as YYYY-MM-DD, such as 2014-12-31")),
     "min_deaths": (_("Minimum deaths"), _("use a whole number, 0 or more")),
     "actor": (_("Actor"), _("search with at most 100 characters")),
+    "admin2": (_("Admin-2 area"), _("use an area code such as CAF.ouaka.bambari")),
+    "actor_id": (_("Actor"), _("use the actor's id from its page's address")),
 }
 
 

@@ -35,6 +35,7 @@ from commonground.registry.models import Presence
 from commonground.registry.queries import presence_list
 from commonground.sharing.policy import policy, record_denied
 from commonground.web.basemap import ADMIN1_STATIC, country_outlines, outlines_version
+from commonground.web.views import narrowing
 
 #: At most this many events are drawn as points; past it the map says so and the counts per
 #: area or grid cell still take in every event. Reading 20,000 points took 0.6 s on 1,000,000
@@ -154,6 +155,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "view": map_view(request),
         "presence": request.GET.get("presence") == "1",
         "map_config": map_config(),
+        **narrowing(request.user, parsed.filters),
         **summary_context(request, parsed.filters),
     }
     return render(request, "web/map.html", context, status=400 if parsed.errors else 200)

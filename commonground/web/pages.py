@@ -159,13 +159,13 @@ def latest(events: QuerySet[Event]) -> list[Event]:
 # --- Area page --------------------------------------------------------------------------------
 
 
-def area_event_query(area: Area) -> str | None:
-    """The events list's filter for an area's events; admin-2 areas have none (yet)."""
+def area_event_query(area: Area) -> str:
+    """The events list's filter for an area's events (country, admin-1 or admin-2)."""
     if area.level == AreaLevel.COUNTRY:
         return urlencode({"country": area.country_code})
     if area.level == AreaLevel.ADMIN1:
         return urlencode({"admin1": area.code})
-    return None
+    return urlencode({"admin2": area.code})
 
 
 def children_with_figures(user: AnyUser | None, area: Area) -> list[dict[str, Any]]:
@@ -353,7 +353,7 @@ def actor_page(request: HttpRequest, actor_id: uuid.UUID) -> HttpResponse:
         "identifiers": actor.identifiers.order_by("scheme", "value"),
         "figures": figures,
         "by_type": by_type(figures),
-        "events_url": events_url(urlencode({"actor": actor.name})),
+        "events_url": events_url(urlencode({"actor_id": actor.pk})),
         "areas": actor_figures.actor_admin1_figures(request.user, actor)[:TOP_ROWS],
         "fights": sorted((d for d in fights if d["count"]), key=lambda d: -d["count"]),
         "one_sided": sorted((d for d in one_sided if d["count"]), key=lambda d: -d["count"]),

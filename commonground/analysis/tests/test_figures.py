@@ -62,6 +62,7 @@ FILTERS = [
     ),
     EventFilters(country="CAF", date_from=D(2013, 3, 1)),
     EventFilters(admin1="CAF.ouaka", date_to=D(2016, 6, 30)),
+    EventFilters(admin2="CAF.ouaka.bambari", violence_type=ViolenceType.ONE_SIDED),
     EventFilters(dataset="ucdp-ged", violence_type=ViolenceType.STATE_BASED),
     EventFilters(dataset="jmac-incidents"),
     EventFilters(country="TCD"),
@@ -166,6 +167,23 @@ def test_figures_equal_the_events_for_every_viewer(
     assert figures.admin1_figures(user, filters) == queries.admin1_figures(events)
     assert figures.grid_figures(user, filters) == queries.grid_figures(events)
     assert figures.event_count(user, filters) == events.count()
+
+
+@pytest.mark.parametrize("name", PEOPLE)
+def test_figures_of_one_actor_equal_its_events_for_every_viewer(
+    data: dict[str, User], name: str
+) -> None:
+    user = person(data, name)
+    for actor in Actor.objects.all():
+        for filters in (
+            EventFilters(actor_id=actor.pk),
+            EventFilters(actor_id=actor.pk, admin1="CAF.ouaka", date_from=D(2014, 1, 1)),
+        ):
+            events = queries.filter_events(queries.visible_events(user), filters)
+            assert figures.event_figures(user, filters) == queries.event_figures(events)
+            assert figures.admin1_figures(user, filters) == queries.admin1_figures(events)
+            assert figures.grid_figures(user, filters) == queries.grid_figures(events)
+            assert figures.event_count(user, filters) == events.count()
 
 
 @pytest.mark.parametrize("name", PEOPLE)

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.db.models import Q
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import resolve
 
 from commonground.core.models import ImportRun
@@ -381,6 +381,48 @@ def test_area_page_ranks_who_attacks_civilians(registries: RealData, client: Cli
     upc = response.context["perpetrators"][0]["actor"]
     assert f'href="/actors/{upc.pk}/"' in response.content.decode()
     assert "Civilians" not in [row["actor"].name for row in response.context["actors"]]
+
+
+@override_settings(COMMONGROUND_RESPONSE_CACHE=False)  # each list is read, not replayed
+def test_every_actor_figure_links_to_exactly_its_events(
+    registries: RealData, client: Client
+) -> None:
+    """The actor tables' counts are links; the events list behind each shows that many."""
+    for code in ("CAF", "CAF.ouaka", "CAF.ouaka.bambari"):
+        html = client.get(f"/areas/{code}/").content.decode().replace("&amp;", "&")
+        links = re.findall(r'<a href="(/events/\?[^"]*actor_id=[^"]+)">([\d,]+)</a>', html)
+        assert len(links) > 4, code
+        for url, shown in links:
+            listed = client.get(url).context["page"].paginator.count
+            assert listed == int(shown.replace(",", "")), (code, url)
+
+
+def test_events_list_filters_an_admin2_area_as_the_file_does(
+    registries: RealData, client: Client
+) -> None:
+    rows = csv_rows(registries.path)
+    bambari = [r for r in rows if r["adm_1"] == "Ouaka province" and r["adm_2"] == "Bambari region"]
+
+    response = client.get("/events/", {"admin2": "CAF.ouaka.bambari"})
+
+    assert response.context["page"].paginator.count == len(bambari) > 0
+    assert "Admin-2 area: Bambari" in text(response)  # named, and can be dropped
+    assert 'name="admin2" value="CAF.ouaka.bambari" checked' in response.content.decode()
+    area = client.get("/areas/CAF.ouaka.bambari/").content.decode()
+    assert 'href="/events/?admin2=CAF.ouaka.bambari"' in area
+
+
+def test_events_list_filters_one_actor_exactly(registries: RealData, client: Client) -> None:
+    rows = csv_rows(registries.path)
+    upc = Event.objects.filter(actor1__name="UPC").values_list("actor1", flat=True).first()
+    expected = sum(1 for r in rows if "UPC" in (r["side_a"], r["side_b"]))
+    by_name = sum(1 for r in rows if "upc" in (r["side_a"] + "|" + r["side_b"]).lower())
+
+    response = client.get("/events/", {"actor_id": str(upc)})
+
+    assert response.context["page"].paginator.count == expected > 0
+    assert "Actor: UPC" in text(response)
+    assert by_name >= expected  # the name search may find more; the id finds exactly UPC
 
 
 def test_area_page_presence_is_deduplicated(registries: RealData, client: Client) -> None:
