@@ -136,6 +136,10 @@ def _database() -> dict[str, object]:
         raise ImproperlyConfigured(
             f"DATABASE_URL names {config['ENGINE']}; Common Ground supports SQLite and PostgreSQL"
         )
+    # Keep each server thread's connection between requests (checked before reuse): opening
+    # SQLite and running its pragmas cost more than a cached answer itself (docs/performance.md).
+    config["CONN_MAX_AGE"] = 600
+    config["CONN_HEALTH_CHECKS"] = True
     test_name = os.environ.get("COMMONGROUND_TEST_DATABASE_NAME")
     if test_name:
         config["TEST"] = {"NAME": test_name}
