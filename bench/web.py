@@ -6,8 +6,9 @@ What it does:
    already holds a database made with the same ``--rows`` and ``--seed``), a SQLite database
    with the registries from the shared data folder (operations, parallel forces, presence) and
    ``--rows`` SYNTHETIC GED events (:mod:`bench.synthetic`) imported with ``do_import``;
-2. starts the real server, ``commonground serve --host 127.0.0.1 --port <free> --threads 8``,
-   as a subprocess, and waits until it answers;
+2. starts the real server, ``commonground serve --host 127.0.0.1 --port <free> --threads 8
+   --workers <CPUs>`` (``--workers 1``: one Waitress process), as a subprocess, and waits
+   until it answers;
 3. drives every endpoint with ``wrk`` (a real load generator, loopback only) for ``--duration``
    seconds with ``--connections`` connections, after a short warm-up, and reads its p50, p95
    and p99 from :file:`bench/wrk_report.lua`;
@@ -461,8 +462,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--workers",
         type=int,
-        default=1,
-        help="server processes: 1 is one Waitress process, more are Gunicorn workers",
+        default=os.cpu_count() or 1,
+        help="server processes (default: one per CPU); 1 is one Waitress process, more are "
+        "Gunicorn workers",
     )
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per endpoint")
     parser.add_argument(
