@@ -17,6 +17,7 @@ Python.
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -150,7 +151,7 @@ def insert_staged(
         path = Path(folder) / "rows.sqlite3"
         _write_staging(path, frame.select(pl.col(staged)))
         with connection.cursor() as cursor:
-            _detach_staging()
+            _detach_leftovers()
             try:
                 cursor.execute(f"ATTACH DATABASE %s AS {schema}", [str(path)])
             except OperationalError:
@@ -160,7 +161,7 @@ def insert_staged(
                 f'INSERT INTO "{table}" ({quoted}) '  # noqa: S608
                 f"SELECT {selected} FROM {schema}.rows ORDER BY rowid"
             )
-    transaction.on_commit(_detach_staging, robust=True)
+    transaction.on_commit(functools.partial(_detach, schema), robust=True)
     return True
 
 
@@ -178,13 +179,17 @@ def _write_staging(path: Path, frame: pl.DataFrame) -> None:
         cursor.adbc_ingest("rows", arrow, mode="create")
 
 
-def _detach_staging() -> None:
-    """Detach every staging database SQLite lets go of (see :func:`insert_staged`)."""
+def _detach_leftovers() -> None:
+    """Detach the staging databases that imports rolled back left, if SQLite lets go of them."""
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA database_list")
         names = [name for _seq, name, _file in cursor.fetchall()]
-        for name in names:
-            if name.startswith(STAGING_PREFIX):
-                # One the open transaction has read is detached after it commits.
-                with contextlib.suppress(OperationalError):
-                    cursor.execute(f"DETACH DATABASE {name}")
+    for name in names:
+        if name.startswith(STAGING_PREFIX):
+            _detach(name)
+
+
+def _detach(schema: str) -> None:
+    # One that the open transaction has read stays attached until the transaction has ended.
+    with contextlib.suppress(OperationalError), connection.cursor() as cursor:
+        cursor.execute(f"DETACH DATABASE {schema}")
