@@ -66,20 +66,42 @@ def deferred_indexes(table: str, enabled: bool) -> Iterator[None]:
 
     The definitions are read back from the database itself, so whatever the migrations made is
     what comes back, unique indexes included (their check then runs once, over all rows).
+
+    On PostgreSQL the table's foreign keys are dropped and added back the same way: adding one
+    checks every row in one query, where the row-by-row checks of a load took 13 s for 300,000
+    GED events. (SQLite keeps foreign keys in the table definition; there they stay.)
     """
     if not enabled:
         yield
         return
     definitions = _secondary_indexes(table)
+    foreign_keys = _foreign_keys(table)
     with connection.cursor() as cursor:
         _check_deferred_constraints(cursor)
+        for name, _sql in foreign_keys:
+            cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
         for name, _sql in definitions:
             cursor.execute(f'DROP INDEX "{name}"')
     yield
     with connection.cursor() as cursor:
         _check_deferred_constraints(cursor)
+        for name, sql in foreign_keys:
+            cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {sql}')
         for _name, sql in definitions:
             cursor.execute(sql)
+
+
+def _foreign_keys(table: str) -> list[tuple[str, str]]:
+    """PostgreSQL: (name, definition) of ``table``'s foreign keys, as the database has them."""
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+            [f'"{table}"'],
+        )
+        return [(str(name), str(sql)) for name, sql in cursor.fetchall()]
 
 
 def _check_deferred_constraints(cursor: CursorWrapper) -> None:

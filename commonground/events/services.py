@@ -283,15 +283,21 @@ def _constant_literals(frame: pl.DataFrame) -> dict[str, str]:
 
 
 def _copy(frame: pl.DataFrame, table: str, quoted: str, progress: ProgressCallback) -> None:
-    """PostgreSQL: stream the rows in with COPY, several times faster than INSERTs."""
+    """PostgreSQL: stream the rows in with COPY, as CSV that Polars writes.
+
+    Every text value is quoted, so an empty text is ``""`` and a null an empty field, which is
+    how PostgreSQL's CSV format tells them apart. Polars writing CSV in Rust costs a fraction of
+    turning the columns into Python tuples for psycopg's ``write_row``.
+    """
     total = frame.height
+    typed = _plain(frame, EVENT_COLUMNS)
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor, under Django's wrapper
-        with raw.copy(f'COPY "{table}" ({quoted}) FROM STDIN') as copy:
-            for done, row in enumerate(_rows(frame, EVENT_COLUMNS), start=1):
-                copy.write_row(row)
-                if done % CHUNK == 0:
-                    progress("writing", done, total)
+        with raw.copy(f'COPY "{table}" ({quoted}) FROM STDIN (FORMAT csv)') as copy:
+            for start in range(0, total, CHUNK):
+                chunk = typed.slice(start, CHUNK)
+                copy.write(chunk.write_csv(include_header=False, quote_style="non_numeric"))
+                progress("writing", start + chunk.height, total)
     progress("writing", total, total)
 
 

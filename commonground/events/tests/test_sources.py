@@ -116,10 +116,14 @@ def _indexes() -> list[tuple[str, str]]:
 @pytest.mark.django_db
 def test_deferred_indexes_come_back_exactly_as_they_were() -> None:
     before = _indexes()
+    keys = bulk._foreign_keys(Event._meta.db_table)
     assert {name for name, _sql in before} >= {"event_country_date", "event_type_date"}
+    assert len(keys) == (6 if connection.vendor == "postgresql" else 0)
     with bulk.deferred_indexes(Event._meta.db_table, enabled=True):
         assert _indexes() == []
+        assert bulk._foreign_keys(Event._meta.db_table) == []
     assert _indexes() == before
+    assert bulk._foreign_keys(Event._meta.db_table) == keys
 
 
 @pytest.mark.django_db
