@@ -157,7 +157,7 @@ def insert_staged(
     connection attaches it and copies the rows with one ``INSERT ... SELECT`` (about 1 s,
     foreign-key checks included), inside the import's transaction. ``columns`` are the table's
     columns in order; ``literals`` holds SQL literals for those with one value in every row
-    (see ``services._constant_literals``). Dates must already be ISO text.
+    (see ``services._constant_literals``).
 
     The staging database is detached when the transaction commits (SQLite refuses to detach
     one that the open transaction has read). One left by a transaction that rolled back is
@@ -190,15 +190,14 @@ def insert_staged(
 def _write_staging(path: Path, frame: pl.DataFrame) -> None:
     """The rows as a table ``rows`` of a new SQLite file, written by ADBC from Arrow columns.
 
-    Nothing in it needs to survive a crash, so it is written without journal or fsync.
+    ADBC writes dates as ISO text and booleans as 0/1, as Django stores them. Nothing in the
+    file needs to survive a crash, so it is written without journal or fsync.
     """
-    booleans = [c for c, dtype in frame.schema.items() if dtype == pl.Boolean]
-    arrow = frame.with_columns(pl.col(booleans).cast(pl.Int64)).to_arrow()
     with adbc_sqlite.connect(str(path), autocommit=True) as staging, staging.cursor() as cursor:
         cursor.execute("PRAGMA journal_mode = OFF")
         cursor.fetchall()
         cursor.execute("PRAGMA synchronous = OFF")
-        cursor.adbc_ingest("rows", arrow, mode="create")
+        cursor.adbc_ingest("rows", frame.to_arrow(), mode="create")
 
 
 def _detach_leftovers() -> None:

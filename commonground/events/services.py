@@ -228,9 +228,7 @@ def _insert(frame: pl.DataFrame, progress: ProgressCallback) -> None:
         _copy(frame, table, quoted, progress)
         return
     constants = _constant_literals(frame)
-    if total >= MIN_STAGED_ROWS and insert_staged(
-        table, EVENT_COLUMNS, _plain(frame, EVENT_COLUMNS), constants
-    ):
+    if total >= MIN_STAGED_ROWS and insert_staged(table, EVENT_COLUMNS, frame, constants):
         progress("writing", total, total)
         return
     varying = [c for c in EVENT_COLUMNS if c not in constants]
