@@ -181,20 +181,41 @@ def _with_actor_ids(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _existing(dataset: str) -> pl.DataFrame:
-    rows = Event.objects.filter(dataset=dataset).values_list(
-        "source_id", "id", "content_hash", "withdrawn", "country_code", "date_start"
+    """The dataset's stored events, for matching the file's rows against.
+
+    Read with plain SQL, dates as ISO text and flags as 0/1 on both backends, and converted by
+    Polars: the ORM's per-value converters took about 3 s for 300,000 events.
+    """
+    # An expression, not the bare column: Django's SQLite connection parses a column declared
+    # as a date into a Python date, one by one.
+    day = (
+        "CAST(date_start AS TEXT)"
+        if connection.vendor == "sqlite"
+        else "to_char(date_start, 'YYYY-MM-DD')"
     )
-    return pl.DataFrame(
-        list(rows),
+    table = Event._meta.db_table
+    sql = (
+        "SELECT source_id, id, content_hash, CASE WHEN withdrawn THEN 1 ELSE 0 END, "  # noqa: S608
+        f'country_code, {day} FROM "{table}" WHERE dataset = %s'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [dataset])
+        rows = cursor.fetchall()
+    frame = pl.DataFrame(
+        rows,
         schema={
             "source_id": pl.String,
             "existing_id": pl.Int64,
             "existing_hash": pl.String,
-            "existing_withdrawn": pl.Boolean,
+            "existing_withdrawn": pl.Int8,
             "existing_country": pl.String,
-            "existing_date_start": pl.Date,
+            "existing_date_start": pl.String,
         },
         orient="row",
+    )
+    return frame.with_columns(
+        pl.col("existing_withdrawn").cast(pl.Boolean),
+        pl.col("existing_date_start").str.to_date("%Y-%m-%d"),
     )
 
 
