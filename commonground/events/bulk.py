@@ -169,7 +169,9 @@ def insert_staged(
     quoted = ", ".join(f'"{c}"' for c in columns)
     selected = ", ".join(literals.get(c, f'"{c}"') for c in columns)
     schema = f"{STAGING_PREFIX}{next(_staging_numbers)}"
-    with tempfile.TemporaryDirectory(prefix="commonground-staging-") as folder:
+    with tempfile.TemporaryDirectory(
+        prefix="commonground-staging-", dir=_beside_database(), ignore_cleanup_errors=True
+    ) as folder:
         path = Path(folder) / "rows.sqlite3"
         _write_staging(path, frame.select(pl.col(staged)))
         with connection.cursor() as cursor:
@@ -185,6 +187,17 @@ def insert_staged(
             )
     transaction.on_commit(functools.partial(_detach, schema), robust=True)
     return True
+
+
+def _beside_database() -> Path | None:
+    """The database file's folder: the staging file (about 550 bytes per event) then goes to
+    the disk that holds the data anyway, not to a /tmp that may be in memory. None (the
+    system's temporary folder) for an in-memory database."""
+    name = str(connection.settings_dict["NAME"])
+    if name.startswith("file:") or name == ":memory:":
+        return None
+    folder = Path(name).parent
+    return folder if folder.is_dir() else None
 
 
 def _write_staging(path: Path, frame: pl.DataFrame) -> None:
