@@ -135,8 +135,10 @@ class QueryClock:
         try:
             return execute(sql, params, many, context)
         finally:
-            self.last_end = now()
-            self.seconds[key] = self.seconds.get(key, 0.0) + self.last_end[0] - started
+            ended = now()
+            if verb != "DETACH":  # staging databases are detached after the commit
+                self.last_end = ended
+            self.seconds[key] = self.seconds.get(key, 0.0) + ended[0] - started
             self.count[key] = self.count.get(key, 0) + 1
 
 
@@ -325,7 +327,7 @@ def breakdown(taken: Instant, phases: PhaseClock, queries: QueryClock) -> dict[s
         "sha256 of the file": since(start, parse_start),
         "parse (read, validate, hash, canonical frame)": since(parse_start, parse_end),
         "persist: areas, actors, existing events": since(parse_end, write_start),
-        "persist: INSERT events (executemany; PostgreSQL: COPY)": since(write_start, write_end),
+        "persist: INSERT events (SQLite: staged; PostgreSQL: COPY)": since(write_start, write_end),
         "persist: build the indexes dropped for a bulk load": since(write_end, indexed),
         "persist: updates, source fields, withdrawals, duplicates": since(indexed, persisted),
         "after persist: import hooks (analysis figures), run record": since(

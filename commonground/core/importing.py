@@ -236,6 +236,8 @@ def drop_trailing_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:
     rows of empty cells."""
     columns = [c for c in frame.columns if c != "_row"]
     blank = pl.all_horizontal([pl.col(c).fill_null("") == "" for c in columns])
+    if frame.is_empty() or not frame.tail(1).select(blank).item():
+        return frame  # the usual case, told by the last row alone
     flags = frame.select(blank.alias("blank"))["blank"]
     end = frame.height
     while end > 0 and flags[end - 1]:
@@ -286,7 +288,12 @@ def locate_short_rows(path: Path, data: bytes, width: int, problems: ProblemList
 
 
 def check_field_sizes(frame: pl.DataFrame, problems: ProblemList) -> None:
-    columns = [c for c in frame.columns if c != "_row"]
+    """Refuse fields longer than MAX_FIELD_CHARS; only a column whose longest value has more
+    bytes than that is counted in characters (counting bytes costs nothing in Polars)."""
+    longest = frame.select(pl.exclude("_row").str.len_bytes().max()).row(0, named=True)
+    columns = [c for c, size in longest.items() if size is not None and size > MAX_FIELD_CHARS]
+    if not columns:
+        return
     too_long = frame.select(
         "_row", *[(pl.col(c).str.len_chars() > MAX_FIELD_CHARS).alias(c) for c in columns]
     ).filter(pl.any_horizontal(pl.col(columns)))

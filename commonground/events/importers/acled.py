@@ -38,7 +38,7 @@ from commonground.core.services import ImportCounts, Importer
 from commonground.events.importers.base import (
     Checks,
     EventBatch,
-    check_in_country,
+    check_points_in_country,
     priogrid_expr,
     with_content_hash,
 )
@@ -181,13 +181,7 @@ def _validated(frame: pl.DataFrame, problems: ProblemList) -> pl.DataFrame:
     _check_inter(checks)
     frame = _with_country_codes(frame, problems)
     if not problems:
-        located = frame.select(
-            "_row",
-            "country_code",
-            pl.col("latitude_f").alias("latitude"),
-            pl.col("longitude_f").alias("longitude"),
-        )
-        check_in_country(located, problems, ("latitude", "longitude"))
+        check_points_in_country(frame, problems)
     return frame
 
 

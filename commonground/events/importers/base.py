@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -83,15 +84,51 @@ class EventBatch:
         return self.frame.height
 
 
+#: One check: where it fails, the column it names, the reason it gives for a cell's value.
+Check = tuple[pl.Expr, str, Callable[[str | None], str]]
+
+
 class Checks:
-    """Vectorised checks over a frame of strings, reporting each bad cell to a ProblemList."""
+    """Vectorised checks over a frame of strings, reporting each bad cell to a ProblemList.
+
+    Inside :meth:`together`, checks are only noted, then evaluated in one pass when the block
+    ends: one Polars query for every check instead of one filter each (49 for GED, about 0.5 s
+    for 300,000 rows), and Polars computes shared parts such as a stripped column once. Only
+    the checks that failed are then run again one by one, to list their rows in the order the
+    checks were declared, so the problems are exactly those reported one check at a time.
+    """
 
     def __init__(self, frame: pl.DataFrame, problems: ProblemList) -> None:
         self.frame = frame
         self.problems = problems
+        self.pending: list[Check] | None = None
+
+    @contextmanager
+    def together(self) -> Iterator[None]:
+        """Note the checks made in the block; evaluate them on ``self.frame`` when it ends.
+
+        The checks may name columns that the block adds to ``self.frame``.
+        """
+        pending: list[Check] = []
+        self.pending = pending
+        try:
+            yield
+        finally:
+            self.pending = None
+        if not pending:
+            return
+        failed = self.frame.lazy().select(
+            [bad.any().alias(str(n)) for n, (bad, _column, _reason) in enumerate(pending)]
+        )
+        for check, hit in zip(pending, failed.collect().row(0), strict=True):
+            if hit:
+                self.report(*check)
 
     def report(self, bad: pl.Expr, column: str, reason: Callable[[str | None], str]) -> None:
         """Add a problem for each row where ``bad`` holds, quoting the cell's value."""
+        if self.pending is not None:
+            self.pending.append((bad, column, reason))
+            return
         if self.problems.more:
             return
         hits = self.frame.filter(bad).select("_row", pl.col(column).alias("_value"))
@@ -220,10 +257,29 @@ def check_in_country(frame: pl.DataFrame, problems: ProblemList, columns: tuple[
         )
 
 
+def check_points_in_country(frame: pl.DataFrame, problems: ProblemList) -> None:
+    """:func:`check_in_country` on the parsed ``latitude_f`` and ``longitude_f`` columns."""
+    located = frame.filter(pl.col("country_code").is_not_null()).select(
+        "_row",
+        "country_code",
+        pl.col("latitude_f").alias("latitude"),
+        pl.col("longitude_f").alias("longitude"),
+    )
+    check_in_country(located, problems, ("latitude", "longitude"))
+
+
 def map_countries(
-    frame: pl.DataFrame, problems: ProblemList, column: str, *, iso3: bool = False
+    frame: pl.DataFrame,
+    problems: ProblemList,
+    column: str,
+    *,
+    iso3: bool = False,
+    checks: Checks | None = None,
 ) -> pl.DataFrame:
-    """Add ``country_code`` (ISO3) from a country name or code column; unknown ones reported."""
+    """Add ``country_code`` (ISO3) from a country name or code column; unknown ones reported.
+
+    Pass ``checks`` to report through them (inside :meth:`Checks.together`, in their turn).
+    """
     mapping: dict[str, str | None] = {}
     for value in frame[column].unique().to_list():
         text = (value or "").strip()
@@ -232,7 +288,7 @@ def map_countries(
         else:
             code = country_iso3(text) if text else None
         mapping[value] = code
-    checks = Checks(frame, problems)
+    checks = checks or Checks(frame, problems)
     unknown = [k for k, v in mapping.items() if v is None]
     what = "an ISO 3166 alpha-3 country code" if iso3 else "a country name we recognise"
     checks.report(pl.col(column).is_in(unknown), column, lambda v: f"{v!r} is not {what}")

@@ -28,7 +28,7 @@ from commonground.events.importers.base import (
     EventBatch,
     check_dates_ordered,
     check_fatality_range,
-    check_in_country,
+    check_points_in_country,
     map_countries,
     priogrid_expr,
     with_content_hash,
@@ -185,10 +185,36 @@ def parse(path: Path, progress: ProgressCallback) -> EventBatch:
 
 def _validated(frame: pl.DataFrame, problems: ProblemList, notes: list[str]) -> pl.DataFrame:
     checks = Checks(frame, problems)
+    with checks.together():
+        frame = _checked_columns(checks)
+        frame = map_countries(frame, problems, "country", checks=checks)
+        check_dates_ordered(checks, "date_start_d", "date_end_d", "date_end")
+        checks.report(
+            pl.col("civilian_deaths") > pl.col("fatalities_best"),
+            "deaths_civilians",
+            lambda v: f"civilian deaths ({v}) exceed best-estimate deaths",
+        )
+        checks.frame = frame
+    # UCDP publishes some events with best outside low..high (20 in the CAR extract of 23.1).
+    # The dataset is authoritative, so these are kept as published and reported as warnings.
+    warnings = ProblemList(problems.file)
+    warned = Checks(frame, warnings)
+    with warned.together():
+        check_fatality_range(warned, "best", "low", "high")
+    notes.extend(f"warning: {w} (kept as UCDP published it)" for w in warnings.items)
+    if warnings.more:
+        notes.append(f"warning: {warnings.more} more rows with best outside low..high")
+    if not problems:
+        check_points_in_country(frame, problems)
+    return frame
+
+
+def _checked_columns(checks: Checks) -> pl.DataFrame:
+    """The file's frame with its numbers and dates parsed, each cell checked."""
     checks.required(["id", "type_of_violence", "date_start", "date_end", "country"])
     checks.unique("id")
     checks.one_of("type_of_violence", list(VIOLENCE_TYPES))
-    frame = frame.with_columns(
+    frame = checks.frame.with_columns(
         checks.number("latitude", -90, 90).alias("latitude_f"),
         checks.number("longitude", -180, 180).alias("longitude_f"),
         checks.integer("where_prec", minimum=1).alias("location_precision"),
@@ -210,29 +236,6 @@ def _validated(frame: pl.DataFrame, problems: ProblemList, notes: list[str]) -> 
         "date_prec",
         lambda v: f"{v} is not a UCDP date precision (1-5)",
     )
-    frame = map_countries(frame, problems, "country")
-    checks.frame = frame
-    check_dates_ordered(checks, "date_start_d", "date_end_d", "date_end")
-    # UCDP publishes some events with best outside low..high (20 in the CAR extract of 23.1).
-    # The dataset is authoritative, so these are kept as published and reported as warnings.
-    warnings = ProblemList(problems.file)
-    check_fatality_range(Checks(frame, warnings), "best", "low", "high")
-    notes.extend(f"warning: {w} (kept as UCDP published it)" for w in warnings.items)
-    if warnings.more:
-        notes.append(f"warning: {warnings.more} more rows with best outside low..high")
-    checks.report(
-        pl.col("civilian_deaths") > pl.col("fatalities_best"),
-        "deaths_civilians",
-        lambda v: f"civilian deaths ({v}) exceed best-estimate deaths",
-    )
-    if not problems:
-        located = frame.filter(pl.col("country_code").is_not_null()).select(
-            "_row",
-            "country_code",
-            pl.col("latitude_f").alias("latitude"),
-            pl.col("longitude_f").alias("longitude"),
-        )
-        check_in_country(located, problems, ("latitude", "longitude"))
     return frame
 
 

@@ -33,7 +33,7 @@ from commonground.events.importers.base import (
     EventBatch,
     check_dates_ordered,
     check_fatality_range,
-    check_in_country,
+    check_points_in_country,
     map_countries,
     priogrid_expr,
     with_content_hash,
@@ -168,13 +168,7 @@ def _validated(frame: pl.DataFrame, problems: ProblemList) -> pl.DataFrame:
     _check_consistency(checks)
     frame = map_countries(frame, problems, "country", iso3=True)
     if not problems:
-        located = frame.select(
-            "_row",
-            "country_code",
-            pl.col("latitude_f").alias("latitude"),
-            pl.col("longitude_f").alias("longitude"),
-        )
-        check_in_country(located, problems, ("latitude", "longitude"))
+        check_points_in_country(frame, problems)
     return frame
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from pytest_django import DjangoDbBlocker
 
 import commonground
@@ -123,3 +123,11 @@ def table_counts() -> dict[str, int]:
 @pytest.fixture
 def counts() -> Callable[[], dict[str, int]]:
     return table_counts
+
+
+@pytest.fixture
+def staged(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stage every insert through a scratch database (SQLite), however small the file."""
+    if connection.vendor != "sqlite":
+        pytest.skip("staging is SQLite's path; PostgreSQL loads with COPY")
+    monkeypatch.setattr("commonground.events.services.MIN_STAGED_ROWS", 1)

@@ -116,10 +116,14 @@ def _indexes() -> list[tuple[str, str]]:
 @pytest.mark.django_db
 def test_deferred_indexes_come_back_exactly_as_they_were() -> None:
     before = _indexes()
+    keys = bulk._foreign_keys(Event._meta.db_table)
     assert {name for name, _sql in before} >= {"event_country_date", "event_type_date"}
+    assert len(keys) == (6 if connection.vendor == "postgresql" else 0)
     with bulk.deferred_indexes(Event._meta.db_table, enabled=True):
         assert _indexes() == []
+        assert bulk._foreign_keys(Event._meta.db_table) == []
     assert _indexes() == before
+    assert bulk._foreign_keys(Event._meta.db_table) == keys
 
 
 @pytest.mark.django_db
@@ -175,3 +179,25 @@ def test_only_safe_constant_values_are_written_as_sql_literals() -> None:
         "sensitivity": "0",
         "source_sub_event_type": "''",
     }
+
+
+# --- Rows staged through a scratch database (SQLite) -----------------------------------------
+
+
+def _stored_events() -> list[tuple[object, ...]]:
+    """Every stored value of every event but its key, run and timestamps, by source id."""
+    skip = {"id", "import_run", "created_at", "updated_at"}
+    fields = [f.attname for f in Event._meta.concrete_fields if f.name not in skip]
+    return sorted(Event.objects.values_list(*fields))
+
+
+def test_staged_insert_stores_exactly_what_executemany_stores(
+    ged_run: ImportRun, owner: Organization, ged_csv: Path, staged: None
+) -> None:
+    bound = _stored_events()
+    Event.objects.all().delete()
+    run = do_import(GED, ged_csv, owner)
+    assert run.added == 1848
+    assert _stored_events() == bound
+    again = do_import(GED, ged_csv, owner)
+    assert (again.added, again.updated, again.removed, again.unchanged) == (0, 0, 0, 1848)
