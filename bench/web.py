@@ -218,7 +218,12 @@ def measure_refresh(home: Path) -> dict[str, Any]:
     from django.db import connection
 
     from commonground.analysis.figures import refresh_figures
-    from commonground.analysis.models import AreaMonthFigure, CellMonthFigure, CountryMonthFigure
+    from commonground.analysis.models import (
+        AreaMonthFigure,
+        CellMonthFigure,
+        CountryMonthFigure,
+        DyadMonthFigure,
+    )
 
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
@@ -228,7 +233,7 @@ def measure_refresh(home: Path) -> dict[str, Any]:
     seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     rows = {
         m.__name__: m.objects.count()
-        for m in (CountryMonthFigure, AreaMonthFigure, CellMonthFigure)
+        for m in (CountryMonthFigure, AreaMonthFigure, CellMonthFigure, DyadMonthFigure)
     }
     connection.close()
     console.print(
