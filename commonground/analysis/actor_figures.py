@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from commonground.analysis.figures import admin1_sums, figure_rows, month_and_type_sums
 from commonground.analysis.models import DyadMonthFigure
@@ -122,3 +123,42 @@ def actor_countries(user: AnyUser | None, actor: Actor) -> list[str]:
     """The countries of the actor's visible events."""
     found = actor_rows(user, actor).values_list("country_code", flat=True).distinct()
     return sorted(set(found))
+
+
+# --- Actor lists ---------------------------------------------------------------------------------
+
+
+def _sum_as(rows: QuerySet[Any], side: str) -> Coalesce:
+    """How many events of ``rows`` have the outer actor on one side (a correlated subquery)."""
+    summed = (
+        rows.filter(**{side: OuterRef("pk")})
+        .order_by()
+        .values(side)
+        .annotate(n=Sum("events"))
+        .values("n")
+    )
+    return Coalesce(Subquery(summed), 0)
+
+
+def actor_list(
+    user: AnyUser | None,
+    q: str | None = None,
+    kind: str | None = None,
+    country: str | None = None,
+    order: str = "events",
+) -> QuerySet[Actor]:
+    """``queries.actor_list`` from the stored figures: the same actors with the same counts.
+
+    Counting each actor's events in a million took over ten minutes for the whole list; the
+    actor's figure rows are found by index and are a few hundred at most.
+    """
+    rows = visible_rows(user)
+    if country:
+        rows = rows.filter(country_code=country)
+    counts = (_sum_as(rows, "actor1"), _sum_as(rows, "actor2"))
+    return queries.ranked_actors(*counts, q=q, kind=kind, order=order)
+
+
+def visible_actor(user: AnyUser | None, actor_id: Any) -> Actor | None:
+    """One actor, if it appears in an event the user may see; else None, as for a missing one."""
+    return actor_list(user).filter(pk=actor_id).first()

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest
 from ninja import P, PathEx, Query, Router, Schema
 from pydantic import Field
 
+from commonground.analysis import actor_figures
 from commonground.api.auth import ANONYMOUS_ALLOWED, READ
 from commonground.api.errors import ErrorEnvelope
 from commonground.api.paging import Page, Paging, paginate
@@ -108,7 +109,7 @@ def list_actors(
     request: HttpRequest, filters: Query[ActorFilters], paging: Query[Paging]
 ) -> dict[str, Any]:
     """Actors named in the events you may see, with how many events name them."""
-    actors = event_queries.actor_list(
+    actors = actor_figures.actor_list(
         request.user, filters.q, filters.kind, filters.country, filters.order
     )
     return paginate(request, actors, paging, actor_out)
@@ -126,12 +127,12 @@ def get_actor(request: HttpRequest, actor_id: uuid.UUID) -> ActorDetail:
 
     An actor named only in events you may not see answers as a missing one (404).
     """
-    actor = event_queries.visible_actor(request.user, actor_id)
+    actor = actor_figures.visible_actor(request.user, actor_id)
     if actor is None:
         if event_queries.actor_exists(actor_id):
             record_denied(request.user, f"actor:{actor_id}", "named only in hidden events")
         raise Http404("No such actor.")
-    figures = event_queries.event_figures(event_queries.actor_events(request.user, actor))
+    figures = actor_figures.actor_figures(request.user, actor)  # stored, same as the events
     dyads = [
         DyadOut(
             other=ActorRefWithKind(id=d["actor"].pk, name=d["actor"].name, kind=d["actor"].kind),
@@ -139,7 +140,7 @@ def get_actor(request: HttpRequest, actor_id: uuid.UUID) -> ActorDetail:
             deaths=d["deaths"],
             by_violence_type=d["by_violence_type"],
         )
-        for d in event_queries.actor_dyads(request.user, actor)
+        for d in actor_figures.actor_dyads(request.user, actor)
     ]
     return ActorDetail(
         **actor_out(actor).model_dump(),

@@ -380,14 +380,26 @@ def actor_list(
 
     An actor named only in records the user may not see is not listed: its name alone could
     reveal a restricted report. Each actor carries ``event_count``, ``as_side_a``, ``as_side_b``.
+    Counted over the events: the reference for ``analysis.actor_figures.actor_list``, which the
+    pages and the API use (the same answer from the stored figures).
     """
     events = visible_events(user)
     if country:
         events = events.filter(country_code=country)
+    counts = (_events_as(events, "actor1"), _events_as(events, "actor2"))
+    return ranked_actors(*counts, q=q, kind=kind, order=order)
+
+
+def ranked_actors(
+    as_side_a: Coalesce,
+    as_side_b: Coalesce,
+    q: str | None = None,
+    kind: str | None = None,
+    order: str = "events",
+) -> QuerySet[Actor]:
+    """Actors with the counts given (subqueries on the outer actor), those with none left out."""
     actors = (
-        Actor.objects.annotate(
-            as_side_a=_events_as(events, "actor1"), as_side_b=_events_as(events, "actor2")
-        )
+        Actor.objects.annotate(as_side_a=as_side_a, as_side_b=as_side_b)
         .annotate(event_count=F("as_side_a") + F("as_side_b"))
         .filter(event_count__gt=0)
     )

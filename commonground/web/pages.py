@@ -335,7 +335,7 @@ def operation_page(request: HttpRequest, slug: str) -> HttpResponse:
 @cached_response(anonymous_only=True)
 def actor_page(request: HttpRequest, actor_id: uuid.UUID) -> HttpResponse:
     """An actor: activity over time and place, and its dyads (whom it fights, whom it targets)."""
-    actor = queries.visible_actor(request.user, actor_id)
+    actor = actor_figures.visible_actor(request.user, actor_id)
     if actor is None:
         if queries.actor_exists(actor_id):
             record_denied(request.user, f"actor:{actor_id}", "named only in hidden events")

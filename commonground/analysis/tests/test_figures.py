@@ -245,6 +245,31 @@ def test_actor_pages_from_the_figures_equal_the_events_for_every_viewer(
 
 
 @pytest.mark.parametrize("name", PEOPLE)
+def test_actor_lists_from_the_figures_equal_the_events_for_every_viewer(
+    data: dict[str, User], name: str
+) -> None:
+    user = person(data, name)
+
+    def listed(actors: Any) -> list[tuple[Any, ...]]:
+        return [(a.pk, a.event_count, a.as_side_a, a.as_side_b) for a in actors]
+
+    for options in (
+        {},
+        {"country": "CAF"},
+        {"country": "TCD"},
+        {"q": "balaka", "order": "name"},
+        {"kind": "militia"},
+    ):
+        stored = listed(actor_figures.actor_list(user, **options))
+        assert stored == listed(queries.actor_list(user, **options)), options
+    assert len(listed(actor_figures.actor_list(user))) > 20
+    hidden = Actor.objects.exclude(pk__in=[row[0] for row in listed(queries.actor_list(user))])
+    for actor in [*hidden[:5], *Actor.objects.order_by("name")[:5]]:
+        expected = queries.visible_actor(user, actor.pk)
+        assert actor_figures.visible_actor(user, actor.pk) == expected
+
+
+@pytest.mark.parametrize("name", PEOPLE)
 def test_network_dyads_from_the_figures_equal_the_events_for_every_viewer(
     data: dict[str, User], name: str
 ) -> None:
