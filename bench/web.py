@@ -110,6 +110,7 @@ ENDPOINTS = (
     # Aggregates over everything: >= 500 requests/s.
     Endpoint("API stats", "/api/v1/stats", "aggregate"),
     Endpoint("API area CAF", "/api/v1/areas/CAF", "aggregate"),
+    Endpoint("API actors CAF", "/api/v1/actors?country=CAF", "aggregate"),
     Endpoint("map areas, all events", "/map/data/areas.json", "aggregate"),
     Endpoint("map grid, all events", "/map/data/grid.json", "aggregate"),
     Endpoint("map timeline, all events", "/map/data/timeline.json", "aggregate"),

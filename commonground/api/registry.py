@@ -6,11 +6,12 @@ import datetime
 import uuid
 from typing import Any, Literal
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import P, PathEx, Query, Router, Schema
 from pydantic import Field
 
 from commonground.analysis import actor_figures
+from commonground.analysis.cache import cached_answer
 from commonground.api.auth import ANONYMOUS_ALLOWED, READ
 from commonground.api.errors import ErrorEnvelope
 from commonground.api.paging import Page, Paging, paginate
@@ -107,8 +108,10 @@ def actor_out(actor: Any) -> ActorOut:
 @policy("public")
 def list_actors(
     request: HttpRequest, filters: Query[ActorFilters], paging: Query[Paging]
-) -> dict[str, Any]:
+) -> dict[str, Any] | HttpResponse:
     """Actors named in the events you may see, with how many events name them."""
+    if (hit := cached_answer(request)) is not None:
+        return hit
     actors = actor_figures.actor_list(
         request.user, filters.q, filters.kind, filters.country, filters.order
     )
@@ -122,11 +125,13 @@ def list_actors(
     openapi_extra=ANONYMOUS_ALLOWED,
 )
 @policy("public")
-def get_actor(request: HttpRequest, actor_id: uuid.UUID) -> ActorDetail:
+def get_actor(request: HttpRequest, actor_id: uuid.UUID) -> ActorDetail | HttpResponse:
     """An actor's figures over the events you may see, and its dyads: whom it appears with.
 
     An actor named only in events you may not see answers as a missing one (404).
     """
+    if (hit := cached_answer(request)) is not None:
+        return hit
     actor = actor_figures.visible_actor(request.user, actor_id)
     if actor is None:
         if event_queries.actor_exists(actor_id):

@@ -39,6 +39,7 @@ URLS = [
     "/map/data/summary/?date_from=2014-01-01&date_to=2014-12-31",
     "/map/data/events.geojson?country=CAF&date_from=2014-01-01&date_to=2014-01-31",
     "/api/v1/events?violence_type=one_sided&date_from=2014-01-01&date_to=2014-12-31",
+    "/api/v1/actors?country=CAF",
 ]
 
 #: Whole pages, cached for anonymous visitors only (they show who is signed in).
