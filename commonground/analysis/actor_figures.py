@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet, Sum
 
 from commonground.analysis.figures import admin1_sums, figure_rows, month_and_type_sums
 from commonground.analysis.models import DyadMonthFigure
@@ -46,13 +45,6 @@ def actor_rows(user: AnyUser | None, actor: Actor) -> QuerySet[Any]:
     return visible_rows(user).filter(Q(actor1=actor) | Q(actor2=actor))
 
 
-def ranked(figures: dict[Any, dict[str, int]]) -> list[dict[str, Any]]:
-    """Rows with their actor, most events first, then most deaths, then by name."""
-    actors = Actor.objects.in_bulk(list(figures))
-    found = [{"actor": actors[pk], **f} for pk, f in figures.items() if pk in actors]
-    return sorted(found, key=lambda r: (-r["events"], -r["deaths"], r["actor"].name))
-
-
 # --- Area pages --------------------------------------------------------------------------------
 
 
@@ -66,7 +58,7 @@ def perpetrators_against_civilians(user: AnyUser | None, area: Area) -> list[dic
             n_events=Sum("events"), n_deaths=Sum("deaths"), n_civilians=Sum("civilian_deaths")
         )
     )
-    return ranked(
+    return queries.ranked_by_events(
         {
             row["actor1"]: {
                 "events": int(row["n_events"] or 0),
@@ -93,7 +85,7 @@ def active_actors(user: AnyUser | None, area: Area) -> list[dict[str, Any]]:
             found = figures.setdefault(row[side], {"events": 0, "deaths": 0})
             found["events"] += int(row["n_events"] or 0)
             found["deaths"] += int(row["n_deaths"] or 0)
-    return ranked(figures)
+    return queries.ranked_by_events(figures)
 
 
 # --- Actor pages -------------------------------------------------------------------------------
@@ -128,18 +120,6 @@ def actor_countries(user: AnyUser | None, actor: Actor) -> list[str]:
 # --- Actor lists ---------------------------------------------------------------------------------
 
 
-def _sum_as(rows: QuerySet[Any], side: str) -> Coalesce:
-    """How many events of ``rows`` have the outer actor on one side (a correlated subquery)."""
-    summed = (
-        rows.filter(**{side: OuterRef("pk")})
-        .order_by()
-        .values(side)
-        .annotate(n=Sum("events"))
-        .values("n")
-    )
-    return Coalesce(Subquery(summed), 0)
-
-
 def actor_list(
     user: AnyUser | None,
     q: str | None = None,
@@ -155,8 +135,8 @@ def actor_list(
     rows = visible_rows(user)
     if country:
         rows = rows.filter(country_code=country)
-    counts = (_sum_as(rows, "actor1"), _sum_as(rows, "actor2"))
-    return queries.ranked_actors(*counts, q=q, kind=kind, order=order)
+    side_a, side_b = (queries.counted_as(rows, side, Sum("events")) for side in SIDES)
+    return queries.ranked_actors(side_a, side_b, q=q, kind=kind, order=order)
 
 
 def visible_actor(user: AnyUser | None, actor_id: Any) -> Actor | None:

@@ -182,7 +182,7 @@ def insert_staged(
                 return False
             # Names come from the model; literals only from services._constant_literals.
             cursor.execute(
-                f'INSERT INTO "{table}" ({quoted}) '  # noqa: S608
+                f'INSERT INTO "{table}" ({quoted}) '  # noqa: S608 (model names, our literals)
                 f"SELECT {selected} FROM {schema}.rows ORDER BY rowid"
             )
     transaction.on_commit(functools.partial(_detach, schema), robust=True)

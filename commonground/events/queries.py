@@ -357,13 +357,16 @@ def event_figures(events: QuerySet[Event]) -> dict[str, Any]:
 # --- Actors, as far as the events the user may see show them -----------------------------------
 
 
-def _events_as(events: QuerySet[Event], side: str) -> Coalesce:
-    """How many of ``events`` have the outer actor on one side (a correlated subquery)."""
+def counted_as(rows: QuerySet[Any], side: str, measure: Count | Sum) -> Coalesce:
+    """``measure`` over the ``rows`` with the outer actor on one ``side`` (correlated subquery).
+
+    Over events the measure is ``Count("id")``; over stored figures, ``Sum("events")``.
+    """
     counted = (
-        events.filter(**{side: OuterRef("pk")})
+        rows.filter(**{side: OuterRef("pk")})
         .order_by()
         .values(side)
-        .annotate(n=Count("id"))
+        .annotate(n=measure)
         .values("n")
     )
     return Coalesce(Subquery(counted), 0)
@@ -386,8 +389,8 @@ def actor_list(
     events = visible_events(user)
     if country:
         events = events.filter(country_code=country)
-    counts = (_events_as(events, "actor1"), _events_as(events, "actor2"))
-    return ranked_actors(*counts, q=q, kind=kind, order=order)
+    side_a, side_b = (counted_as(events, side, Count("id")) for side in ("actor1", "actor2"))
+    return ranked_actors(side_a, side_b, q=q, kind=kind, order=order)
 
 
 def ranked_actors(
@@ -528,10 +531,7 @@ def perpetrators_against_civilians(events: QuerySet[Event]) -> list[dict[str, An
         .values("actor1")
         .annotate(**_FIGURES)
     )
-    figures = {row["actor1"]: _figures(row) for row in rows}
-    actors = Actor.objects.in_bulk(list(figures))
-    found = [{"actor": actors[pk], **f} for pk, f in figures.items() if pk in actors]
-    return sorted(found, key=lambda r: (-r["events"], -r["deaths"], r["actor"].name))
+    return ranked_by_events({row["actor1"]: _figures(row) for row in rows})
 
 
 def active_actors(events: QuerySet[Event]) -> list[dict[str, Any]]:
@@ -552,9 +552,14 @@ def active_actors(events: QuerySet[Event]) -> list[dict[str, Any]]:
             found = figures.setdefault(row[side], {"events": 0, "deaths": 0})
             found["events"] += row["events"]
             found["deaths"] += row["deaths"] or 0
+    return ranked_by_events(figures)
+
+
+def ranked_by_events(figures: dict[Any, dict[str, int]]) -> list[dict[str, Any]]:
+    """Figures per actor id as rows with their actor: most events, then most deaths, then name."""
     actors = Actor.objects.in_bulk(list(figures))
-    rows_out = [{"actor": actors[pk], **f} for pk, f in figures.items() if pk in actors]
-    return sorted(rows_out, key=lambda r: (-r["events"], -r["deaths"], r["actor"].name))
+    found = [{"actor": actors[pk], **f} for pk, f in figures.items() if pk in actors]
+    return sorted(found, key=lambda r: (-r["events"], -r["deaths"], r["actor"].name))
 
 
 def child_area_counts(events: QuerySet[Event], level: int) -> dict[str, int]:

@@ -195,7 +195,7 @@ def _existing(dataset: str) -> pl.DataFrame:
     )
     table = Event._meta.db_table
     sql = (
-        "SELECT source_id, id, content_hash, CASE WHEN withdrawn THEN 1 ELSE 0 END, "  # noqa: S608
+        "SELECT source_id, id, content_hash, CASE WHEN withdrawn THEN 1 ELSE 0 END, "  # noqa: S608 (model table name)
         f'country_code, {day} FROM "{table}" WHERE dataset = %s'
     )
     with connection.cursor() as cursor:

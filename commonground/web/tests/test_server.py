@@ -49,7 +49,8 @@ def children(pid: int) -> list[int]:
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     env = environment(tmp_path)
-    subprocess.run([COMMAND, "init"], env=env, check=True, capture_output=True)  # noqa: S603
+    init: list[str | Path] = [COMMAND, "init"]
+    subprocess.run(init, env=env, check=True, capture_output=True)  # noqa: S603 (our command)
     port = free_port()
     process = subprocess.Popen(  # noqa: S603 (our own command, fixed arguments)
         [COMMAND, "serve", "--port", str(port), "--workers", "2", "--threads", "2"],
@@ -97,6 +98,8 @@ def test_an_import_jobs_state_is_seen_by_every_process(tmp_path: Path) -> None:
     python = [sys.executable, "-c", script]
     subprocess.run([*python, "w"], env=env, check=True)  # noqa: S603 (our own code)
 
-    read = subprocess.run([*python, "r"], env=env, check=True, capture_output=True, text=True)  # noqa: S603
+    read = subprocess.run(  # noqa: S603 (our own code, fixed arguments)
+        [*python, "r"], env=env, check=True, capture_output=True, text=True
+    )
 
     assert read.stdout.strip() == "{'phase': 'writing', 'done': 7}"
