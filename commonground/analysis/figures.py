@@ -21,8 +21,9 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import polars as pl
 from django.db import connection, models, transaction
 from django.db.models import F, Max, Min, Q, QuerySet, Sum
 from django.db.models.signals import post_delete, post_save, pre_save
@@ -36,9 +37,13 @@ from commonground.analysis.models import (
 )
 from commonground.core.models import Area, AreaLevel, ImportOutcome, ImportRun
 from commonground.events import queries
+from commonground.events.bulk import insert_frame
 from commonground.events.models import Event, ViolenceType
 from commonground.events.schemas import EventFilters
 from commonground.sharing.policy import AnyUser, access_owned
+
+if TYPE_CHECKING:
+    from commonground.core.services import ImportCounts
 
 # --- Rebuilding -------------------------------------------------------------------------------
 
@@ -133,6 +138,55 @@ def refresh_figures(
         bump_generation(found["generation"])
 
 
+def figures_from_events(events: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """What :func:`refresh_figures` would store for ``events`` (none withdrawn), per table key.
+
+    ``events`` has the columns ``events.services.STORED_EVENT_FIGURE_COLUMNS``, keys as the
+    database stores them. Polars groups as the SQL does: nulls form one group, a sum of nulls
+    is 0.
+    """
+    month = pl.col("date_start").dt.truncate("1mo").alias("month")
+    fine = events.group_by([*FINE_COLUMNS, month]).agg(
+        pl.len().cast(pl.Int64).alias("events"),
+        pl.col("fatalities_best").sum().cast(pl.Int64).alias("deaths"),
+        pl.col("civilian_deaths").sum().cast(pl.Int64).alias("civilian_deaths"),
+        pl.col("date_start").min().alias("first_day"),
+        pl.col("date_start").max().alias("last_day"),
+    )
+    tables = {}
+    for key, columns in TABLE_COLUMNS.items():
+        keys = [*columns, "month"]
+        sums = [pl.col(c).sum() for c in ("events", "deaths", "civilian_deaths")]
+        if key != "cell":
+            sums += [pl.col("first_day").min(), pl.col("last_day").max()]
+        tables[key] = fine.group_by(keys).agg(sums).sort(keys, nulls_last=False)
+    return tables
+
+
+def store_figures_from_events(dataset: str, events: pl.DataFrame) -> None:
+    """Replace ``dataset``'s figures with those summed from ``events``, all its events.
+
+    What an import that wrote every event of its dataset (its first) uses: summing the rows in
+    memory instead of reading them back from the events table saved about 1.3 s of 2.2 s for
+    300,000 GED events (docs/performance.md). The tables are written as :func:`refresh_figures`
+    writes them, in one transaction, and the data generation is bumped the same way.
+    """
+    found = {
+        "country": CountryMonthFigure,
+        "area": AreaMonthFigure,
+        "cell": CellMonthFigure,
+        "dyad": DyadMonthFigure,
+    }
+    tables = figures_from_events(events)
+    with transaction.atomic(), connection.cursor() as cursor:
+        for key, model in found.items():
+            table = model._meta.db_table
+            cursor.execute(f'DELETE FROM "{table}" WHERE "dataset" = %s', [dataset])  # noqa: S608 (model name)
+            rows = tables[key]
+            insert_frame(table, rows.columns, rows)
+        bump_generation()
+
+
 def bump_generation(model: type[models.Model] = DataGeneration) -> None:
     """A new data generation: every cached answer made before it is dead from now on."""
     stamp = uuid.uuid4()
@@ -156,9 +210,27 @@ def generation() -> str:
 # --- Keeping them in step ----------------------------------------------------------------------
 
 
-def _after_import(sender: Any, run: ImportRun, dataset: str, **kwargs: Any) -> None:
-    """An import wrote (or withdrew) events of ``dataset``, or changed a registry: rebuild."""
-    refresh_figures(dataset)
+def _after_import(
+    sender: Any,
+    run: ImportRun,
+    dataset: str,
+    counts: ImportCounts | None = None,
+    parsed: Any = None,
+    **kwargs: Any,
+) -> None:
+    """An import wrote (or withdrew) events of ``dataset``, or changed a registry: rebuild.
+
+    An import that changed nothing (a file imported again) leaves the figures as they are; the
+    generation is still bumped, for what else it may have written (likely-duplicate flags).
+    """
+    if counts is not None and not (counts.added or counts.updated or counts.removed):
+        bump_generation()
+        return
+    events = getattr(parsed, "stored_events", None)
+    if isinstance(events, pl.DataFrame):
+        store_figures_from_events(dataset, events)
+    else:
+        refresh_figures(dataset)
 
 
 def _remember_old_key(sender: Any, instance: Event, **kwargs: Any) -> None:

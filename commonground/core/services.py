@@ -24,9 +24,10 @@ from commonground.sharing.models import AuditEvent, Organization
 
 Parsed = TypeVar("Parsed")
 
-#: Sent inside the import's transaction right after ``persist`` (arguments ``run``, ``dataset``),
-#: so what is derived from the data (the analysis app's stored figures) changes in the same
-#: commit. Core sends it and imports no receiver: apps connect to it in ``AppConfig.ready``.
+#: Sent inside the import's transaction right after ``persist`` (arguments ``run``, ``dataset``,
+#: ``counts`` and ``parsed``, what ``parse`` returned, after ``persist``), so what is derived
+#: from the data (the analysis app's stored figures) changes in the same commit. Core sends it
+#: and imports no receiver: apps connect to it in ``AppConfig.ready``.
 import_persisted = Signal()
 
 
@@ -80,7 +81,9 @@ def do_import(
         with transaction.atomic():
             run = ImportRun.objects.create(**meta)
             counts = importer.persist(parsed, run, progress)
-            import_persisted.send(sender=Importer, run=run, dataset=importer.dataset)
+            import_persisted.send(
+                sender=Importer, run=run, dataset=importer.dataset, counts=counts, parsed=parsed
+            )
             for name, value in vars(counts).items():
                 setattr(run, name, value)
             run.outcome = ImportOutcome.SUCCEEDED

@@ -10,8 +10,9 @@ they were. On SQLite (WAL) readers keep reading the last committed state meanwhi
 PostgreSQL ``DROP INDEX`` locks the table against readers until the commit, so there it is done
 only when the table is empty (a first import), and indexes backing a constraint are left alone.
 
-On SQLite, :func:`insert_staged` also moves the rows in without binding them one by one in
-Python.
+Writing many rows from a Polars frame goes through :func:`insert_frame`, for events and
+stored figures alike: ``COPY`` on PostgreSQL; on SQLite a staging database for big loads
+(:func:`insert_staged`), else one ``executemany`` per chunk.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from __future__ import annotations
 import contextlib
 import functools
 import itertools
+import re
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import adbc_driver_sqlite.dbapi as adbc_sqlite
 import polars as pl
@@ -157,7 +160,7 @@ def insert_staged(
     connection attaches it and copies the rows with one ``INSERT ... SELECT`` (about 1 s,
     foreign-key checks included), inside the import's transaction. ``columns`` are the table's
     columns in order; ``literals`` holds SQL literals for those with one value in every row
-    (see ``services._constant_literals``).
+    (see :func:`constant_literals`).
 
     The staging database is detached when the transaction commits (SQLite refuses to detach
     one that the open transaction has read). One left by a transaction that rolled back is
@@ -180,7 +183,7 @@ def insert_staged(
                 cursor.execute(f"ATTACH DATABASE %s AS {schema}", [str(path)])
             except OperationalError:
                 return False
-            # Names come from the model; literals only from services._constant_literals.
+            # Names come from the models; literals only from constant_literals.
             cursor.execute(
                 f'INSERT INTO "{table}" ({quoted}) '  # noqa: S608 (model names, our literals)
                 f"SELECT {selected} FROM {schema}.rows ORDER BY rowid"
@@ -227,3 +230,107 @@ def _detach(schema: str) -> None:
     # One that the open transaction has read stays attached until the transaction has ended.
     with contextlib.suppress(OperationalError), connection.cursor() as cursor:
         cursor.execute(f"DETACH DATABASE {schema}")
+
+
+#: Rows per ``executemany`` or ``COPY`` write (and per progress report).
+CHUNK = 20_000
+
+#: Text that may be written into SQL as a literal: keys, versions, dataset and licence names.
+_SAFE_LITERAL = re.compile(r"[A-Za-z0-9_.:-]*")
+
+
+def insert_frame(
+    table: str,
+    columns: Sequence[str],
+    frame: pl.DataFrame,
+    *,
+    literals: Mapping[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Insert ``frame``'s ``columns`` into ``table``, the fastest way the database offers.
+
+    Dates go in as ISO text, which both backends accept; keys must already be as the database
+    stores them. ``literals`` (from :func:`constant_literals`) are SQL literals for columns with
+    one value in every row. ``progress`` is told how many rows are written so far.
+    """
+    literals = literals or {}
+    report = progress or (lambda done: None)
+    if connection.vendor == "postgresql":
+        _copy(table, columns, frame, report)
+        return
+    if frame.height >= MIN_STAGED_ROWS and insert_staged(table, columns, frame, literals):
+        report(frame.height)
+        return
+    varying = [c for c in columns if c not in literals]
+    quoted = ", ".join(f'"{column}"' for column in columns)
+    values = ", ".join(literals.get(c, "%s") for c in columns)
+    # Table and column names come from the models; values are parameters, or literals that
+    # constant_literals allowed only from a few safe characters: no injection path.
+    sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({values})'  # noqa: S608
+    with connection.cursor() as cursor:
+        done = 0
+        rows = plain_rows(frame, varying)
+        while done < frame.height:
+            chunk = [row for _, row in zip(range(CHUNK), rows, strict=False)]
+            cursor.executemany(sql, chunk)
+            done += len(chunk)
+            report(done)
+
+
+def constant_literals(frame: pl.DataFrame, candidates: Sequence[str]) -> dict[str, str]:
+    """SQL literals for the ``candidates`` with one value in every row, so that they are not
+    bound as a parameter per row: 7 of 30 values for GED, about 10% of the insert's CPU time."""
+    literals: dict[str, str] = {}
+    for column in candidates:
+        series = frame[column]
+        if series.is_empty() or series.n_unique() != 1:
+            continue
+        value = series[0]
+        if value is None:
+            literals[column] = "NULL"
+        elif isinstance(value, bool | int):
+            literals[column] = str(int(value))
+        elif isinstance(value, str) and _SAFE_LITERAL.fullmatch(value):
+            literals[column] = f"'{value}'"
+    return literals
+
+
+def plain_rows(frame: pl.DataFrame, columns: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+    """Rows as tuples of plain Python values, dates as ISO text (both backends accept it).
+
+    Column by column (``to_list``) then ``zip``: 10-20% less CPU than ``iter_rows``.
+    """
+    typed = plain_frame(frame, columns)
+    for start in range(0, typed.height, CHUNK):
+        chunk = typed.slice(start, CHUNK)
+        yield from zip(*(chunk[c].to_list() for c in columns), strict=True)
+
+
+def plain_frame(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
+    """``columns`` of ``frame``, dates as ISO text (both backends accept it)."""
+    return frame.select(
+        [
+            pl.col(c).dt.strftime("%Y-%m-%d").alias(c) if frame.schema[c] == pl.Date else pl.col(c)
+            for c in columns
+        ]
+    )
+
+
+def _copy(
+    table: str, columns: Sequence[str], frame: pl.DataFrame, report: Callable[[int], None]
+) -> None:
+    """PostgreSQL: stream the rows in with COPY, as CSV that Polars writes.
+
+    Every text value is quoted, so an empty text is ``""`` and a null an empty field, which is
+    how PostgreSQL's CSV format tells them apart. Polars writing CSV in Rust costs a fraction of
+    turning the columns into Python tuples for psycopg's ``write_row``.
+    """
+    quoted = ", ".join(f'"{column}"' for column in columns)
+    typed = plain_frame(frame, columns)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg's own cursor, under Django's wrapper
+        with raw.copy(f'COPY "{table}" ({quoted}) FROM STDIN (FORMAT csv)') as copy:
+            for start in range(0, frame.height, CHUNK):
+                chunk = typed.slice(start, CHUNK)
+                copy.write(chunk.write_csv(include_header=False, quote_style="non_numeric"))
+                report(start + chunk.height)

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime
 import math
-import re
-from collections.abc import Iterator, Sequence
 from typing import Any, cast
 
 import polars as pl
@@ -23,12 +21,17 @@ from commonground.core.importing import ProgressCallback
 from commonground.core.models import ImportRun
 from commonground.core.services import ImportCounts
 from commonground.events import sources
-from commonground.events.bulk import MIN_STAGED_ROWS, bulk_load, deferred_indexes, insert_staged
+from commonground.events.bulk import (
+    CHUNK,
+    bulk_load,
+    constant_literals,
+    deferred_indexes,
+    insert_frame,
+    plain_rows,
+)
 from commonground.events.importers.base import EventBatch
 from commonground.events.models import Event, LikelyDuplicate
 from commonground.registry.models import Actor, ActorIdentifier
-
-CHUNK = 20_000
 
 #: SQLite page cache (KiB) for the connection while it writes events: big enough to keep the
 #: events' indexes in memory, so their pages are written once at commit instead of being
@@ -75,6 +78,25 @@ EVENT_COLUMNS = (
 )
 
 
+#: What :attr:`EventBatch.stored_events` holds of each event: what stored figures sum.
+STORED_EVENT_FIGURE_COLUMNS = (
+    "dataset",
+    "country_code",
+    "violence_type",
+    "owner_id",
+    "sensitivity",
+    "licence",
+    "admin1_id",
+    "admin2_id",
+    "priogrid_gid",
+    "actor1_id",
+    "actor2_id",
+    "date_start",
+    "fatalities_best",
+    "civilian_deaths",
+)
+
+
 def persist_events(batch: EventBatch, run: ImportRun, progress: ProgressCallback) -> ImportCounts:
     """Add new events, update changed ones, withdraw vanished ones, flag likely duplicates."""
     if batch.source is not None:
@@ -115,6 +137,9 @@ def persist_events(batch: EventBatch, run: ImportRun, progress: ProgressCallback
         sources.store(batch.source, run.sha256)
     counts.removed = _withdraw_missing(frame, existing)
     counts.likely_duplicates = _flag_duplicates(batch, run)
+    if existing.is_empty():
+        # Every event the dataset now has is in ``new``: figures can be summed from memory.
+        batch.stored_events = new.select(STORED_EVENT_FIGURE_COLUMNS)
     run.problems = [{"level": "warning", "reason": note} for note in batch.notes]
     progress("persisted", 1, 1)  # what follows is do_import's: hooks, the run record, commit
     return counts
@@ -219,52 +244,17 @@ def _existing(dataset: str) -> pl.DataFrame:
     )
 
 
-def _rows(frame: pl.DataFrame, columns: Sequence[str]) -> Iterator[tuple[Any, ...]]:
-    """Rows as tuples of plain Python values, dates as ISO text (both backends accept it).
-
-    Column by column (``to_list``) then ``zip``: 10-20% less CPU than ``iter_rows``.
-    """
-    typed = _plain(frame, columns)
-    for start in range(0, typed.height, CHUNK):
-        chunk = typed.slice(start, CHUNK)
-        yield from zip(*(chunk[c].to_list() for c in columns), strict=True)
-
-
-def _plain(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
-    """``columns`` of ``frame``, dates as ISO text (both backends accept it)."""
-    return frame.select(
-        [
-            pl.col(c).dt.strftime("%Y-%m-%d").alias(c) if frame.schema[c] == pl.Date else pl.col(c)
-            for c in columns
-        ]
-    )
-
-
 def _insert(frame: pl.DataFrame, progress: ProgressCallback) -> None:
-    table = Event._meta.db_table
-    quoted = ", ".join(f'"{column}"' for column in EVENT_COLUMNS)
     total = frame.height
     progress("writing", 0, total)
-    if connection.vendor == "postgresql":
-        _copy(frame, table, quoted, progress)
-        return
-    constants = _constant_literals(frame)
-    if total >= MIN_STAGED_ROWS and insert_staged(table, EVENT_COLUMNS, frame, constants):
-        progress("writing", total, total)
-        return
-    varying = [c for c in EVENT_COLUMNS if c not in constants]
-    values = ", ".join(constants.get(c, "%s") for c in EVENT_COLUMNS)
-    # Table and column names come from the model; values are parameters, or literals that
-    # _constant_literals allowed only from a few safe characters: no injection path.
-    sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({values})'  # noqa: S608
-    with connection.cursor() as cursor:
-        done = 0
-        rows = _rows(frame, varying)
-        while done < total:
-            chunk = [row for _, row in zip(range(CHUNK), rows, strict=False)]
-            cursor.executemany(sql, chunk)
-            done += len(chunk)
-            progress("writing", done, total)
+    insert_frame(
+        Event._meta.db_table,
+        EVENT_COLUMNS,
+        frame,
+        literals=constant_literals(frame, CONSTANT_CANDIDATES),
+        progress=lambda done: progress("writing", done, total),
+    )
+    progress("writing", total, total)
 
 
 #: Columns that often hold one value for a whole import (the dataset, the run, the owner...).
@@ -279,46 +269,6 @@ CONSTANT_CANDIDATES = (
     "source_sub_event_type",
 )
 
-#: Text that may be written into SQL as a literal: keys, versions, dataset and licence names.
-_SAFE_LITERAL = re.compile(r"[A-Za-z0-9_.:-]*")
-
-
-def _constant_literals(frame: pl.DataFrame) -> dict[str, str]:
-    """SQL literals for columns with one value in every row, so that they are not bound as a
-    parameter per row: 7 of 30 values for GED, about 10% of the insert's CPU time."""
-    literals: dict[str, str] = {}
-    for column in CONSTANT_CANDIDATES:
-        series = frame[column]
-        if series.is_empty() or series.n_unique() != 1:
-            continue
-        value = series[0]
-        if value is None:
-            literals[column] = "NULL"
-        elif isinstance(value, bool | int):
-            literals[column] = str(int(value))
-        elif isinstance(value, str) and _SAFE_LITERAL.fullmatch(value):
-            literals[column] = f"'{value}'"
-    return literals
-
-
-def _copy(frame: pl.DataFrame, table: str, quoted: str, progress: ProgressCallback) -> None:
-    """PostgreSQL: stream the rows in with COPY, as CSV that Polars writes.
-
-    Every text value is quoted, so an empty text is ``""`` and a null an empty field, which is
-    how PostgreSQL's CSV format tells them apart. Polars writing CSV in Rust costs a fraction of
-    turning the columns into Python tuples for psycopg's ``write_row``.
-    """
-    total = frame.height
-    typed = _plain(frame, EVENT_COLUMNS)
-    with connection.cursor() as cursor:
-        raw = cursor.cursor  # psycopg's own cursor, under Django's wrapper
-        with raw.copy(f'COPY "{table}" ({quoted}) FROM STDIN (FORMAT csv)') as copy:
-            for start in range(0, total, CHUNK):
-                chunk = typed.slice(start, CHUNK)
-                copy.write(chunk.write_csv(include_header=False, quote_style="non_numeric"))
-                progress("writing", start + chunk.height, total)
-    progress("writing", total, total)
-
 
 def _update(frame: pl.DataFrame, progress: ProgressCallback) -> None:
     """Rewrite changed events in place: same id, new content, un-withdrawn."""
@@ -330,7 +280,7 @@ def _update(frame: pl.DataFrame, progress: ProgressCallback) -> None:
     with connection.cursor() as cursor:
         for start in range(0, frame.height, CHUNK):
             chunk = frame.slice(start, CHUNK)
-            rows = [(*row[:-1], row[-1]) for row in _rows(chunk, [*columns, "existing_id"])]
+            rows = list(plain_rows(chunk, [*columns, "existing_id"]))
             cursor.executemany(sql, rows)
             progress("updating", start + chunk.height, frame.height)
 

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.test import override_settings
 from pytest_django import DjangoDbBlocker
@@ -27,7 +28,7 @@ from commonground.analysis.models import (
     DyadMonthFigure,
 )
 from commonground.core.models import Area, AreaLevel, ImportRun
-from commonground.core.services import do_import
+from commonground.core.services import do_import, import_persisted
 from commonground.events import queries
 from commonground.events.importers.ged import GED
 from commonground.events.models import Event, ViolenceType
@@ -88,8 +89,6 @@ def owned_copy(event: Event, owner: Organization, n: int, spec: tuple[Any, ...])
 def data(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[dict[str, User]]:
     """The real GED file, the cast, an agreement (SFCG shares up to restricted with JMAC) and
     one event per row of ``OWNED``; rolled back when the module ends."""
-    from django.conf import settings
-
     path = Path(settings.COMMONGROUND_DATA_DIR) / "ged_23_1_CAF.csv"
     with (
         override_settings(PASSWORD_HASHERS=FAST_HASHERS),
@@ -114,7 +113,6 @@ def person(cast: dict[str, User], name: str) -> User | AnonymousUser:
 
 
 def file_rows() -> list[dict[str, str]]:
-    from django.conf import settings
 
     path = Path(settings.COMMONGROUND_DATA_DIR) / "ged_23_1_CAF.csv"
     with path.open(encoding="utf-8", newline="") as handle:
@@ -386,3 +384,75 @@ def test_a_failed_import_leaves_figures_and_generation_as_they_were(
     assert figures.generation() == stamp
     assert figures.event_figures(None, EventFilters()) == before
     assert ImportRun.objects.filter(file_name=path.name).exclude(outcome="succeeded").exists()
+
+
+FIGURE_MODELS: list[figures.FigureModel] = [
+    CountryMonthFigure,
+    AreaMonthFigure,
+    CellMonthFigure,
+    DyadMonthFigure,
+]
+
+
+def stored_figures(dataset: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every figure row of ``dataset``, all columns but the id, in a stable order."""
+    stored = {}
+    for model in FIGURE_MODELS:
+        columns = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
+        rows = model.objects.filter(dataset=dataset).values_list(*columns)
+        stored[model.__name__] = sorted(rows, key=repr)
+    return stored
+
+
+def test_a_first_import_sums_its_figures_in_memory_exactly_as_the_database_does(
+    data: dict[str, User],
+) -> None:
+    """The dataset's first import sums its figures from the rows in memory (no read-back of
+    the events table); rebuilding them from the events table gives exactly the same rows."""
+    with connection.cursor() as cursor:  # the dataset's events gone: the next import is its first
+        cursor.execute("DELETE FROM events_event WHERE dataset = %s", ["ucdp-ged"])
+    summed_in_memory: list[bool] = []
+
+    def note_path(sender: Any, parsed: Any = None, **kwargs: Any) -> None:
+        summed_in_memory.append(getattr(parsed, "stored_events", None) is not None)
+
+    import_persisted.connect(note_path)
+    try:
+        run = do_import(
+            GED,
+            Path(settings.COMMONGROUND_DATA_DIR) / "ged_23_1_CAF.csv",
+            owner=local_organization(),
+        )
+    finally:
+        import_persisted.disconnect(note_path)
+    from_memory = stored_figures("ucdp-ged")
+    counted = CountryMonthFigure.objects.filter(dataset="ucdp-ged").aggregate(n=Sum("events"))
+    figures.refresh_figures("ucdp-ged")
+
+    assert summed_in_memory == [True]
+    assert run.added == 1848
+    assert counted["n"] == 1848
+    assert from_memory == stored_figures("ucdp-ged")
+
+
+def test_importing_the_same_file_again_leaves_the_figures_as_they_are(
+    data: dict[str, User],
+) -> None:
+    """Nothing changed, so nothing is rebuilt (the rows keep their ids); cached answers still
+    end, as the import may have flagged likely duplicates."""
+    before = {
+        m.__name__: list(m.objects.order_by("pk").values_list("pk", "events"))
+        for m in FIGURE_MODELS
+    }
+    stamp = figures.generation()
+
+    run = do_import(
+        GED, Path(settings.COMMONGROUND_DATA_DIR) / "ged_23_1_CAF.csv", owner=local_organization()
+    )
+
+    assert (run.added, run.updated, run.removed, run.unchanged) == (0, 0, 0, 1848)
+    assert before == {
+        m.__name__: list(m.objects.order_by("pk").values_list("pk", "events"))
+        for m in FIGURE_MODELS
+    }
+    assert figures.generation() != stamp

@@ -78,6 +78,10 @@ class EventBatch:
     notes: list[str] = field(default_factory=list)
     #: The source's own fields, as read, kept once per file (see :mod:`..sources`).
     source: SourceFields | None = None
+    #: Set by ``persist_events`` when the import wrote every event its dataset now has (the
+    #: dataset's first import): those events' keys and figures, so that the stored figures
+    #: are summed from memory instead of read back from the events table. Else None.
+    stored_events: pl.DataFrame | None = None
 
     @property
     def rows(self) -> int:

@@ -130,4 +130,4 @@ def staged(monkeypatch: pytest.MonkeyPatch) -> None:
     """Stage every insert through a scratch database (SQLite), however small the file."""
     if connection.vendor != "sqlite":
         pytest.skip("staging is SQLite's path; PostgreSQL loads with COPY")
-    monkeypatch.setattr("commonground.events.services.MIN_STAGED_ROWS", 1)
+    monkeypatch.setattr("commonground.events.bulk.MIN_STAGED_ROWS", 1)

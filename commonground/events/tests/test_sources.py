@@ -24,7 +24,7 @@ from commonground.events import bulk
 from commonground.events.importers.base import content_hash_of_values, content_hashes
 from commonground.events.importers.ged import GED, parse
 from commonground.events.models import Event, SourceChunk
-from commonground.events.services import _constant_literals
+from commonground.events.services import CONSTANT_CANDIDATES
 from commonground.events.sources import CHUNK_ROWS, source_fields
 from commonground.events.tests.conftest import GedRow
 from commonground.sharing.models import Organization
@@ -171,7 +171,7 @@ def test_only_safe_constant_values_are_written_as_sql_literals() -> None:
             "source_sub_event_type": ["", ""],
         }
     )
-    assert _constant_literals(frame) == {
+    assert bulk.constant_literals(frame, CONSTANT_CANDIDATES) == {
         "dataset": "'ucdp-ged'",
         "import_run_id": "'" + "0f" * 16 + "'",
         "withdrawn": "0",
