@@ -23,6 +23,7 @@ import itertools
 import re
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -143,6 +144,10 @@ def _secondary_indexes(table: str) -> list[tuple[str, str]]:
 #: Loads smaller than this go through ``executemany``: staging saves nothing measurable there.
 MIN_STAGED_ROWS = 10_000
 
+#: Loads of at least this many rows are staged in two files written at once (two cores):
+#: ADBC's write of 300,000 events took 0.6 s in one file, 0.33 s in two.
+MIN_SPLIT_ROWS = 100_000
+
 #: Staging databases are attached to the import's connection as ``cg_staging_<n>``.
 STAGING_PREFIX = "cg_staging_"
 
@@ -156,9 +161,10 @@ def insert_staged(
 
     ``sqlite3.executemany`` binds every value from Python: for 300,000 GED events about 4 s,
     half of it turning Polars columns into Python tuples. Here ADBC's SQLite driver writes the
-    Arrow columns into a scratch database file in C (about 1 s), and the import's own
-    connection attaches it and copies the rows with one ``INSERT ... SELECT`` (about 1 s,
-    foreign-key checks included), inside the import's transaction. ``columns`` are the table's
+    Arrow columns into a scratch database file in C (0.6 s; big loads in two files written at
+    once, 0.33 s), and the import's own connection attaches it and copies the rows with one
+    ``INSERT ... SELECT`` per file (0.6 s, foreign-key checks included), inside the import's
+    transaction. ``columns`` are the table's
     columns in order; ``literals`` holds SQL literals for those with one value in every row
     (see :func:`constant_literals`).
 
@@ -168,28 +174,43 @@ def insert_staged(
     its file is already deleted. Returns False, having written nothing, if SQLite refuses to
     attach one more database (it allows 10): the caller then binds the rows itself.
     """
-    staged = [c for c in columns if c not in literals]
+    staged = frame.select(pl.col([c for c in columns if c not in literals]))
     quoted = ", ".join(f'"{c}"' for c in columns)
     selected = ", ".join(literals.get(c, f'"{c}"') for c in columns)
-    schema = f"{STAGING_PREFIX}{next(_staging_numbers)}"
+    parts = [staged] if staged.height < MIN_SPLIT_ROWS else _halves(staged)
+    schemas = [f"{STAGING_PREFIX}{next(_staging_numbers)}" for _ in parts]
     with tempfile.TemporaryDirectory(
         prefix="commonground-staging-", dir=_beside_database(), ignore_cleanup_errors=True
     ) as folder:
-        path = Path(folder) / "rows.sqlite3"
-        _write_staging(path, frame.select(pl.col(staged)))
+        paths = [Path(folder) / f"rows-{n}.sqlite3" for n in range(len(parts))]
+        # ADBC lets go of the GIL: the parts are written at once, one per core.
+        with ThreadPoolExecutor(max_workers=len(parts), thread_name_prefix="staging") as pool:
+            list(pool.map(_write_staging, paths, parts))
         with connection.cursor() as cursor:
             _detach_leftovers()
-            try:
-                cursor.execute(f"ATTACH DATABASE %s AS {schema}", [str(path)])
-            except OperationalError:
-                return False
-            # Names come from the models; literals only from constant_literals.
-            cursor.execute(
-                f'INSERT INTO "{table}" ({quoted}) '  # noqa: S608 (model names, our literals)
-                f"SELECT {selected} FROM {schema}.rows ORDER BY rowid"
-            )
-    transaction.on_commit(functools.partial(_detach, schema), robust=True)
+            attached: list[str] = []
+            for schema, path in zip(schemas, paths, strict=True):
+                try:
+                    cursor.execute(f"ATTACH DATABASE %s AS {schema}", [str(path)])
+                except OperationalError:
+                    for name in attached:  # nothing read from them yet: they detach now
+                        _detach(name)
+                    return False
+                attached.append(schema)
+            for schema in schemas:
+                # Names come from the models; literals only from constant_literals.
+                cursor.execute(
+                    f'INSERT INTO "{table}" ({quoted}) '  # noqa: S608 (model names, our literals)
+                    f"SELECT {selected} FROM {schema}.rows ORDER BY rowid"
+                )
+    for schema in schemas:
+        transaction.on_commit(functools.partial(_detach, schema), robust=True)
     return True
+
+
+def _halves(frame: pl.DataFrame) -> list[pl.DataFrame]:
+    middle = frame.height // 2
+    return [frame.slice(0, middle), frame.slice(middle)]
 
 
 def _beside_database() -> Path | None:

@@ -49,6 +49,7 @@ def sqlite_import_cache_kib(events: int) -> int:
     low, high = SQLITE_IMPORT_CACHE_KIB
     return int(min(high, max(low, events * SQLITE_IMPORT_CACHE_KIB_PER_EVENT)))
 
+
 #: Two events in different datasets are likely the same when this close in place and time.
 DUPLICATE_MAX_KM = 25.0
 DUPLICATE_MAX_DAYS = 1
@@ -110,8 +111,6 @@ STORED_EVENT_FIGURE_COLUMNS = (
 
 def persist_events(batch: EventBatch, run: ImportRun, progress: ProgressCallback) -> ImportCounts:
     """Add new events, update changed ones, withdraw vanished ones, flag likely duplicates."""
-    if batch.source is not None:
-        batch.source.start()  # compresses the source fields while the events are written
     frame = _with_area_ids(batch.frame)
     frame = _with_actor_ids(frame)
     frame = frame.with_columns(
@@ -140,6 +139,8 @@ def persist_events(batch: EventBatch, run: ImportRun, progress: ProgressCallback
     counts.unchanged = frame.height - new.height - changed.height
     with deferred_indexes(Event._meta.db_table, bulk_load(new.height)):
         _insert(new, progress)
+        if batch.source is not None:
+            batch.source.start()  # compressed on the other core while SQLite builds indexes
         progress("indexing", 0, 1)
     progress("indexing", 1, 1)
     _update(changed, progress)

@@ -40,7 +40,7 @@ from commonground.events.importers.base import (
     EventBatch,
     check_points_in_country,
     priogrid_expr,
-    with_content_hash,
+    validated_and_hashed,
 )
 from commonground.events.importers.incidents import (
     check_max_lengths,
@@ -138,10 +138,9 @@ def parse(path: Path, progress: ProgressCallback) -> EventBatch:
         if column not in frame.columns:
             frame = frame.with_columns(pl.lit("").alias(column))
     progress("validating", 0, frame.height)
-    frame = _validated(frame, problems)
+    frame = validated_and_hashed(frame, lambda f: _validated(f, problems), source_columns)
     problems.raise_if_any(frame.height)
     source = SourceFields(frame, source_columns)
-    frame = with_content_hash(frame, source_columns)
     progress("validating", frame.height, frame.height)
     return EventBatch(
         dataset=DATASET,

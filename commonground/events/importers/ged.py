@@ -31,7 +31,7 @@ from commonground.events.importers.base import (
     check_points_in_country,
     map_countries,
     priogrid_expr,
-    with_content_hash,
+    validated_and_hashed,
 )
 from commonground.events.models import ViolenceType
 from commonground.events.services import persist_events
@@ -167,10 +167,11 @@ def parse(path: Path, progress: ProgressCallback) -> EventBatch:
     problems = ProblemList(path.name)
     progress("validating", 0, frame.height)
     notes: list[str] = []
-    frame = _validated(frame, problems, notes)
+    frame = validated_and_hashed(
+        frame, lambda f: _validated(f, problems, notes), source_columns, NOT_HASHED
+    )
     problems.raise_if_any(frame.height)
     source = SourceFields(frame, source_columns)
-    frame = with_content_hash(frame, source_columns, NOT_HASHED)
     progress("validating", frame.height, frame.height)
     return EventBatch(
         dataset=DATASET,

@@ -36,7 +36,7 @@ from commonground.events.importers.base import (
     check_points_in_country,
     map_countries,
     priogrid_expr,
-    with_content_hash,
+    validated_and_hashed,
 )
 from commonground.events.models import Event, ViolenceType
 from commonground.events.services import persist_events
@@ -123,10 +123,9 @@ def parse(path: Path, progress: ProgressCallback) -> EventBatch:
     problems = ProblemList(path.name)
     source_columns = [c for c in frame.columns if c != "_row"]
     progress("validating", 0, frame.height)
-    frame = _validated(frame, problems)
+    frame = validated_and_hashed(frame, lambda f: _validated(f, problems), source_columns)
     problems.raise_if_any(frame.height)
     source = SourceFields(frame, source_columns)
-    frame = with_content_hash(frame, source_columns)
     progress("validating", frame.height, frame.height)
     return EventBatch(
         dataset=DATASET,
