@@ -53,10 +53,11 @@ def _background() -> ThreadPoolExecutor:
 class SourceFields:
     """One file's fields as read (strings, in file order) with their row numbers.
 
-    :meth:`start` compresses them in the background; the persist step calls it first thing, so
-    that compression (about 1 s of CPU for 300,000 GED rows) runs on the second core while the
-    database inserts rows and builds indexes on the first. Started during parsing instead, it
-    competed with Polars' own threads there and made parsing slower by about as much.
+    :meth:`start` compresses them in the background; the persist step calls it once the rows
+    are inserted, so that compression (about 1 s of CPU for 300,000 GED rows) runs on the
+    second core while SQLite builds the indexes on the first. Started during parsing, it
+    competed with Polars' own threads and made parsing slower by about as much; started before
+    the insert, with ADBC's staging writes (which use both cores).
     :meth:`chunks` starts it if need be and waits for it.
     """
 
