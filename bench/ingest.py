@@ -475,7 +475,7 @@ def sqlite_floor(workdir: Path, rows: int) -> tuple[Instant, dict[str, float]] |
         floor.execute("ATTACH DATABASE ? AS imported", (f"file:{source}?mode=ro",))
         started = now()
         floor.execute("BEGIN")
-        floor.execute(f'INSERT INTO "{table}" SELECT * FROM imported."{table}"')  # noqa: S608
+        floor.execute(f'INSERT INTO "{table}" SELECT * FROM imported."{table}"')  # noqa: S608 (model table name)
         copied_at = now()
         for kind, sql in schema:
             if kind == "index":
@@ -488,7 +488,7 @@ def sqlite_floor(workdir: Path, rows: int) -> tuple[Instant, dict[str, float]] |
             "indexes": since(copied_at, indexed_at)[0],
             "commit": since(indexed_at)[0],
         }
-        (copied,) = floor.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()  # noqa: S608
+        (copied,) = floor.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()  # noqa: S608 (model table name)
     finally:
         floor.close()
     assert copied == rows, f"the floor copied {copied} events, expected {rows}"

@@ -57,6 +57,13 @@ TABLE_COLUMNS = {
     "cell": (*GROUP_COLUMNS, "admin1_id", "priogrid_gid"),
     "dyad": (*GROUP_COLUMNS, "admin1_id", "admin2_id", "actor1_id", "actor2_id"),
 }
+#: The stored figure tables, by the keys of TABLE_COLUMNS.
+FIGURE_TABLES: dict[str, type[models.Model]] = {
+    "country": CountryMonthFigure,
+    "area": AreaMonthFigure,
+    "cell": CellMonthFigure,
+    "dyad": DyadMonthFigure,
+}
 #: The temporary table of one rebuild (dropped before the rebuild ends).
 FINE_TABLE = "analysis_fine_figures"
 
@@ -110,10 +117,7 @@ def refresh_figures(
     """
     found: dict[str, type[models.Model]] = models_of or {
         "event": Event,
-        "country": CountryMonthFigure,
-        "area": AreaMonthFigure,
-        "cell": CellMonthFigure,
-        "dyad": DyadMonthFigure,
+        **FIGURE_TABLES,
         "generation": DataGeneration,
     }
     scope, params = "", []
@@ -171,15 +175,9 @@ def store_figures_from_events(dataset: str, events: pl.DataFrame) -> None:
     300,000 GED events (docs/performance.md). The tables are written as :func:`refresh_figures`
     writes them, in one transaction, and the data generation is bumped the same way.
     """
-    found = {
-        "country": CountryMonthFigure,
-        "area": AreaMonthFigure,
-        "cell": CellMonthFigure,
-        "dyad": DyadMonthFigure,
-    }
     tables = figures_from_events(events)
     with transaction.atomic(), connection.cursor() as cursor:
-        for key, model in found.items():
+        for key, model in FIGURE_TABLES.items():
             table = model._meta.db_table
             cursor.execute(f'DELETE FROM "{table}" WHERE "dataset" = %s', [dataset])  # noqa: S608 (model name)
             rows = tables[key]

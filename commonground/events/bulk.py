@@ -287,7 +287,7 @@ def insert_frame(
     values = ", ".join(literals.get(c, "%s") for c in columns)
     # Table and column names come from the models; values are parameters, or literals that
     # constant_literals allowed only from a few safe characters: no injection path.
-    sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({values})'  # noqa: S608
+    sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({values})'  # noqa: S608 (see above)
     with connection.cursor() as cursor:
         done = 0
         rows = plain_rows(frame, varying)
