@@ -12,9 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
-from commonground.analysis.figures import admin1_sums, figure_rows, month_and_type_sums
+from commonground.analysis.figures import (
+    admin1_sums,
+    figure_rows,
+    month_and_type_sums,
+    whole_months,
+)
 from commonground.analysis.models import DyadMonthFigure
 from commonground.core.models import Area, AreaLevel
 from commonground.events import queries
@@ -26,13 +31,24 @@ from commonground.sharing.policy import AnyUser
 SIDES = ("actor1", "actor2")
 
 
-def visible_rows(user: AnyUser | None) -> QuerySet[Any]:
-    return figure_rows(DyadMonthFigure, user, EventFilters())
+def visible_rows(user: AnyUser | None, period: EventFilters | None = None) -> QuerySet[Any]:
+    """The dyad figure rows the user may see, of the (whole-month) period if one is given."""
+    return figure_rows(DyadMonthFigure, user, period or EventFilters())
 
 
-def area_rows(user: AnyUser | None, area: Area) -> QuerySet[Any]:
+def stored_answers(period: EventFilters | None) -> bool:
+    """Whether the monthly figure rows answer a period exactly (open, or whole months).
+
+    A period such as 10 to 20 April cuts a month's row: the events are read instead.
+    """
+    return period is None or whole_months(period.date_from, period.date_to)
+
+
+def area_rows(
+    user: AnyUser | None, area: Area, period: EventFilters | None = None
+) -> QuerySet[Any]:
     """The dyad figure rows of an area's visible events (country, admin-1 or admin-2)."""
-    rows = visible_rows(user)
+    rows = visible_rows(user, period)
     if area.level == AreaLevel.COUNTRY:
         return rows.filter(country_code=area.country_code)
     if area.level == AreaLevel.ADMIN1:
@@ -40,18 +56,35 @@ def area_rows(user: AnyUser | None, area: Area) -> QuerySet[Any]:
     return rows.filter(admin2=area)
 
 
-def actor_rows(user: AnyUser | None, actor: Actor) -> QuerySet[Any]:
+def actor_rows(
+    user: AnyUser | None, actor: Actor, period: EventFilters | None = None
+) -> QuerySet[Any]:
     """The rows of the visible events with ``actor`` on either side (each event once)."""
-    return visible_rows(user).filter(Q(actor1=actor) | Q(actor2=actor))
+    return visible_rows(user, period).filter(Q(actor1=actor) | Q(actor2=actor))
+
+
+def area_events(user: AnyUser | None, area: Area, period: EventFilters | None) -> QuerySet[Any]:
+    """The area's visible events in the period: what a period the rows cannot answer reads."""
+    period = period or EventFilters()
+    return queries.area_events(user, area, period.date_from, period.date_to)
+
+
+def actor_events(user: AnyUser | None, actor: Actor, period: EventFilters | None) -> QuerySet[Any]:
+    """The actor's visible events in the period (see ``area_events``)."""
+    return queries.filter_events(queries.actor_events(user, actor), period or EventFilters())
 
 
 # --- Area pages --------------------------------------------------------------------------------
 
 
-def perpetrators_against_civilians(user: AnyUser | None, area: Area) -> list[dict[str, Any]]:
-    """``queries.perpetrators_against_civilians`` of the area's one-sided events."""
+def perpetrators_against_civilians(
+    user: AnyUser | None, area: Area, period: EventFilters | None = None
+) -> list[dict[str, Any]]:
+    """``queries.perpetrators_against_civilians`` of the area's one-sided events (in a period)."""
+    if not stored_answers(period):
+        return queries.perpetrators_against_civilians(area_events(user, area, period))
     rows = (
-        area_rows(user, area)
+        area_rows(user, area, period)
         .filter(violence_type=ViolenceType.ONE_SIDED, actor1__isnull=False)
         .values("actor1")
         .annotate(
@@ -70,12 +103,16 @@ def perpetrators_against_civilians(user: AnyUser | None, area: Area) -> list[dic
     )
 
 
-def active_actors(user: AnyUser | None, area: Area) -> list[dict[str, Any]]:
+def active_actors(
+    user: AnyUser | None, area: Area, period: EventFilters | None = None
+) -> list[dict[str, Any]]:
     """``queries.active_actors`` of the area's events (civilians as a side left out)."""
+    if not stored_answers(period):
+        return queries.active_actors(area_events(user, area, period))
     figures: dict[Any, dict[str, int]] = {}
     for side in SIDES:
         rows = (
-            area_rows(user, area)
+            area_rows(user, area, period)
             .filter(**{f"{side}__isnull": False})
             .exclude(**{f"{side}__kind": ActorKind.CIVILIANS})
             .values(side)
@@ -91,20 +128,36 @@ def active_actors(user: AnyUser | None, area: Area) -> list[dict[str, Any]]:
 # --- Actor pages -------------------------------------------------------------------------------
 
 
-def actor_figures(user: AnyUser | None, actor: Actor) -> dict[str, Any]:
-    """``queries.event_figures`` of the actor's visible events."""
-    return month_and_type_sums(actor_rows(user, actor))
+def actor_figures(
+    user: AnyUser | None, actor: Actor, period: EventFilters | None = None
+) -> dict[str, Any]:
+    """``queries.event_figures`` of the actor's visible events (in a period)."""
+    if not stored_answers(period):
+        return queries.event_figures(actor_events(user, actor, period))
+    return month_and_type_sums(actor_rows(user, actor, period))
 
 
-def actor_admin1_figures(user: AnyUser | None, actor: Actor) -> list[dict[str, Any]]:
-    """``queries.admin1_figures`` of the actor's visible events."""
-    return admin1_sums(actor_rows(user, actor))
+def actor_admin1_figures(
+    user: AnyUser | None, actor: Actor, period: EventFilters | None = None
+) -> list[dict[str, Any]]:
+    """``queries.admin1_figures`` of the actor's visible events (in a period)."""
+    if not stored_answers(period):
+        return queries.admin1_figures(actor_events(user, actor, period))
+    return admin1_sums(actor_rows(user, actor, period))
 
 
-def actor_dyads(user: AnyUser | None, actor: Actor) -> list[dict[str, Any]]:
+def actor_dyads(
+    user: AnyUser | None, actor: Actor, period: EventFilters | None = None
+) -> list[dict[str, Any]]:
     """``queries.actor_dyads``: the actors this one appears with, most frequent first."""
+    if not stored_answers(period):
+        events = actor_events(user, actor, period).order_by()
+        counted = events.values("actor1", "actor2", "violence_type").annotate(
+            events=Count("id"), deaths=Sum("fatalities_best")
+        )
+        return queries.dyad_table(actor, counted)
     rows = (
-        actor_rows(user, actor)
+        actor_rows(user, actor, period)
         .values("actor1", "actor2", "violence_type")
         .annotate(events=Sum("events"), deaths=Sum("deaths"))
     )

@@ -485,9 +485,20 @@ def event_count(user: AnyUser | None, filters: EventFilters) -> int:
     return int(total or 0)
 
 
-def child_area_counts(user: AnyUser | None, area: Area) -> dict[str, int]:
-    """Events per area one level below ``area`` (admin-1 of a country, admin-2 of an admin-1)."""
-    rows = figure_rows(AreaMonthFigure, user, EventFilters())
+def child_area_counts(
+    user: AnyUser | None, area: Area, period: EventFilters | None = None
+) -> dict[str, int]:
+    """Events per area one level below ``area`` (admin-1 of a country, admin-2 of an admin-1).
+
+    In a ``period`` (its dates only); one that cuts a month is counted from the events.
+    """
+    period = period or EventFilters()
+    if area.level == AreaLevel.ADMIN2:
+        return {}
+    if not whole_months(period.date_from, period.date_to):
+        events = queries.area_events(user, area, period.date_from, period.date_to)
+        return queries.child_area_counts(events, area.level + 1)
+    rows = figure_rows(AreaMonthFigure, user, period)
     if area.level == AreaLevel.COUNTRY:
         rows, field = rows.filter(country_code=area.country_code), "admin1__code"
     elif area.level == AreaLevel.ADMIN1:

@@ -35,6 +35,7 @@ from commonground.registry.models import Presence
 from commonground.registry.queries import presence_list
 from commonground.sharing.policy import policy, record_denied
 from commonground.web.basemap import ADMIN1_STATIC, country_outlines, outlines_version
+from commonground.web.periods import period_query, with_query
 from commonground.web.views import narrowing
 
 #: At most this many events are drawn as points; past it the map says so and the counts per
@@ -162,7 +163,10 @@ def map_page(request: HttpRequest) -> HttpResponse:
 
 
 def summary_context(request: HttpRequest, filters: EventFilters) -> dict[str, Any]:
-    """The count, the deaths and the admin-1 table under the map (page and partial alike)."""
+    """The count, the deaths and the admin-1 table under the map (page and partial alike).
+
+    The area links keep the map's period, so an area opens on the same dates.
+    """
     areas = figures.admin1_figures(request.user, filters)
     found = figures.event_figures(request.user, filters)
     return {
@@ -171,7 +175,10 @@ def summary_context(request: HttpRequest, filters: EventFilters) -> dict[str, An
         "civilian_deaths": found["civilian_deaths"],
         "shown": min(found["events"], MAP_POINTS_LIMIT),
         "limit": MAP_POINTS_LIMIT,
-        "areas": [{**a, "url": AREA_PATH.format(code=a["code"])} for a in areas],
+        "areas": [
+            {**a, "url": with_query(AREA_PATH.format(code=a["code"]), period_query(filters))}
+            for a in areas
+        ],
         "without_admin1": found["events"] - sum(a["events"] for a in areas),
         "list_query": list_query(request),
     }

@@ -31,6 +31,7 @@ from commonground.registry.models import Presence
 from commonground.sharing.policy import AnyUser, policy, record_denied
 from commonground.web import analysis_views
 from commonground.web.basemap import ADMIN1_STATIC
+from commonground.web.periods import Period, joined, period_of
 
 #: How many of the latest events an area page lists.
 LATEST_EVENTS = 10
@@ -168,9 +169,11 @@ def area_event_query(area: Area) -> str:
     return urlencode({"admin2": area.code})
 
 
-def children_with_figures(user: AnyUser | None, area: Area) -> list[dict[str, Any]]:
-    """The areas one level below, each with its events, most events first, then by name."""
-    counts = stored.child_area_counts(user, area)
+def children_with_figures(
+    user: AnyUser | None, area: Area, period: Period | None = None
+) -> list[dict[str, Any]]:
+    """The areas one level below, each with its events (in the period), most events first."""
+    counts = stored.child_area_counts(user, area, period.filters if period else None)
     rows = [
         {"area": child, "events": counts.get(child.code, 0)}
         for child in queries.area_list(parent=area.code)
@@ -246,24 +249,31 @@ def dedupe_presence(records: Iterable[Presence], visible_operations: set[Any]) -
 @policy("public")
 @cached_response(anonymous_only=True)
 def area_page(request: HttpRequest, code: str) -> HttpResponse:
-    """A country, admin-1 or admin-2 area: its figures, who acts there, who is present."""
+    """A country, admin-1 or admin-2 area: its figures, who acts there, who is present.
+
+    ``date_from``/``date_to`` (the events list's names) read the figures, the tables and the
+    latest events for that period, and every link onwards keeps it.
+    """
     area = queries.area_by_code(code)
     if area is None:  # areas are public geography: nothing to audit
         raise Http404(_("No such area."))
-    events = queries.area_events(request.user, area)
-    figures = stored.area_figures(request.user, area)  # stored monthly sums, same as the events
+    period = period_of(request)
+    user, dates = request.user, period.filters
+    events = queries.area_events(user, area, period.date_from, period.date_to)
+    # stored monthly sums, same as the events
+    figures = stored.area_figures(user, area, period.date_from, period.date_to)
     admin1 = area if area.level == AreaLevel.ADMIN1 else area.parent
     context = {
         "area": area,
         "ancestors": ancestors(area),
         "figures": figures,
         "by_type": by_type(figures),
-        "events_url": events_url(area_event_query(area)),
-        "children": children_with_figures(request.user, area),
-        "perpetrators": actor_figures.perpetrators_against_civilians(request.user, area)[:TOP_ROWS],
-        "actors": actor_figures.active_actors(request.user, area)[:TOP_ROWS],
-        "presence": presence_in(request.user, area),
-        "trends": analysis_views.area_trends_context(request.user, area),
+        "events_url": events_url(joined(area_event_query(area), period.query())),
+        "children": children_with_figures(user, area, period),
+        "perpetrators": actor_figures.perpetrators_against_civilians(user, area, dates)[:TOP_ROWS],
+        "actors": actor_figures.active_actors(user, area, dates)[:TOP_ROWS],
+        "presence": presence_in(user, area),
+        "trends": analysis_views.area_trends_context(user, area),
         "latest": latest(events),
         "chart": chart(figures),
         "map": {
@@ -271,8 +281,19 @@ def area_page(request: HttpRequest, code: str) -> HttpResponse:
             "country": area.country_code,
             "highlight": admin1.code if admin1 and area.level != AreaLevel.COUNTRY else None,
         },
+        **period_context(period),
     }
-    return render(request, "web/area.html", context)
+    status = 400 if period.errors else 200
+    return render(request, "web/area.html", context, status=status)
+
+
+def period_context(period: Period) -> dict[str, Any]:
+    """What the period form and the links that keep the period need."""
+    return {
+        "period": period.filters,
+        "period_query": period.query(),
+        "errors": period.errors,
+    }
 
 
 def ancestors(area: Area) -> list[Area]:
@@ -340,25 +361,30 @@ def actor_page(request: HttpRequest, actor_id: uuid.UUID) -> HttpResponse:
         if queries.actor_exists(actor_id):
             record_denied(request.user, f"actor:{actor_id}", "named only in hidden events")
         raise Http404(_("No such actor."))
-    events = queries.actor_events(request.user, actor)
-    figures = actor_figures.actor_figures(request.user, actor)  # stored, same as the events
-    dyads = actor_figures.actor_dyads(request.user, actor)
+    period = period_of(request)
+    user, dates = request.user, period.filters
+    events = queries.filter_events(queries.actor_events(user, actor), dates)
+    figures = actor_figures.actor_figures(user, actor, dates)  # stored, same as the events
+    dyads = actor_figures.actor_dyads(user, actor, dates)
     fights = [
         {**d, "count": d["by_violence_type"]["state_based"] + d["by_violence_type"]["non_state"]}
         for d in dyads
     ]
     one_sided = [{**d, "count": d["by_violence_type"]["one_sided"]} for d in dyads]
+    actor_query = joined(urlencode({"actor_id": actor.pk}), period.query())
     context = {
         "actor": actor,
         "identifiers": actor.identifiers.order_by("scheme", "value"),
         "figures": figures,
         "by_type": by_type(figures),
-        "events_url": events_url(urlencode({"actor_id": actor.pk})),
-        "areas": actor_figures.actor_admin1_figures(request.user, actor)[:TOP_ROWS],
+        "events_url": events_url(actor_query),
+        "areas": actor_figures.actor_admin1_figures(user, actor, dates)[:TOP_ROWS],
         "fights": sorted((d for d in fights if d["count"]), key=lambda d: -d["count"]),
         "one_sided": sorted((d for d in one_sided if d["count"]), key=lambda d: -d["count"]),
-        "network": analysis_views.actor_network_context(request.user, actor),
+        "network": analysis_views.actor_network_context(user, actor),
         "latest": latest(events),
         "chart": chart(figures),
+        **period_context(period),
     }
-    return render(request, "web/actor.html", context)
+    status = 400 if period.errors else 200
+    return render(request, "web/actor.html", context, status=status)

@@ -51,3 +51,17 @@ def field_rows(fields: object) -> list[tuple[str, object]]:
     if not isinstance(fields, dict):
         return []
     return [(str(name), value) for name, value in fields.items()]
+
+
+@register.simple_tag(takes_context=True)
+def period_url(context: template.Context, name: str, *args: object) -> str:
+    """The URL of a page (as ``{% url %}``) carrying the period the current page is read for.
+
+    Pages put the period's query string in their context as ``period_query``; links drawn with
+    this tag keep it, so following an area or an actor keeps the period.
+    """
+    from django.urls import reverse
+
+    from commonground.web.periods import with_query
+
+    return with_query(reverse(name, args=args), str(context.get("period_query") or ""))

@@ -70,6 +70,17 @@
     return Boolean(box && box.checked);
   }
 
+  // An area page opened from the map is read for the map's period (its dates only).
+  function areaAddress(code) {
+    var query = params();
+    var period = new URLSearchParams();
+    DATE_PARAMS.forEach(function (name) {
+      if (query.get(name)) { period.set(name, query.get(name)); }
+    });
+    var text = period.toString();
+    return config.urls.area.replace("{code}", encodeURIComponent(code)) + (text ? "?" + text : "");
+  }
+
   function withoutDates(query) {
     var copy = new URLSearchParams(query);
     DATE_PARAMS.forEach(function (name) { copy.delete(name); });
@@ -293,7 +304,7 @@
         layer.bindTooltip(text, { sticky: true });
         if (row) {
           layer.on("click", function () {
-            window.location.href = config.urls.area.replace("{code}", encodeURIComponent(row.code));
+            window.location.href = areaAddress(row.code);
           });
         }
       }
