@@ -142,9 +142,22 @@ def filter_events(events: QuerySet[Event], filters: EventFilters) -> QuerySet[Ev
     return events.order_by("-date_start", "-id")
 
 
-def event_list(user: AnyUser | None, filters: EventFilters) -> QuerySet[Event]:
-    """The events list: visible, filtered, with what each table row shows in the same query."""
-    events = filter_events(visible_events(user), filters)
+#: How the events list may be sorted (the ``sort`` parameter), each a full, stable order.
+EVENT_SORTS: dict[str, tuple[str, ...]] = {
+    "-date": ("-date_start", "-id"),
+    "date": ("date_start", "id"),
+    "-deaths": ("-fatalities_best", "-date_start", "-id"),
+    "deaths": ("fatalities_best", "date_start", "id"),
+}
+#: The order when none is asked for: newest first.
+DEFAULT_SORT = "-date"
+
+
+def event_list(
+    user: AnyUser | None, filters: EventFilters, sort: str = DEFAULT_SORT
+) -> QuerySet[Event]:
+    """The events list: visible, filtered, sorted (``EVENT_SORTS``), with what each row shows."""
+    events = filter_events(visible_events(user), filters).order_by(*EVENT_SORTS[sort])
     return events.select_related("actor1", "actor2", "admin1")
 
 

@@ -36,6 +36,7 @@ urlpatterns = [
     path("import/<str:job>/progress", imports.import_progress, name="import_progress"),
     path("events/", views.event_list, name="event_list"),
     path("events/<int:event_id>/", views.event_detail, name="event_detail"),
+    path("events/download/<str:fmt>/", views.event_download, name="event_download"),
     path("areas/<str:code>/", pages.area_page, name="area"),
     path("operations/<slug:slug>/", pages.operation_page, name="operation"),
     path("actors/<uuid:actor_id>/", pages.actor_page, name="actor"),
