@@ -14,6 +14,7 @@ from commonground.core.models import Area, AreaLevel, ImportRun
 from commonground.events.models import Event, LikelyDuplicate, ViolenceType
 from commonground.events.schemas import EventFilters
 from commonground.registry.models import Actor, ActorKind
+from commonground.registry.search import fold
 from commonground.sharing.policy import AnyUser, access_owned, viewer_for
 
 
@@ -114,8 +115,8 @@ def dataset_totals(events: QuerySet[Event]) -> list[dict[str, Any]]:
 def filter_events(events: QuerySet[Event], filters: EventFilters) -> QuerySet[Event]:
     """Apply validated filters to an already access-checked queryset; newest first.
 
-    Dates filter on the start date, as UCDP's ``year`` does; ``actor`` matches either side's
-    name, case-insensitively.
+    Dates filter on the start date, as UCDP's ``year`` does; ``actor`` matches part of either
+    side's name or aliases, ignoring accents and case (``registry.search``).
     """
     if filters.country:
         events = events.filter(country_code=filters.country)
@@ -134,8 +135,9 @@ def filter_events(events: QuerySet[Event], filters: EventFilters) -> QuerySet[Ev
     if filters.min_deaths is not None:
         events = events.filter(fatalities_best__gte=filters.min_deaths)
     if filters.actor:
+        typed = fold(filters.actor)
         events = events.filter(
-            Q(actor1__name__icontains=filters.actor) | Q(actor2__name__icontains=filters.actor)
+            Q(actor1__search_key__contains=typed) | Q(actor2__search_key__contains=typed)
         )
     if filters.actor_id:
         events = events.filter(Q(actor1_id=filters.actor_id) | Q(actor2_id=filters.actor_id))
@@ -420,7 +422,7 @@ def ranked_actors(
         .filter(event_count__gt=0)
     )
     if q:
-        actors = actors.filter(name__icontains=q)
+        actors = actors.filter(search_key__contains=fold(q))
     if kind:
         actors = actors.filter(kind=kind)
     if order == "name":

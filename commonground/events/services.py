@@ -207,6 +207,7 @@ def _with_actor_ids(frame: pl.DataFrame) -> pl.DataFrame:
             for n in (1, 2)
         ]
     ).filter(pl.col("key").is_not_null() & (pl.col("key") != ""))
+    spellings = _spellings(sides)
     sides = sides.unique(subset=["scheme", "key"], keep="first", maintain_order=True)
     known = {
         (scheme, value): actor_id
@@ -214,9 +215,11 @@ def _with_actor_ids(frame: pl.DataFrame) -> pl.DataFrame:
             scheme__in=sides["scheme"].unique().to_list()
         ).values_list("scheme", "value", "actor_id")
     }
+    _add_aliases(known, spellings)
     for scheme, key, name, kind in sides.iter_rows():
         if (scheme, key) not in known:
-            actor = Actor.objects.create(name=name, kind=kind)
+            others = [n for n in spellings.get((scheme, key), []) if n != name]
+            actor = Actor.objects.create(name=name, kind=kind, aliases=others)
             ActorIdentifier.objects.create(actor=actor, scheme=scheme, value=key)
             known[(scheme, key)] = actor.pk
     ids = pl.DataFrame(
@@ -233,6 +236,35 @@ def _with_actor_ids(frame: pl.DataFrame) -> pl.DataFrame:
             how="left",
         )
     return frame
+
+
+def _spellings(sides: pl.DataFrame) -> dict[tuple[str, str], list[str]]:
+    """Every name the file gives each source id, in the file's order (UCDP renames sides)."""
+    named = sides.filter(pl.col("name").is_not_null() & (pl.col("name").str.strip_chars() != ""))
+    grouped = named.group_by(["scheme", "key"], maintain_order=True).agg(
+        pl.col("name").unique(maintain_order=True)
+    )
+    return {(scheme, key): names for scheme, key, names in grouped.iter_rows()}
+
+
+def _add_aliases(
+    known: dict[tuple[str, str], Any], spellings: dict[tuple[str, str], list[str]]
+) -> None:
+    """Keep each other name a file gives a known actor as an alias, so a search finds it.
+
+    The actor keeps the name it was first stored with: links and reports made with it stay
+    valid. Only actors with a new spelling are written.
+    """
+    wanted: dict[Any, list[str]] = {}
+    for pair, names in spellings.items():
+        if pair in known:
+            wanted.setdefault(known[pair], []).extend(names)
+    for actor in Actor.objects.filter(pk__in=list(wanted)).only("pk", "name", "aliases"):
+        new = [n for n in dict.fromkeys(wanted[actor.pk]) if n != actor.name]
+        new = [n for n in new if n not in actor.aliases]
+        if new:
+            actor.aliases = [*actor.aliases, *new]
+            actor.save(update_fields=["aliases", "updated_at"])
 
 
 def _existing(dataset: str) -> pl.DataFrame:

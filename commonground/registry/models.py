@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from commonground.core.models import Area, BaseModel, ImportRun
+from commonground.registry.search import search_key
 from commonground.sharing.models import Organization, OwnedModel
 
 
@@ -33,7 +36,11 @@ class Actor(BaseModel):
     name = models.CharField(max_length=300, db_index=True)
     kind = models.CharField(max_length=30, choices=ActorKind.choices, default=ActorKind.OTHER)
     country_code = models.CharField(max_length=3, blank=True)
+    #: Other names the sources give this actor (other spellings, former names).
     aliases = models.JSONField(default=list, blank=True)
+    #: The name and aliases without accents or case (``registry.search``), kept by ``save``:
+    #: what name searches match, the same on every database.
+    search_key = models.TextField(blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -42,6 +49,14 @@ class Actor(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Refold the search key from the name and aliases whenever the actor is saved."""
+        self.search_key = search_key(self.name, self.aliases)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"name", "aliases"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_key"}
+        super().save(*args, **kwargs)
 
 
 class ActorIdentifier(models.Model):
