@@ -33,6 +33,7 @@ from commonground.events.sources import source_fields
 from commonground.registry.models import Actor
 from commonground.sharing.models import Sensitivity
 from commonground.sharing.policy import AnyUser, access_exportable, policy, record_denied
+from commonground.web.periods import period_query
 
 #: Rows per page of the events list: a screenful to scan, small enough for a slow link.
 EVENTS_PER_PAGE = 50
@@ -82,6 +83,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "errors": errors,
         "sort": sort,
         "downloads": download_links(request),
+        "period_query": period_query(parsed.filters),
         "choices": queries.filter_choices(request.user),
         "violence_types": ViolenceType.choices,
         **narrowing(request.user, parsed.filters),

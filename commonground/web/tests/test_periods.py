@@ -153,3 +153,9 @@ def test_a_bad_date_is_named_and_the_page_shows_every_date(
     assert response.status_code == 400
     assert "2014-13-01" in response.content.decode()
     assert headline(response) == every_year
+
+
+def test_events_list_area_links_keep_the_period(real_data: RealData, client: Client) -> None:
+    html = client.get("/events/", {"admin1": "CAF.ouaka", **YEAR_2014}).content.decode()
+
+    assert 'href="/areas/CAF.ouaka/?date_from=2014-01-01&amp;date_to=2014-12-31"' in html
