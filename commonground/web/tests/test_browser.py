@@ -170,6 +170,39 @@ def test_the_timeline_range_sets_the_period_of_the_map(site: str, data_dir: Path
         expect(page.locator(".map-legend")).to_contain_text("Events per admin-1 area")
 
 
+def test_following_an_area_from_the_map_keeps_the_period(site: str, data_dir: Path) -> None:
+    """Map of 2014 -> click a prefecture -> its page for 2014 -> a perpetrator, for 2014."""
+    rows = csv_rows(data_dir / "ged_23_1_CAF.csv")
+    ouaka = [r for r in rows if r["adm_1"] == "Ouaka province" and r["year"] == "2014"]
+
+    with chromium() as browser:
+        page = browser.new_page()
+        page.goto(site + "/map/?country=CAF&date_from=2014-01-01&date_to=2014-12-31&view=areas")
+        wait_for_map(page)
+        with page.expect_navigation():
+            page.locator("#map-areas a", has_text="Ouaka").first.click()
+        assert urlsplit(page.url).path == "/areas/CAF.ouaka/"
+        assert parse_qs(urlsplit(page.url).query) == {
+            "date_from": ["2014-01-01"],
+            "date_to": ["2014-12-31"],
+        }
+        expect(page.locator("#figure-events")).to_contain_text(f"{len(ouaka)}")
+        expect(page.locator("#p-from")).to_have_value("2014-01-01")
+
+        # A prefecture clicked on the choropleth opens its page for the same period too.
+        page.go_back()
+        wait_for_map(page)
+        with page.expect_navigation():
+            page.locator(".leaflet-areas-pane path.leaflet-interactive").first.click(force=True)
+        assert "date_from=2014-01-01&date_to=2014-12-31" in page.url
+
+        page.goto(site + "/areas/CAF.ouaka/?date_from=2014-01-01&date_to=2014-12-31")
+        with page.expect_navigation():
+            page.locator("#perpetrators a").first.click()
+        assert urlsplit(page.url).path.startswith("/actors/")
+        assert "date_from=2014-01-01&date_to=2014-12-31" in page.url
+
+
 def test_the_french_interface(site: str) -> None:
     with chromium() as browser:
         page = browser.new_page()
