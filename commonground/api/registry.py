@@ -58,7 +58,9 @@ class ActorOut(Schema):
 
 
 class ActorFilters(QueryFilters):
-    q: str | None = Field(None, max_length=100, description="Part of the name.")
+    q: str | None = Field(
+        None, max_length=100, description="Part of the name or an alias; accents and case ignored."
+    )
     kind: ActorKind | None = None
     country: str | None = Field(None, pattern=COUNTRY_CODE, description="Active in this country.")
     order: Literal["events", "name"] = Field("events", description="Most events first, or A-Z.")
