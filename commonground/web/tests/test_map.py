@@ -102,7 +102,9 @@ def test_summary_fragment_is_what_the_page_shows(full_data: FullData, client: Cl
     html = client.get("/map/data/summary/", ONE_SIDED_2014).content.decode()
 
     assert '<p id="map-count"' in html and "<strong>292 events</strong>" in html
-    assert 'id="map-areas"' in html and 'href="/areas/CAF.ouaka/"' in html
+    # The area links keep the map's period (its dates only), so the area opens on 2014.
+    period = "date_from=2014-01-01&amp;date_to=2014-12-31"
+    assert 'id="map-areas"' in html and f'href="/areas/CAF.ouaka/?{period}"' in html
     assert "<html" not in html
 
 
