@@ -159,3 +159,5 @@ def test_events_list_area_links_keep_the_period(real_data: RealData, client: Cli
     html = client.get("/events/", {"admin1": "CAF.ouaka", **YEAR_2014}).content.decode()
 
     assert 'href="/areas/CAF.ouaka/?date_from=2014-01-01&amp;date_to=2014-12-31"' in html
+    upc = Actor.objects.get(name="UPC")
+    assert f'href="/actors/{upc.pk}/?date_from=2014-01-01&amp;date_to=2014-12-31"' in html
