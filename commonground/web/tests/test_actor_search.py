@@ -60,6 +60,14 @@ def test_api_actor_search_finds_seleka_however_typed(real_data: RealData, typed:
     assert names == ["Seleka"]
 
 
+@pytest.mark.parametrize("typed", SPELLINGS)
+def test_api_events_filter_finds_seleka_however_typed(real_data: RealData, typed: str) -> None:
+    response = Client().get("/api/v1/events", {"actor": typed, "page_size": 1})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["count"] == seleka_events(real_data)
+
+
 def test_an_alias_is_found_and_the_key_follows_the_name(real_data: RealData) -> None:
     """Synthetic alias: a name no source gives, set by hand as an operator would."""
     actor = Actor.objects.get(name="UPC")
