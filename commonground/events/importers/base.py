@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import polars as pl
+from django.utils.translation import gettext as _
 
 from commonground.core.areas import country_iso3
 from commonground.core.geo import (
@@ -24,6 +25,7 @@ from commonground.core.geo import (
     PRIOGRID_CELL_DEGREES,
     PRIOGRID_COLUMNS,
     country_boxes,
+    successor_state,
 )
 from commonground.core.importing import ProblemList
 from commonground.events.sources import SourceFields
@@ -222,10 +224,19 @@ def priogrid_expr(latitude: str, longitude: str) -> pl.Expr:
     return (row * PRIOGRID_COLUMNS + col + 1).cast(pl.Int64)
 
 
-def check_in_country(frame: pl.DataFrame, problems: ProblemList, columns: tuple[str, str]) -> None:
+def check_in_country(
+    frame: pl.DataFrame,
+    problems: ProblemList,
+    columns: tuple[str, str],
+    *,
+    moved: dict[int, tuple[str, str]] | None = None,
+) -> None:
     """Report points that fall outside their stated country's bounding boxes.
 
-    ``frame`` has ``_row``, ``country_code``, ``latitude`` and ``longitude`` (floats).
+    ``frame`` has ``_row``, ``country_code``, ``latitude`` and ``longitude`` (floats). With
+    ``moved``, a point that lies in a successor of its stated country (a state of the time, see
+    :data:`~commonground.core.geo.SUCCESSOR_STATES`) is not a problem: its row is added to
+    ``moved`` as (stated country, country today).
     """
     boxes = [
         (code, *box)
@@ -254,6 +265,10 @@ def check_in_country(frame: pl.DataFrame, problems: ProblemList, columns: tuple[
     for row, code, lat, lon in outside.select(
         "_row", "country_code", "latitude", "longitude"
     ).iter_rows():
+        today = successor_state(code, lat, lon) if moved is not None else None
+        if moved is not None and today is not None:
+            moved[row] = (code, today)
+            continue
         problems.add(
             row,
             f"{lat_col}/{lon_col}",
@@ -271,6 +286,45 @@ def check_points_in_country(frame: pl.DataFrame, problems: ProblemList) -> None:
         pl.col("longitude_f").alias("longitude"),
     )
     check_in_country(located, problems, ("latitude", "longitude"))
+
+
+def placed_in_todays_country(
+    frame: pl.DataFrame, problems: ProblemList, warnings: ProblemList, country_column: str
+) -> pl.DataFrame:
+    """:func:`check_points_in_country` for a source that codes events under the borders of the
+    time (UCDP GED): an event in a state that has since become independent (South Sudan coded
+    ``Sudan``, Bosnia coded ``Serbia (Yugoslavia)``) is read as published, warned about, and
+    placed in the country that holds the point today (``country_code``). ``coded_country``
+    keeps the country the source named, for what depends on it (whose forces are foreign).
+    """
+    frame = frame.with_columns(pl.col("country_code").alias("coded_country"))
+    located = frame.filter(pl.col("country_code").is_not_null()).select(
+        "_row",
+        "country_code",
+        pl.col("latitude_f").alias("latitude"),
+        pl.col("longitude_f").alias("longitude"),
+    )
+    moved: dict[int, tuple[str, str]] = {}
+    check_in_country(located, problems, ("latitude", "longitude"), moved=moved)
+    if not moved:
+        return frame
+    rows = frame.filter(pl.col("_row").is_in(list(moved))).select("_row", country_column)
+    for row, stated in rows.iter_rows():
+        then, today = moved[row]
+        warnings.add(
+            row,
+            country_column,
+            _(
+                "the source codes this event under {stated} ({then}), a state of the time; "
+                "the point lies in {today} today, where it is placed (the source's country is kept)"
+            ).format(stated=repr(stated), then=then, today=today),
+        )
+    today_by_row = {row: today for row, (_then, today) in moved.items()}
+    return frame.with_columns(
+        pl.col("_row")
+        .replace_strict(today_by_row, default=pl.col("country_code"), return_dtype=pl.String)
+        .alias("country_code")
+    )
 
 
 def map_countries(

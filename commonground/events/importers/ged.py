@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
+from django.utils.translation import gettext as _
 
 from commonground.core.areas import country_iso3
 from commonground.core.importing import (
@@ -28,8 +29,8 @@ from commonground.events.importers.base import (
     EventBatch,
     check_dates_ordered,
     check_fatality_range,
-    check_points_in_country,
     map_countries,
+    placed_in_todays_country,
     priogrid_expr,
     validated_and_hashed,
 )
@@ -206,7 +207,15 @@ def _validated(frame: pl.DataFrame, problems: ProblemList, notes: list[str]) -> 
     if warnings.more:
         notes.append(f"warning: {warnings.more} more rows with best outside low..high")
     if not problems:
-        check_points_in_country(frame, problems)
+        borders = ProblemList(problems.file)
+        frame = placed_in_todays_country(frame, problems, borders, "country")
+        notes.extend(f"warning: {w}" for w in borders.items)
+        if borders.more:
+            notes.append(
+                _("warning: {count} more events coded under a state of the time").format(
+                    count=borders.more
+                )
+            )
     return frame
 
 
@@ -240,13 +249,17 @@ def _checked_columns(checks: Checks) -> pl.DataFrame:
     return frame
 
 
-def _actor_kind(name: str, violence: str, side: str, event_country: str | None) -> str:
-    """Classify a GED side: civilians, state forces (own or external), rebels or militias."""
+def _actor_kind(name: str, violence: str, side: str, countries: set[str]) -> str:
+    """Classify a GED side: civilians, state forces (own or external), rebels or militias.
+
+    ``countries`` are the event's country as the source coded it and the one that holds the
+    point today: the Government of Sudan in today's South Sudan before 2011 is not foreign.
+    """
     if name == "Civilians":
         return ActorKind.CIVILIANS.value
     if name.startswith("Government of "):
         code = country_iso3(name.removeprefix("Government of "))
-        external = code is not None and event_country is not None and code != event_country
+        external = code is not None and bool(countries) and code not in countries
         return ActorKind.EXTERNAL_FORCES.value if external else ActorKind.STATE_FORCES.value
     if violence == "1" and side == "b":
         return ActorKind.REBEL_GROUP.value
@@ -255,12 +268,12 @@ def _actor_kind(name: str, violence: str, side: str, event_country: str | None) 
 
 def _canonical(frame: pl.DataFrame) -> pl.DataFrame:
     kinds: dict[str, str] = {}
+    places = ("coded_country", "country_code")
     for side in ("a", "b"):
-        for name, violence, country in (
-            frame.select(f"side_{side}", "type_of_violence", "country_code").unique().iter_rows()
-        ):
-            kinds[f"{side}|{name}|{violence}|{country}"] = _actor_kind(
-                name, violence, side, country
+        sides = frame.select(f"side_{side}", "type_of_violence", *places).unique()
+        for name, violence, coded, today in sides.iter_rows():
+            kinds[f"{side}|{name}|{violence}|{coded}|{today}"] = _actor_kind(
+                name, violence, side, {c for c in (coded, today) if c}
             )
 
     def kind_expr(side: str) -> pl.Expr:
@@ -269,7 +282,7 @@ def _canonical(frame: pl.DataFrame) -> pl.DataFrame:
                 pl.lit(side),
                 pl.col(f"side_{side}"),
                 pl.col("type_of_violence"),
-                pl.col("country_code"),
+                *[pl.col(c) for c in places],
             ],
             separator="|",
         )
