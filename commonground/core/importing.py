@@ -151,6 +151,24 @@ def read_header(path: Path, text: str) -> list[str]:
     return [name.strip() for name in header]
 
 
+def peek_header(path: Path) -> list[str]:
+    """The header's column names, for an importer that must know the layout before reading
+    (an older one, or another kind of file); [] when the file cannot be read, as
+    :func:`read_csv_frame` then says why."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(65536)
+    except OSError:
+        return []
+    lines = head.decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()
+    if not lines:
+        return []
+    try:
+        return [name.strip() for name in next(csv.reader([lines[0]]))]
+    except (csv.Error, StopIteration):
+        return []
+
+
 def check_columns(
     path: Path, header: list[str], required: Sequence[str], problems: ProblemList
 ) -> None:

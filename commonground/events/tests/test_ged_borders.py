@@ -93,6 +93,7 @@ def test_a_government_in_its_own_former_territory_is_not_foreign(
     do_import(GED, sample_csv, owner)
     # Maridi, 1991: the Government of Sudan against the SPLM/A, in what was then Sudan.
     event = Event.objects.get(dataset="ucdp-ged", source_id="8132")
+    assert event.actor1 is not None
     assert event.actor1.name == "Government of Sudan"
     assert event.actor1.kind == ActorKind.STATE_FORCES
 
