@@ -14,12 +14,15 @@ import csv
 import difflib
 import hashlib
 import io
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 #: A text field longer than this is refused: no real source writes one, an attack might.
 MAX_FIELD_CHARS = 32_000
@@ -116,8 +119,38 @@ def reject(path: Path, reason: str, row: int | None = None, column: str | None =
     raise ImportRejected([Problem(path.name, row, column, reason)])
 
 
+#: The first bytes of files people give in place of a CSV or GeoJSON, and what each is.
+#: (A zip that holds ``xl/`` is an Excel workbook; see :func:`check_not_packed`.)
+PACKED_FORMATS = (
+    (b"\x1f\x8b", gettext_noop("compressed with gzip")),
+    (b"PK\x03\x04", gettext_noop("a zip archive")),
+    (b"PK\x05\x06", gettext_noop("a zip archive")),
+    (b"BZh", gettext_noop("compressed with bzip2")),
+    (b"\xfd7zXZ\x00", gettext_noop("compressed with xz")),
+    (b"7z\xbc\xaf\x27\x1c", gettext_noop("a 7-Zip archive")),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", gettext_noop("an Excel 97-2003 workbook (.xls)")),
+)
+
+
+def check_not_packed(path: Path, data: bytes) -> None:
+    """Refuse a compressed file, an archive or a workbook by what it is, from its first bytes,
+    before its bytes are read as text (a gzip file may hold carriage returns and no line feed,
+    and would be taken for an old Mac CSV)."""
+    for magic, what in PACKED_FORMATS:
+        if data.startswith(magic):
+            if magic.startswith(b"PK") and b"xl/" in data[:65536]:
+                reject(path, _("the file is an Excel workbook, not a CSV: save it as 'CSV UTF-8'"))
+            reject(
+                path,
+                _("the file is {what}, not text: extract the file inside and import that").format(
+                    what=_(what)
+                ),
+            )
+
+
 def check_readable_text(path: Path, data: bytes) -> None:
     """Refuse a file that is missing, empty or not UTF-8, saying where the bad byte is."""
+    check_not_packed(path, data)
     if not data.strip():
         reject(path, "the file is empty")
     try:
@@ -197,6 +230,7 @@ def read_csv_frame(path: Path, required: Sequence[str]) -> pl.DataFrame:
     if not path.exists():
         reject(path, "no such file")
     data = path.read_bytes()
+    check_not_packed(path, data)
     if not data or data.isspace():
         reject(path, "the file is empty")
     if b"\r" in data and b"\n" not in data:
@@ -221,6 +255,7 @@ def read_csv_frame(path: Path, required: Sequence[str]) -> pl.DataFrame:
         )
     except pl.exceptions.PolarsError as exc:
         check_readable_text(path, data)  # Polars refuses bad UTF-8: say which line
+        locate_lone_carriage_return(path, data)
         locate_csv_fault(path, data, len(header))
         reject(path, f"the file cannot be read as CSV: {str(exc).splitlines()[0]}")
     frame = frame.rename({name: name.strip() for name in frame.columns})
@@ -228,10 +263,55 @@ def read_csv_frame(path: Path, required: Sequence[str]) -> pl.DataFrame:
     if frame.height == 0:
         reject(path, "the file has a header but no data rows", row=1)
     if not rows_have_header_width(data, header, frame):
+        locate_lone_carriage_return(path, data)
         locate_short_rows(path, data, len(header), problems)
-    check_field_sizes(frame, problems)
+    check_cells(frame, problems)
     problems.raise_if_any(frame.height)
     return frame
+
+
+#: A quoted CSV field, whose line breaks are part of the value.
+_QUOTED_FIELD = re.compile(rb'"(?:[^"]|"")*"')
+
+
+def locate_lone_carriage_return(path: Path, data: bytes) -> None:
+    """Refuse a file whose lines end with a line feed, except one that ends with a carriage
+    return alone (two tools edited it), naming the row it ends; quoted values may hold one."""
+    if b"\r" not in data:
+        return
+    unquoted = _QUOTED_FIELD.sub(b'""', data)
+    lone = re.search(rb"\r(?!\n)", unquoted)
+    if lone is None:
+        return
+    row = unquoted.count(b"\n", 0, lone.start()) + 1
+    reject(
+        path,
+        _(
+            "this row ends with a carriage return alone, where the other rows end with a line "
+            "feed: the line endings are mixed (the file was edited by tools that disagree); "
+            "save it again as 'CSV UTF-8'"
+        ),
+        row=row,
+    )
+
+
+def check_cells(frame: pl.DataFrame, problems: ProblemList) -> None:
+    """What no value of any source may hold, whatever the file format: more than
+    MAX_FIELD_CHARS characters, or a NUL character (PostgreSQL cannot store one in text, so
+    refusing it everywhere keeps SQLite and PostgreSQL alike)."""
+    check_field_sizes(frame, problems)
+    columns = [c for c in frame.columns if c != "_row"]
+    has_nul = frame.select(pl.col(columns).str.contains("\x00", literal=True).any()).row(
+        0, named=True
+    )
+    for column in [c for c, hit in has_nul.items() if hit]:
+        rows = frame.filter(pl.col(column).str.contains("\x00", literal=True))["_row"]
+        for row in rows.head(problems.limit).to_list():
+            problems.add(
+                row,
+                column,
+                _("the value holds a NUL character (byte 0), which no text may hold"),
+            )
 
 
 def locate_csv_fault(path: Path, data: bytes, width: int) -> None:

@@ -188,17 +188,33 @@ class Checks:
         return parsed
 
     def date(self, column: str, *, required: bool = True) -> pl.Expr:
-        """ISO dates (``YYYY-MM-DD``, optionally followed by a time), impossible ones refused."""
+        """ISO dates (``YYYY-MM-DD``, optionally followed by a time), impossible ones refused.
+
+        A value in another form is told so; only a well-formed date the calendar lacks
+        (2023-02-30, or year 0, which no calendar has) is called not a real date.
+        """
         raw = pl.col(column).str.strip_chars()
-        parsed = raw.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+        day = raw.str.slice(0, 10)
+        parsed = (
+            pl.when(day.str.slice(0, 4) != "0000")
+            .then(day.str.to_date("%Y-%m-%d", strict=False))
+            .otherwise(None)
+        )
         well_formed = raw.str.contains(r"^\d{4}-\d{2}-\d{2}([T ][0-9:.]+Z?)?$")
         self.report(
-            (raw != "") & (~well_formed | parsed.is_null()),
+            (raw != "") & ~well_formed,
             column,
-            lambda v: f"{v!r} is not a real date in the form YYYY-MM-DD",
+            lambda v: _("{value} is not a date in the form YYYY-MM-DD").format(value=repr(v)),
+        )
+        self.report(
+            well_formed & parsed.is_null(),
+            column,
+            lambda v: _("{value} is not a real date: the calendar has no such day").format(
+                value=repr(v)
+            ),
         )
         if required:
-            self.report(raw == "", column, lambda _v: "a date is required")
+            self.report(raw == "", column, lambda _v: _("a date is required"))
         return parsed
 
     def one_of(self, column: str, allowed: Sequence[str]) -> None:

@@ -19,6 +19,7 @@ from commonground.core.areas import country_iso3
 from commonground.core.importing import (
     ProblemList,
     ProgressCallback,
+    check_cells,
     check_readable_text,
     read_csv_frame,
     reject,
@@ -105,6 +106,8 @@ def read_geojson_frame(path: Path) -> pl.DataFrame:
         document = json.loads(data, parse_float=Decimal, parse_int=Decimal)
     except json.JSONDecodeError as exc:
         reject(path, f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
+    except RecursionError:
+        reject(path, _("the JSON is nested too deeply to be GeoJSON (arrays within arrays)"))
     features = document.get("features") if isinstance(document, dict) else None
     if not isinstance(features, list):
         reject(path, "not a GeoJSON FeatureCollection: no 'features' list")
@@ -122,8 +125,10 @@ def read_geojson_frame(path: Path) -> pl.DataFrame:
     frame = pl.DataFrame(
         {c: [r.get(c, "") for r in records] for c in columns},
         schema=dict.fromkeys(columns, pl.String),
-    )
-    return frame.with_row_index("_row", offset=2)
+    ).with_row_index("_row", offset=2)
+    check_cells(frame, problems)
+    problems.raise_if_any(len(features))
+    return frame
 
 
 def _text(value: object) -> str:
