@@ -50,9 +50,9 @@ class Problem:
     def __str__(self) -> str:
         where = [self.file]
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(_("row {row}").format(row=self.row))
         if self.column:
-            where.append(f"column {self.column!r}")
+            where.append(_("column {column}").format(column=repr(self.column)))
         return f"{', '.join(where)}: {self.reason}"
 
     def as_dict(self) -> dict[str, object]:
@@ -71,7 +71,7 @@ class ImportRejected(Exception):
     def summary(self) -> str:
         lines = [str(p) for p in self.problems]
         if self.more:
-            lines.append(f"... and {self.more} more problems")
+            lines.append(_("... and {count} more problems").format(count=self.more))
         return "\n".join(lines)
 
 
@@ -152,15 +152,17 @@ def check_readable_text(path: Path, data: bytes) -> None:
     """Refuse a file that is missing, empty or not UTF-8, saying where the bad byte is."""
     check_not_packed(path, data)
     if not data.strip():
-        reject(path, "the file is empty")
+        reject(path, _("the file is empty"))
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         reject(
             path,
-            f"the file is not UTF-8 (byte 0x{data[exc.start]:02x} on line {line}); "
-            "save it as UTF-8 (in Excel: 'CSV UTF-8') and try again",
+            _(
+                "the file is not UTF-8 (byte 0x{byte:02x} on line {line}); "
+                "save it as UTF-8 (in Excel: 'CSV UTF-8') and try again"
+            ).format(byte=data[exc.start], line=line),
         )
 
 
@@ -171,14 +173,17 @@ def read_header(path: Path, text: str) -> list[str]:
     try:
         header = next(csv.reader([first_line]))
     except (csv.Error, StopIteration):
-        reject(path, "the header row cannot be read as CSV", row=1)
+        reject(path, _("the header row cannot be read as CSV"), row=1)
     if len(header) == 1:
-        for delimiter, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
+        separators = ((";", _("semicolons")), ("\t", _("tabs")), ("|", _("pipes")))
+        for delimiter, label in separators:
             if first_line.count(delimiter) >= 2:
                 reject(
                     path,
-                    f"the columns are separated by {label}, not commas; "
-                    "export the file as comma-separated CSV",
+                    _(
+                        "the columns are separated by {label}, not commas; "
+                        "export the file as comma-separated CSV"
+                    ).format(label=label),
                     row=1,
                 )
     return [name.strip() for name in header]
@@ -209,15 +214,17 @@ def check_columns(
     seen: set[str] = set()
     for name in header:
         if name in seen:
-            problems.add(1, name, "this column appears twice in the header")
+            problems.add(1, name, _("this column appears twice in the header"))
         seen.add(name)
     extra = [name for name in header if name not in required]
     for name in required:
         if name not in seen:
             hint = difflib.get_close_matches(name, extra, n=1, cutoff=0.6)
-            reason = "required column is missing"
+            reason = _("required column is missing")
             if hint:
-                reason += f" (is {hint[0]!r} this column renamed?)"
+                reason = _("required column is missing (is {name} this column renamed?)").format(
+                    name=repr(hint[0])
+                )
             problems.add(1, name, reason)
 
 
@@ -228,16 +235,18 @@ def read_csv_frame(path: Path, required: Sequence[str]) -> pl.DataFrame:
     the row at fault. Short rows (a truncated last line) are found on the fast path.
     """
     if not path.exists():
-        reject(path, "no such file")
+        reject(path, _("no such file"))
     data = path.read_bytes()
     check_not_packed(path, data)
     if not data or data.isspace():
-        reject(path, "the file is empty")
+        reject(path, _("the file is empty"))
     if b"\r" in data and b"\n" not in data:
         reject(
             path,
-            "lines end with a carriage return only (the old Mac 'CSV (Macintosh)' format); "
-            "save the file as 'CSV UTF-8'",
+            _(
+                "lines end with a carriage return only (the old Mac 'CSV (Macintosh)' format); "
+                "save the file as 'CSV UTF-8'"
+            ),
         )
     text_head = data[:65536].decode("utf-8", errors="replace")
     header = read_header(path, text_head)
@@ -257,11 +266,14 @@ def read_csv_frame(path: Path, required: Sequence[str]) -> pl.DataFrame:
         check_readable_text(path, data)  # Polars refuses bad UTF-8: say which line
         locate_lone_carriage_return(path, data)
         locate_csv_fault(path, data, len(header))
-        reject(path, f"the file cannot be read as CSV: {str(exc).splitlines()[0]}")
+        reject(
+            path,
+            _("the file cannot be read as CSV: {error}").format(error=str(exc).splitlines()[0]),
+        )
     frame = frame.rename({name: name.strip() for name in frame.columns})
     frame = drop_trailing_blank_rows(frame.with_row_index("_row", offset=2))
     if frame.height == 0:
-        reject(path, "the file has a header but no data rows", row=1)
+        reject(path, _("the file has a header but no data rows"), row=1)
     if not rows_have_header_width(data, header, frame):
         locate_lone_carriage_return(path, data)
         locate_short_rows(path, data, len(header), problems)
@@ -321,11 +333,17 @@ def locate_csv_fault(path: Path, data: bytes, width: int) -> None:
     try:
         for row, record in enumerate(reader, start=1):
             if row > 1 and record and len(record) > width:
-                reject(path, f"{len(record)} fields where the header has {width}", row=row)
+                reject(
+                    path,
+                    _("{count} fields where the header has {width}").format(
+                        count=len(record), width=width
+                    ),
+                    row=row,
+                )
     except csv.Error as exc:
         reason = str(exc)
         if "unexpected end of data" in reason or "EOF" in reason:
-            reason = "a quoted field is never closed: the file looks truncated"
+            reason = _("a quoted field is never closed: the file looks truncated")
         reject(path, reason, row=row + 1)
 
 
@@ -373,16 +391,18 @@ def locate_short_rows(path: Path, data: bytes, width: int, problems: ProblemList
             blank.append(row)
             continue
         for line in blank:
-            problems.add(line, None, "empty line in the middle of the data")
+            problems.add(line, None, _("empty line in the middle of the data"))
         blank = []
         if len(record) != width:
             problems.add(
                 row,
                 None,
-                f"{len(record)} fields where the header has {width} (a truncated or broken line)",
+                _(
+                    "{count} fields where the header has {width} (a truncated or broken line)"
+                ).format(count=len(record), width=width),
             )
     if not problems:
-        problems.add(None, None, "the number of fields differs between rows")
+        problems.add(None, None, _("the number of fields differs between rows"))
 
 
 def check_field_sizes(frame: pl.DataFrame, problems: ProblemList) -> None:
@@ -399,7 +419,9 @@ def check_field_sizes(frame: pl.DataFrame, problems: ProblemList) -> None:
         for column in columns:
             if record[column]:
                 problems.add(
-                    record["_row"], column, f"the field is longer than {MAX_FIELD_CHARS} characters"
+                    record["_row"],
+                    column,
+                    _("the field is longer than {limit} characters").format(limit=MAX_FIELD_CHARS),
                 )
 
 

@@ -322,7 +322,7 @@ def _missing_ids(frame: pl.DataFrame, file: str, notes: list[str]) -> pl.DataFra
                 "date, place, type and actors, so that importing it again finds it"
             ).format(key=key),
         )
-    notes.extend(f"warning: {w}" for w in warnings.items)
+    notes.extend(_("warning: {problem}").format(problem=w) for w in warnings.items)
     if warnings.more:
         notes.append(_("warning: {count} more events without an id").format(count=warnings.more))
     return frame.with_columns(
@@ -340,7 +340,9 @@ def _timestamp(checks: Checks, column: str) -> pl.Expr:
     checks.report(
         parsed > latest,
         column,
-        lambda v: f"{v} is in the future as a Unix time (seconds since 1970-01-01)",
+        lambda v: _("{value} is in the future as a Unix time (seconds since 1970-01-01)").format(
+            value=v
+        ),
     )
     return parsed
 
@@ -351,7 +353,7 @@ def _code(checks: Checks, column: str, mapping: dict[int, int]) -> pl.Expr:
     checks.report(
         parsed.is_not_null() & ~parsed.is_in(list(mapping)),
         column,
-        lambda v: f"{v} is not an ACLED precision code (1, 2 or 3)",
+        lambda v: _("{value} is not an ACLED precision code (1, 2 or 3)").format(value=v),
     )
     return parsed.replace_strict(mapping, default=None, return_dtype=pl.Int64)
 
@@ -456,12 +458,16 @@ def _check_inter(checks: Checks) -> None:
         checks.report(
             (actor != "") & ~code.is_in(known),
             f"inter{n}",
-            lambda v: f"{v!r} is not an ACLED actor type (1-8 or its label)",
+            lambda v: _("{value} is not an ACLED actor type (1-8 or its label)").format(
+                value=repr(v)
+            ),
         )
         checks.report(
             (actor == "") & (code != "0"),
             f"inter{n}",
-            lambda v: f"actor type {v!r} is given but the actor's name is empty",
+            lambda v: _("actor type {value} is given but the actor's name is empty").format(
+                value=repr(v)
+            ),
         )
 
 

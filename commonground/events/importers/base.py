@@ -146,7 +146,7 @@ class Checks:
     def required(self, columns: Sequence[str]) -> None:
         for column in columns:
             self.report(
-                pl.col(column).str.strip_chars() == "", column, lambda _v: "a value is required"
+                pl.col(column).str.strip_chars() == "", column, lambda _v: _("a value is required")
             )
 
     def integer(
@@ -161,29 +161,45 @@ class Checks:
         raw = pl.col(column).str.strip_chars()
         parsed = raw.cast(pl.Int64, strict=False)
         empty = raw == ""
-        self.report(~empty & parsed.is_null(), column, lambda v: f"{v!r} is not a whole number")
+        self.report(
+            ~empty & parsed.is_null(),
+            column,
+            lambda v: _("{value} is not a whole number").format(value=repr(v)),
+        )
         if required:
-            self.report(empty, column, lambda _v: "a number is required")
+            self.report(empty, column, lambda _v: _("a number is required"))
         if minimum is not None:
             self.report(
-                parsed < minimum, column, lambda v: f"{v} is below the minimum of {minimum}"
+                parsed < minimum,
+                column,
+                lambda v: _("{value} is below the minimum of {minimum}").format(
+                    value=v, minimum=minimum
+                ),
             )
-        self.report(parsed > maximum, column, lambda v: f"{v} is above the maximum of {maximum}")
+        self.report(
+            parsed > maximum,
+            column,
+            lambda v: _("{value} is above the maximum of {maximum}").format(
+                value=v, maximum=maximum
+            ),
+        )
         return parsed
 
     def number(self, column: str, low: float, high: float) -> pl.Expr:
         raw = pl.col(column).str.strip_chars()
         parsed = raw.cast(pl.Float64, strict=False)
-        self.report(raw == "", column, lambda _v: "a number is required")
+        self.report(raw == "", column, lambda _v: _("a number is required"))
         self.report(
             (raw != "") & (parsed.is_null() | parsed.is_nan()),
             column,
-            lambda v: f"{v!r} is not a number",
+            lambda v: _("{value} is not a number").format(value=repr(v)),
         )
         self.report(
             (parsed < low) | (parsed > high),
             column,
-            lambda v: f"{v} is outside the range {low:g} to {high:g}",
+            lambda v: _("{value} is outside the range {low:g} to {high:g}").format(
+                value=v, low=low, high=high
+            ),
         )
         return parsed
 
@@ -222,14 +238,16 @@ class Checks:
         self.report(
             ~pl.col(column).str.strip_chars().is_in(allowed_list),
             column,
-            lambda v: f"{v!r} is not one of: {', '.join(allowed_list)}",
+            lambda v: _("{value} is not one of: {allowed}").format(
+                value=repr(v), allowed=", ".join(allowed_list)
+            ),
         )
 
     def unique(self, column: str) -> None:
         self.report(
             pl.col(column).is_duplicated(),
             column,
-            lambda v: f"the id {v!r} appears more than once in the file",
+            lambda v: _("the id {value} appears more than once in the file").format(value=repr(v)),
         )
 
 
@@ -288,8 +306,10 @@ def check_in_country(
         problems.add(
             row,
             f"{lat_col}/{lon_col}",
-            f"the point ({lat:g}, {lon:g}) lies outside {code} (are latitude and longitude "
-            "swapped, or is the country wrong?)",
+            _(
+                "the point ({latitude:g}, {longitude:g}) lies outside {country} (are latitude "
+                "and longitude swapped, or is the country wrong?)"
+            ).format(latitude=lat, longitude=lon, country=code),
         )
 
 
@@ -365,13 +385,19 @@ def map_countries(
         mapping[value] = code
     checks = checks or Checks(frame, problems)
     unknown = [k for k, v in mapping.items() if v is None]
-    what = "an ISO 3166 alpha-3 country code" if iso3 else "a country name we recognise"
-    checks.report(pl.col(column).is_in(unknown), column, lambda v: f"{v!r} is not {what}")
+    checks.report(pl.col(column).is_in(unknown), column, _unknown_country_reason(iso3))
     return frame.with_columns(
         pl.col(column)
         .replace_strict(mapping, default=None, return_dtype=pl.String)
         .alias("country_code")
     )
+
+
+def _unknown_country_reason(iso3: bool) -> Callable[[str | None], str]:
+    """The reason a country cell is refused, by what the column holds (a code or a name)."""
+    if iso3:
+        return lambda v: _("{value} is not an ISO 3166 alpha-3 country code").format(value=repr(v))
+    return lambda v: _("{value} is not a country name we recognise").format(value=repr(v))
 
 
 #: Joins a row's hashed fields. The ASCII unit separator exists for exactly this and no real
@@ -463,17 +489,17 @@ def check_fatality_range(checks: Checks, best: str, low: str, high: str) -> None
         & f("fatalities_high").is_not_null()
         & (f("fatalities_low") > f("fatalities_high")),
         low,
-        lambda v: f"low ({v}) is above high",
+        lambda v: _("low ({value}) is above high").format(value=v),
     )
     checks.report(
         f("fatalities_low").is_not_null() & (f("fatalities_best") < f("fatalities_low")),
         best,
-        lambda v: f"best ({v}) is below low",
+        lambda v: _("best ({value}) is below low").format(value=v),
     )
     checks.report(
         f("fatalities_high").is_not_null() & (f("fatalities_best") > f("fatalities_high")),
         best,
-        lambda v: f"best ({v}) is above high",
+        lambda v: _("best ({value}) is above high").format(value=v),
     )
 
 
@@ -482,5 +508,5 @@ def check_dates_ordered(checks: Checks, start: str, end: str, end_column: str) -
     checks.report(
         pl.col(end) < pl.col(start),
         end_column,
-        lambda v: f"the end date {v} is before the start date",
+        lambda v: _("the end date {value} is before the start date").format(value=v),
     )

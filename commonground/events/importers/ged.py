@@ -105,22 +105,27 @@ def read_geojson_frame(path: Path) -> pl.DataFrame:
     try:
         document = json.loads(data, parse_float=Decimal, parse_int=Decimal)
     except json.JSONDecodeError as exc:
-        reject(path, f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
+        reject(
+            path,
+            _("not valid JSON: {error} (line {line}, column {column})").format(
+                error=exc.msg, line=exc.lineno, column=exc.colno
+            ),
+        )
     except RecursionError:
         reject(path, _("the JSON is nested too deeply to be GeoJSON (arrays within arrays)"))
     features = document.get("features") if isinstance(document, dict) else None
     if not isinstance(features, list):
-        reject(path, "not a GeoJSON FeatureCollection: no 'features' list")
+        reject(path, _("not a GeoJSON FeatureCollection: no 'features' list"))
     assert isinstance(features, list)
     if not features:
-        reject(path, "the FeatureCollection has no features")
+        reject(path, _("the FeatureCollection has no features"))
     problems = ProblemList(path.name)
     records = [_feature_record(n, feature, problems) for n, feature in enumerate(features, 2)]
     problems.raise_if_any(len(features))
     columns = list(dict.fromkeys(k for record in records for k in record))
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     for column in missing:
-        problems.add(None, column, "required property is missing from the features")
+        problems.add(None, column, _("required property is missing from the features"))
     problems.raise_if_any(len(features))
     frame = pl.DataFrame(
         {c: [r.get(c, "") for r in records] for c in columns},
@@ -142,16 +147,16 @@ def _text(value: object) -> str:
 def _feature_record(number: int, feature: object, problems: ProblemList) -> dict[str, str]:
     """One feature as a CSV-like record; the feature number stands in for the row."""
     if not isinstance(feature, dict) or not isinstance(feature.get("properties"), dict):
-        problems.add(number, None, "feature has no properties")
+        problems.add(number, None, _("feature has no properties"))
         return {}
     record = {key: _text(value) for key, value in feature["properties"].items()}
     geometry = feature.get("geometry")
     if not isinstance(geometry, dict):
-        problems.add(number, "geometry", "feature has no geometry object")
+        problems.add(number, "geometry", _("feature has no geometry object"))
         return record
     coordinates = geometry.get("coordinates")
     if geometry.get("type") != "Point" or not isinstance(coordinates, list) or len(coordinates) < 2:
-        problems.add(number, "geometry", "feature geometry is not a Point with coordinates")
+        problems.add(number, "geometry", _("feature geometry is not a Point with coordinates"))
         return record
     record["longitude"], record["latitude"] = _text(coordinates[0]), _text(coordinates[1])
     return record
@@ -161,7 +166,7 @@ def parse(path: Path, progress: ProgressCallback) -> EventBatch:
     """Read and validate a GED file (CSV or GeoJSON) without touching the database."""
     path = Path(path)
     if not path.is_file():
-        reject(path, "no such file")
+        reject(path, _("no such file"))
     version = version_from_name(path)
     progress("reading", 0, 1)
     if path.suffix.lower() in {".geojson", ".json"}:
@@ -199,7 +204,7 @@ def _validated(frame: pl.DataFrame, problems: ProblemList, notes: list[str]) -> 
         checks.report(
             pl.col("civilian_deaths") > pl.col("fatalities_best"),
             "deaths_civilians",
-            lambda v: f"civilian deaths ({v}) exceed best-estimate deaths",
+            lambda v: _("civilian deaths ({value}) exceed best-estimate deaths").format(value=v),
         )
         checks.frame = frame
     # UCDP publishes some events with best outside low..high (20 in the CAR extract of 23.1).
@@ -208,13 +213,18 @@ def _validated(frame: pl.DataFrame, problems: ProblemList, notes: list[str]) -> 
     warned = Checks(frame, warnings)
     with warned.together():
         check_fatality_range(warned, "best", "low", "high")
-    notes.extend(f"warning: {w} (kept as UCDP published it)" for w in warnings.items)
+    notes.extend(
+        _("warning: {problem} (kept as UCDP published it)").format(problem=w)
+        for w in warnings.items
+    )
     if warnings.more:
-        notes.append(f"warning: {warnings.more} more rows with best outside low..high")
+        notes.append(
+            _("warning: {count} more rows with best outside low..high").format(count=warnings.more)
+        )
     if not problems:
         borders = ProblemList(problems.file)
         frame = placed_in_todays_country(frame, problems, borders, "country")
-        notes.extend(f"warning: {w}" for w in borders.items)
+        notes.extend(_("warning: {problem}").format(problem=w) for w in borders.items)
         if borders.more:
             notes.append(
                 _("warning: {count} more events coded under a state of the time").format(
@@ -244,12 +254,12 @@ def _checked_columns(checks: Checks) -> pl.DataFrame:
     checks.report(
         pl.col("where_prec").cast(pl.Int64, strict=False) > 7,
         "where_prec",
-        lambda v: f"{v} is not a UCDP location precision (1-7)",
+        lambda v: _("{value} is not a UCDP location precision (1-7)").format(value=v),
     )
     checks.report(
         pl.col("date_prec").cast(pl.Int64, strict=False) > 5,
         "date_prec",
-        lambda v: f"{v} is not a UCDP date precision (1-5)",
+        lambda v: _("{value} is not a UCDP date precision (1-5)").format(value=v),
     )
     return frame
 
