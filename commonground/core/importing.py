@@ -48,11 +48,13 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
+        """``file, row 3, column 'best': reason``: the CLI's line, and the form of a warning the
+        import page reads back (``web.imports``), so only the reason is translated."""
         where = [self.file]
         if self.row is not None:
-            where.append(_("row {row}").format(row=self.row))
+            where.append(f"row {self.row}")
         if self.column:
-            where.append(_("column {column}").format(column=repr(self.column)))
+            where.append(f"column {self.column!r}")
         return f"{', '.join(where)}: {self.reason}"
 
     def as_dict(self) -> dict[str, object]:
@@ -71,7 +73,7 @@ class ImportRejected(Exception):
     def summary(self) -> str:
         lines = [str(p) for p in self.problems]
         if self.more:
-            lines.append(_("... and {count} more problems").format(count=self.more))
+            lines.append(f"... and {self.more} more problems")
         return "\n".join(lines)
 
 

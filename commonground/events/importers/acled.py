@@ -322,9 +322,11 @@ def _missing_ids(frame: pl.DataFrame, file: str, notes: list[str]) -> pl.DataFra
                 "date, place, type and actors, so that importing it again finds it"
             ).format(key=key),
         )
-    notes.extend(_("warning: {problem}").format(problem=w) for w in warnings.items)
+    notes.extend(f"warning: {w}" for w in warnings.items)
     if warnings.more:
-        notes.append(_("warning: {count} more events without an id").format(count=warnings.more))
+        notes.append(
+            "warning: " + _("{count} more events without an id").format(count=warnings.more)
+        )
     return frame.with_columns(
         pl.when(given == "")
         .then(pl.col("_row").replace_strict(keys, default=None, return_dtype=pl.String))
@@ -437,8 +439,8 @@ def _numeric_order(frame: pl.DataFrame, column: str) -> tuple[bool, str]:
         return True, ""
     if (parts["2"] > 12).any():
         return False, ""
-    return True, _(
-        "warning: the dates written like 03/04/2021 were read day first (3 April 2021), as "
+    return True, "warning: " + _(
+        "the dates written like 03/04/2021 were read day first (3 April 2021), as "
         "ACLED writes them; no date in the file shows which comes first"
     )
 

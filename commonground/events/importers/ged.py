@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -213,21 +214,23 @@ def _validated(frame: pl.DataFrame, problems: ProblemList, notes: list[str]) -> 
     warned = Checks(frame, warnings)
     with warned.together():
         check_fatality_range(warned, "best", "low", "high")
+    kept = _("{reason} (kept as UCDP published it)")
     notes.extend(
-        _("warning: {problem} (kept as UCDP published it)").format(problem=w)
-        for w in warnings.items
+        f"warning: {replace(w, reason=kept.format(reason=w.reason))}" for w in warnings.items
     )
     if warnings.more:
         notes.append(
-            _("warning: {count} more rows with best outside low..high").format(count=warnings.more)
+            "warning: "
+            + _("{count} more rows with best outside low..high").format(count=warnings.more)
         )
     if not problems:
         borders = ProblemList(problems.file)
         frame = placed_in_todays_country(frame, problems, borders, "country")
-        notes.extend(_("warning: {problem}").format(problem=w) for w in borders.items)
+        notes.extend(f"warning: {w}" for w in borders.items)
         if borders.more:
             notes.append(
-                _("warning: {count} more events coded under a state of the time").format(
+                "warning: "
+                + _("{count} more events coded under a state of the time").format(
                     count=borders.more
                 )
             )
