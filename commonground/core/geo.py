@@ -9,9 +9,6 @@ from importlib import resources
 from typing import Any
 
 from country_bounding_boxes import country_subunits_by_iso_code
-from shapely import Point, prepare
-from shapely.geometry import shape
-from shapely.ops import unary_union
 
 #: PRIO-GRID has 720 columns of 0.5 degree; cell 1 is at the south-west corner (-180, -90).
 PRIOGRID_COLUMNS = 720
@@ -98,7 +95,15 @@ SUCCESSOR_STATES: dict[str, tuple[str, ...]] = {
 
 @cache
 def country_outline(iso3: str) -> Any | None:
-    """The country's outline today (about 1:110m, from ``countryinfo``) as a prepared shape."""
+    """The country's outline today (about 1:110m, from ``countryinfo``) as a prepared shape.
+
+    Shapely is imported here, not with the module: only a file with an event outside its
+    stated country needs it, and every command would otherwise pay its 0.15 s import.
+    """
+    from shapely import prepare
+    from shapely.geometry import shape
+    from shapely.ops import unary_union
+
     folder = resources.files("countryinfo").joinpath("data")
     for entry in folder.iterdir():
         if not entry.name.endswith(".json"):
@@ -124,6 +129,8 @@ def successor_state(coded: str, latitude: float, longitude: float) -> str | None
     point the coarse outline misses (a coast, a border town), in exactly one successor's
     bounding boxes.
     """
+    from shapely import Point
+
     candidates = [c for c in SUCCESSOR_STATES.get(coded, ()) if c != coded]
     point = Point(longitude, latitude)
     for code in candidates:
