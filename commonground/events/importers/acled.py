@@ -7,7 +7,8 @@ them. Each organization imports its own export; see :func:`persist_owned_events`
 How ACLED's codes map onto the common scales:
 
 * event types: battles and explosions/remote violence are state-based when either side is a
-  state force (``inter`` 1) and non-state otherwise, except that explosions/remote violence
+  state force (``inter`` 1, or a foreign state's forces under ``inter`` 8, see
+  :func:`_state_party`) and non-state otherwise, except that explosions/remote violence
   targeting civilians (``civilian_targeting`` or ``inter2`` 7) are one-sided; violence against
   civilians is one-sided; protests and riots are unrest; strategic developments are strategic.
 * ``geo_precision``: 1 (the town itself) -> exact; 2 (near a town, a part of it) -> within about
