@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import math
 from functools import cache
+from importlib import resources
+from typing import Any
 
 from country_bounding_boxes import country_subunits_by_iso_code
 
@@ -59,3 +62,80 @@ def within_country(iso3: str, latitude: float, longitude: float) -> bool:
         west - tol <= longitude <= east + tol and south - tol <= latitude <= north + tol
         for west, south, east, north in country_boxes(iso3)
     )
+
+
+#: States that were part of another when a source coded its events. UCDP GED codes each event
+#: under the state of its day: events in today's South Sudan before 2011 are coded ``Sudan``,
+#: events in Bosnia, Croatia or Slovenia in the 1990s ``Serbia (Yugoslavia)``. A point outside
+#: its coded country but inside one of these successors is such an event, not a slip.
+#: (Kosovo is inside Serbia's Natural Earth outline, so it needs no entry.)
+SUCCESSOR_STATES: dict[str, tuple[str, ...]] = {
+    "SDN": ("SSD",),
+    "SRB": ("BIH", "HRV", "SVN", "MKD", "MNE"),
+    "RUS": (
+        "UKR",
+        "BLR",
+        "MDA",
+        "EST",
+        "LVA",
+        "LTU",
+        "GEO",
+        "ARM",
+        "AZE",
+        "KAZ",
+        "KGZ",
+        "TJK",
+        "TKM",
+        "UZB",
+    ),
+    "ETH": ("ERI",),
+    "IDN": ("TLS",),
+}
+
+
+@cache
+def country_outline(iso3: str) -> Any | None:
+    """The country's outline today (about 1:110m, from ``countryinfo``) as a prepared shape.
+
+    Shapely is imported here, not with the module: only a file with an event outside its
+    stated country needs it, and every command would otherwise pay its 0.15 s import.
+    """
+    from shapely import prepare
+    from shapely.geometry import shape
+    from shapely.ops import unary_union
+
+    folder = resources.files("countryinfo").joinpath("data")
+    for entry in folder.iterdir():
+        if not entry.name.endswith(".json"):
+            continue
+        record = json.loads(entry.read_text(encoding="utf-8"))
+        if (record.get("ISO") or {}).get("alpha3") != iso3:
+            continue
+        features = (record.get("geoJSON") or {}).get("features", [])
+        shapes = [shape(f["geometry"]) for f in features if f.get("geometry")]
+        if not shapes:
+            return None
+        outline = unary_union(shapes)
+        prepare(outline)
+        return outline
+    return None
+
+
+def successor_state(coded: str, latitude: float, longitude: float) -> str | None:
+    """The state that today holds a point its source coded under ``coded``, a state of the time.
+
+    Only :data:`SUCCESSOR_STATES` of ``coded`` are considered, so swapped coordinates or another
+    country's event are still caught. The point must lie in the successor's outline, or, for a
+    point the coarse outline misses (a coast, a border town), in exactly one successor's
+    bounding boxes.
+    """
+    from shapely import Point
+
+    candidates = [c for c in SUCCESSOR_STATES.get(coded, ()) if c != coded]
+    point = Point(longitude, latitude)
+    for code in candidates:
+        outline = country_outline(code)
+        if outline is not None and outline.contains(point):
+            return code
+    boxed = [c for c in candidates if within_country(c, latitude, longitude)]
+    return boxed[0] if len(boxed) == 1 else None

@@ -14,12 +14,15 @@ import csv
 import difflib
 import hashlib
 import io
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 #: A text field longer than this is refused: no real source writes one, an attack might.
 MAX_FIELD_CHARS = 32_000
@@ -45,6 +48,8 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
+        """``file, row 3, column 'best': reason``: the CLI's line, and the form of a warning the
+        import page reads back (``web.imports``), so only the reason is translated."""
         where = [self.file]
         if self.row is not None:
             where.append(f"row {self.row}")
@@ -116,18 +121,50 @@ def reject(path: Path, reason: str, row: int | None = None, column: str | None =
     raise ImportRejected([Problem(path.name, row, column, reason)])
 
 
+#: The first bytes of files people give in place of a CSV or GeoJSON, and what each is.
+#: (A zip that holds ``xl/`` is an Excel workbook; see :func:`check_not_packed`.)
+PACKED_FORMATS = (
+    (b"\x1f\x8b", gettext_noop("compressed with gzip")),
+    (b"PK\x03\x04", gettext_noop("a zip archive")),
+    (b"PK\x05\x06", gettext_noop("a zip archive")),
+    (b"BZh", gettext_noop("compressed with bzip2")),
+    (b"\xfd7zXZ\x00", gettext_noop("compressed with xz")),
+    (b"7z\xbc\xaf\x27\x1c", gettext_noop("a 7-Zip archive")),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", gettext_noop("an Excel 97-2003 workbook (.xls)")),
+)
+
+
+def check_not_packed(path: Path, data: bytes) -> None:
+    """Refuse a compressed file, an archive or a workbook by what it is, from its first bytes,
+    before its bytes are read as text (a gzip file may hold carriage returns and no line feed,
+    and would be taken for an old Mac CSV)."""
+    for magic, what in PACKED_FORMATS:
+        if data.startswith(magic):
+            if magic.startswith(b"PK") and b"xl/" in data[:65536]:
+                reject(path, _("the file is an Excel workbook, not a CSV: save it as 'CSV UTF-8'"))
+            reject(
+                path,
+                _("the file is {what}, not text: extract the file inside and import that").format(
+                    what=_(what)
+                ),
+            )
+
+
 def check_readable_text(path: Path, data: bytes) -> None:
     """Refuse a file that is missing, empty or not UTF-8, saying where the bad byte is."""
+    check_not_packed(path, data)
     if not data.strip():
-        reject(path, "the file is empty")
+        reject(path, _("the file is empty"))
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         reject(
             path,
-            f"the file is not UTF-8 (byte 0x{data[exc.start]:02x} on line {line}); "
-            "save it as UTF-8 (in Excel: 'CSV UTF-8') and try again",
+            _(
+                "the file is not UTF-8 (byte 0x{byte:02x} on line {line}); "
+                "save it as UTF-8 (in Excel: 'CSV UTF-8') and try again"
+            ).format(byte=data[exc.start], line=line),
         )
 
 
@@ -138,17 +175,38 @@ def read_header(path: Path, text: str) -> list[str]:
     try:
         header = next(csv.reader([first_line]))
     except (csv.Error, StopIteration):
-        reject(path, "the header row cannot be read as CSV", row=1)
+        reject(path, _("the header row cannot be read as CSV"), row=1)
     if len(header) == 1:
-        for delimiter, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
+        separators = ((";", _("semicolons")), ("\t", _("tabs")), ("|", _("pipes")))
+        for delimiter, label in separators:
             if first_line.count(delimiter) >= 2:
                 reject(
                     path,
-                    f"the columns are separated by {label}, not commas; "
-                    "export the file as comma-separated CSV",
+                    _(
+                        "the columns are separated by {label}, not commas; "
+                        "export the file as comma-separated CSV"
+                    ).format(label=label),
                     row=1,
                 )
     return [name.strip() for name in header]
+
+
+def peek_header(path: Path) -> list[str]:
+    """The header's column names, for an importer that must know the layout before reading
+    (an older one, or another kind of file); [] when the file cannot be read, as
+    :func:`read_csv_frame` then says why."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(65536)
+    except OSError:
+        return []
+    lines = head.decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()
+    if not lines:
+        return []
+    try:
+        return [name.strip() for name in next(csv.reader([lines[0]]))]
+    except (csv.Error, StopIteration):
+        return []
 
 
 def check_columns(
@@ -158,15 +216,17 @@ def check_columns(
     seen: set[str] = set()
     for name in header:
         if name in seen:
-            problems.add(1, name, "this column appears twice in the header")
+            problems.add(1, name, _("this column appears twice in the header"))
         seen.add(name)
     extra = [name for name in header if name not in required]
     for name in required:
         if name not in seen:
             hint = difflib.get_close_matches(name, extra, n=1, cutoff=0.6)
-            reason = "required column is missing"
+            reason = _("required column is missing")
             if hint:
-                reason += f" (is {hint[0]!r} this column renamed?)"
+                reason = _("required column is missing (is {name} this column renamed?)").format(
+                    name=repr(hint[0])
+                )
             problems.add(1, name, reason)
 
 
@@ -177,15 +237,18 @@ def read_csv_frame(path: Path, required: Sequence[str]) -> pl.DataFrame:
     the row at fault. Short rows (a truncated last line) are found on the fast path.
     """
     if not path.exists():
-        reject(path, "no such file")
+        reject(path, _("no such file"))
     data = path.read_bytes()
+    check_not_packed(path, data)
     if not data or data.isspace():
-        reject(path, "the file is empty")
+        reject(path, _("the file is empty"))
     if b"\r" in data and b"\n" not in data:
         reject(
             path,
-            "lines end with a carriage return only (the old Mac 'CSV (Macintosh)' format); "
-            "save the file as 'CSV UTF-8'",
+            _(
+                "lines end with a carriage return only (the old Mac 'CSV (Macintosh)' format); "
+                "save the file as 'CSV UTF-8'"
+            ),
         )
     text_head = data[:65536].decode("utf-8", errors="replace")
     header = read_header(path, text_head)
@@ -203,17 +266,66 @@ def read_csv_frame(path: Path, required: Sequence[str]) -> pl.DataFrame:
         )
     except pl.exceptions.PolarsError as exc:
         check_readable_text(path, data)  # Polars refuses bad UTF-8: say which line
+        locate_lone_carriage_return(path, data)
         locate_csv_fault(path, data, len(header))
-        reject(path, f"the file cannot be read as CSV: {str(exc).splitlines()[0]}")
+        reject(
+            path,
+            _("the file cannot be read as CSV: {error}").format(error=str(exc).splitlines()[0]),
+        )
     frame = frame.rename({name: name.strip() for name in frame.columns})
     frame = drop_trailing_blank_rows(frame.with_row_index("_row", offset=2))
     if frame.height == 0:
-        reject(path, "the file has a header but no data rows", row=1)
+        reject(path, _("the file has a header but no data rows"), row=1)
     if not rows_have_header_width(data, header, frame):
+        locate_lone_carriage_return(path, data)
         locate_short_rows(path, data, len(header), problems)
-    check_field_sizes(frame, problems)
+    check_cells(frame, problems)
     problems.raise_if_any(frame.height)
     return frame
+
+
+#: A quoted CSV field, whose line breaks are part of the value.
+_QUOTED_FIELD = re.compile(rb'"(?:[^"]|"")*"')
+
+
+def locate_lone_carriage_return(path: Path, data: bytes) -> None:
+    """Refuse a file whose lines end with a line feed, except one that ends with a carriage
+    return alone (two tools edited it), naming the row it ends; quoted values may hold one."""
+    if b"\r" not in data:
+        return
+    unquoted = _QUOTED_FIELD.sub(b'""', data)
+    lone = re.search(rb"\r(?!\n)", unquoted)
+    if lone is None:
+        return
+    row = unquoted.count(b"\n", 0, lone.start()) + 1
+    reject(
+        path,
+        _(
+            "this row ends with a carriage return alone, where the other rows end with a line "
+            "feed: the line endings are mixed (the file was edited by tools that disagree); "
+            "save it again as 'CSV UTF-8'"
+        ),
+        row=row,
+    )
+
+
+def check_cells(frame: pl.DataFrame, problems: ProblemList) -> None:
+    """What no value of any source may hold, whatever the file format: more than
+    MAX_FIELD_CHARS characters, or a NUL character (PostgreSQL cannot store one in text, so
+    refusing it everywhere keeps SQLite and PostgreSQL alike)."""
+    check_field_sizes(frame, problems)
+    columns = [c for c in frame.columns if c != "_row"]
+    has_nul = frame.select(pl.col(columns).str.contains("\x00", literal=True).any()).row(
+        0, named=True
+    )
+    for column in [c for c, hit in has_nul.items() if hit]:
+        rows = frame.filter(pl.col(column).str.contains("\x00", literal=True))["_row"]
+        for row in rows.head(problems.limit).to_list():
+            problems.add(
+                row,
+                column,
+                _("the value holds a NUL character (byte 0), which no text may hold"),
+            )
 
 
 def locate_csv_fault(path: Path, data: bytes, width: int) -> None:
@@ -223,11 +335,17 @@ def locate_csv_fault(path: Path, data: bytes, width: int) -> None:
     try:
         for row, record in enumerate(reader, start=1):
             if row > 1 and record and len(record) > width:
-                reject(path, f"{len(record)} fields where the header has {width}", row=row)
+                reject(
+                    path,
+                    _("{count} fields where the header has {width}").format(
+                        count=len(record), width=width
+                    ),
+                    row=row,
+                )
     except csv.Error as exc:
         reason = str(exc)
         if "unexpected end of data" in reason or "EOF" in reason:
-            reason = "a quoted field is never closed: the file looks truncated"
+            reason = _("a quoted field is never closed: the file looks truncated")
         reject(path, reason, row=row + 1)
 
 
@@ -275,16 +393,18 @@ def locate_short_rows(path: Path, data: bytes, width: int, problems: ProblemList
             blank.append(row)
             continue
         for line in blank:
-            problems.add(line, None, "empty line in the middle of the data")
+            problems.add(line, None, _("empty line in the middle of the data"))
         blank = []
         if len(record) != width:
             problems.add(
                 row,
                 None,
-                f"{len(record)} fields where the header has {width} (a truncated or broken line)",
+                _(
+                    "{count} fields where the header has {width} (a truncated or broken line)"
+                ).format(count=len(record), width=width),
             )
     if not problems:
-        problems.add(None, None, "the number of fields differs between rows")
+        problems.add(None, None, _("the number of fields differs between rows"))
 
 
 def check_field_sizes(frame: pl.DataFrame, problems: ProblemList) -> None:
@@ -301,7 +421,9 @@ def check_field_sizes(frame: pl.DataFrame, problems: ProblemList) -> None:
         for column in columns:
             if record[column]:
                 problems.add(
-                    record["_row"], column, f"the field is longer than {MAX_FIELD_CHARS} characters"
+                    record["_row"],
+                    column,
+                    _("the field is longer than {limit} characters").format(limit=MAX_FIELD_CHARS),
                 )
 
 

@@ -46,6 +46,8 @@ import pycountry
 from django.db import models, transaction
 from django.db.models import ProtectedError, QuerySet, RestrictedError
 from django.db.models.fields.reverse_related import ForeignObjectRel
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from commonground.core.areas import ensure_areas
 from commonground.core.geo import is_known_country, within_country
@@ -140,21 +142,35 @@ def parse_period(text: str) -> Period:
     """Read ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; ValueError says what is wrong and how."""
     match = _DATE.fullmatch(text)
     if match is None:
-        raise ValueError(f"{text!r} is not a date written YYYY or YYYY-MM")
+        raise ValueError(
+            _("{value} is not a date written YYYY or YYYY-MM").format(value=repr(text))
+        )
     year = int(match[1])
     if year not in YEARS:
-        raise ValueError(f"{text!r}: the year is outside {YEARS.start}-{YEARS.stop - 1}")
+        raise ValueError(
+            _("{value}: the year is outside {first}-{last}").format(
+                value=repr(text), first=YEARS.start, last=YEARS.stop - 1
+            )
+        )
     if match[2] is None:
         return Period(date(year, 1, 1), date(year, 12, 31), DatePrecision.YEAR)
     month = int(match[2])
     if not 1 <= month <= 12:
-        raise ValueError(f"{text!r}: there is no month {month} (write YYYY-MM, month 01-12)")
+        raise ValueError(
+            _("{value}: there is no month {month} (write YYYY-MM, month 01-12)").format(
+                value=repr(text), month=month
+            )
+        )
     last_day = calendar.monthrange(year, month)[1]
     if match[3] is None:
         return Period(date(year, month, 1), date(year, month, last_day), DatePrecision.MONTH)
     day = int(match[3])
     if not 1 <= day <= last_day:
-        raise ValueError(f"{text!r}: {calendar.month_name[month]} {year} has no day {day}")
+        raise ValueError(
+            _("{value}: {month} has no day {day}").format(
+                value=repr(text), month=date_format(date(year, month, 1), "F Y"), day=day
+            )
+        )
     return Period(date(year, month, day), date(year, month, day), DatePrecision.DAY)
 
 
@@ -187,15 +203,25 @@ class Row:
     def text(self, column: str, *, required: bool = False, limit: int | None = None) -> str:
         value = str(self._record.get(column) or "").strip()
         if required and not value:
-            self.problem(column, "this field is required and is empty")
+            self.problem(column, _("this field is required and is empty"))
         if limit is not None and len(value) > limit:
-            self.problem(column, f"{len(value)} characters; at most {limit} fit")
+            self.problem(
+                column,
+                _("{length} characters; at most {limit} fit").format(
+                    length=len(value), limit=limit
+                ),
+            )
         return value
 
     def slug(self, column: str, limit: int) -> str:
         value = self.text(column, required=True, limit=limit)
         if value and not _SLUG.fullmatch(value):
-            self.problem(column, f"{value!r} is not a valid id: use letters, digits, - and _ only")
+            self.problem(
+                column,
+                _("{value} is not a valid id: use letters, digits, - and _ only").format(
+                    value=repr(value)
+                ),
+            )
         return value
 
     def choice(self, column: str, choices: type[models.TextChoices]) -> str:
@@ -208,8 +234,11 @@ class Row:
             listed = ", ".join(repr(v) for v in allowed if v)
             self.problem(
                 column,
-                f"{value!r} is not one of {listed}"
-                + (f" (did you mean {hint[0]!r}?)" if hint else ""),
+                _("{value} is not one of {allowed} (did you mean {hint}?)").format(
+                    value=repr(value), allowed=listed, hint=repr(hint[0])
+                )
+                if hint
+                else _("{value} is not one of {allowed}").format(value=repr(value), allowed=listed),
             )
         return value
 
@@ -227,7 +256,10 @@ class Row:
         value = self.text(column, required=required)
         if value and (not _DIGITS.fullmatch(value) or int(value) not in YEARS):
             self.problem(
-                column, f"{value!r} is not a year between {YEARS.start} and {YEARS.stop - 1}"
+                column,
+                _("{value} is not a year between {first} and {last}").format(
+                    value=repr(value), first=YEARS.start, last=YEARS.stop - 1
+                ),
             )
             return None
         return int(value) if value else None
@@ -239,7 +271,9 @@ class Row:
         if start is not None and end is not None and end.last < start.first:
             self.problem(
                 end_column,
-                f"ends ({self.text(end_column)}) before it starts ({self.text(start_column)})",
+                _("ends ({end}) before it starts ({start})").format(
+                    end=self.text(end_column), start=self.text(start_column)
+                ),
             )
 
     def split(self, column: str) -> list[str]:
@@ -250,14 +284,22 @@ class Row:
         codes = [code.upper() for code in self.split(column)]
         for code in codes:
             if not is_iso3(code):
-                self.problem(column, f"{code!r} is not an ISO 3166 alpha-3 country code")
+                self.problem(
+                    column,
+                    _("{value} is not an ISO 3166 alpha-3 country code").format(value=repr(code)),
+                )
         return codes
 
     def resolutions(self, column: str) -> list[int]:
         numbers = self.split(column)
         for number in numbers:
             if not _DIGITS.fullmatch(number):
-                self.problem(column, f"{number!r} is not a Security Council resolution number")
+                self.problem(
+                    column,
+                    _("{value} is not a Security Council resolution number").format(
+                        value=repr(number)
+                    ),
+                )
         return [int(n) for n in numbers if _DIGITS.fullmatch(n)]
 
     def urls(self, column: str, limit: int = 500) -> list[str]:
@@ -265,16 +307,24 @@ class Row:
         for value in values:
             parts = urlsplit(value)
             if parts.scheme not in {"http", "https"} or not parts.netloc or " " in value:
-                self.problem(column, f"{value[:80]!r} is not a web address (http:// or https://)")
+                self.problem(
+                    column,
+                    _("{value} is not a web address (http:// or https://)").format(
+                        value=repr(value[:80])
+                    ),
+                )
             elif len(value) > limit:
                 self.problem(
-                    column, f"the address has {len(value)} characters; at most {limit} fit"
+                    column,
+                    _("the address has {length} characters; at most {limit} fit").format(
+                        length=len(value), limit=limit
+                    ),
                 )
         return values
 
     def url(self, column: str) -> str:
         if ";" in self.text(column):
-            self.problem(column, "give one address only")
+            self.problem(column, _("give one address only"))
         return "".join(self.urls(column)[:1])
 
     def count(self, column: str) -> int | None:
@@ -285,11 +335,19 @@ class Row:
         if not _DIGITS.fullmatch(value):
             negative = value.startswith("-") and _DIGITS.fullmatch(value[1:])
             self.problem(
-                column, "cannot be negative" if negative else f"{value!r} is not a whole number"
+                column,
+                _("cannot be negative")
+                if negative
+                else _("{value} is not a whole number").format(value=repr(value)),
             )
             return None
         if int(value) > MAX_PERSONNEL:
-            self.problem(column, f"{value} is more than {MAX_PERSONNEL:,}: check the figure")
+            self.problem(
+                column,
+                _("{value} is more than {limit:,}: check the figure").format(
+                    value=value, limit=MAX_PERSONNEL
+                ),
+            )
             return None
         return int(value)
 
@@ -302,11 +360,17 @@ class Row:
         except ValueError:
             number = math.nan
         if not math.isfinite(number):
-            comma = " (use a decimal point, not a comma)" if "," in value else ""
-            self.problem(column, f"{value!r} is not a number{comma}")
+            if "," in value:
+                reason = _("{value} is not a number (use a decimal point, not a comma)")
+            else:
+                reason = _("{value} is not a number")
+            self.problem(column, reason.format(value=repr(value)))
             return None
         if not -bound <= number <= bound:
-            self.problem(column, f"{value} is outside -{bound:g}..{bound:g}")
+            self.problem(
+                column,
+                _("{value} is outside -{bound:g}..{bound:g}").format(value=value, bound=bound),
+            )
             return None
         return number
 
@@ -315,13 +379,15 @@ class Row:
         latitude, longitude = self.coordinate("latitude", 90), self.coordinate("longitude", 180)
         if latitude is None or longitude is None:
             if bool(self.text("latitude")) != bool(self.text("longitude")):
-                self.problem("latitude", "give both latitude and longitude, or neither")
+                self.problem("latitude", _("give both latitude and longitude, or neither"))
             return None, None
         if is_known_country(country) and not within_country(country, latitude, longitude):
             self.problem(
                 "latitude",
-                f"the point ({latitude}, {longitude}) is outside {country}: "
-                "are latitude and longitude swapped, or is the sign wrong?",
+                _(
+                    "the point ({latitude}, {longitude}) is outside {country}: "
+                    "are latitude and longitude swapped, or is the sign wrong?"
+                ).format(latitude=latitude, longitude=longitude, country=country),
             )
         return latitude, longitude
 
@@ -383,7 +449,10 @@ def validate_rows(
         for column, value in checks:
             if value and (column, value.casefold()) in seen:
                 first = seen[(column, value.casefold())]
-                row.problem(column, f"{value!r} is already used on row {first}")
+                row.problem(
+                    column,
+                    _("{value} is already used on row {row}").format(value=repr(value), row=first),
+                )
             seen.setdefault((column, value.casefold()), row.number)
         records.append(record)
         progress("validating", done, frame.height)
@@ -421,7 +490,7 @@ def read_parallel_force(row: Row) -> ForceRecord:
     )
     un_operations = tuple(row.split("un_operation"))
     if not un_operations:
-        row.problem("un_operation", "name the UN operation(s) it ran beside, separated by ';'")
+        row.problem("un_operation", _("name the UN operation(s) it ran beside, separated by ';'"))
     values = {
         "name": row.text("parallel_force", required=True, limit=max_length(ParallelForce, "name")),
         "lead_entity": row.text(
@@ -446,9 +515,12 @@ def presence_country(row: Row, file_country: str) -> str:
     """The row's ``country`` cell, else the country the file's name gives."""
     country = row.text("country").upper() or file_country
     if not country:
-        row.problem("country", "no country: fill the 'country' column with an ISO3 code")
+        row.problem("country", _("no country: fill the 'country' column with an ISO3 code"))
     elif not is_iso3(country):
-        row.problem("country", f"{country!r} is not an ISO 3166 alpha-3 country code")
+        row.problem(
+            "country",
+            _("{value} is not an ISO 3166 alpha-3 country code").format(value=repr(country)),
+        )
     return country
 
 
@@ -459,7 +531,12 @@ def read_presence(row: Row, file_country: str) -> PresenceRecord:
     latitude, longitude = row.point(country)
     personnel, women = row.count("personnel"), row.count("personnel_women")
     if personnel is not None and women is not None and women > personnel:
-        row.problem("personnel_women", f"{women} women is more than the {personnel} personnel")
+        row.problem(
+            "personnel_women",
+            _("{women} women is more than the {personnel} personnel").format(
+                women=women, personnel=personnel
+            ),
+        )
     source_date = row.text("source_date")
     if source_date:
         row.period("source_date")
@@ -513,8 +590,10 @@ def parse_presence(path: Path, progress: ProgressCallback) -> ParsedFile[Presenc
     if not file_country and "country" not in frame.columns:
         reject(
             path,
-            "the file has no 'country' column and its name does not end in a country code: "
-            "add a 'country' column (ISO3, e.g. CAF) or name the file like presence_CAF.csv",
+            _(
+                "the file has no 'country' column and its name does not end in a country code: "
+                "add a 'country' column (ISO3, e.g. CAF) or name the file like presence_CAF.csv"
+            ),
             row=1,
             column="country",
         )
@@ -661,23 +740,23 @@ def resolve_un_operations(parsed: ParsedFile[ForceRecord]) -> dict[str, Any]:
     found = operations_by_acronym(a for r in parsed.records for a in r.un_operations)
     problems = ProblemList(parsed.file)
     if not Operation.objects.exists():
-        problems.add(None, "un_operation", "the operations registry is empty: import it first")
+        problems.add(None, "un_operation", _("the operations registry is empty: import it first"))
         problems.raise_if_any(len(parsed.records))
     for record in parsed.records:
         for acronym in record.un_operations:
             matches = found.get(acronym.casefold(), [])
             if not matches:
-                reason = (
-                    f"no operation with the acronym {acronym!r}: "
+                reason = _(
+                    "no operation with the acronym {acronym}: "
                     "import operations.csv first, or correct the acronym"
-                )
+                ).format(acronym=repr(acronym))
             elif len(matches) > 1:
-                reason = (
-                    f"{len(matches)} operations have the acronym {acronym!r}; make acronyms unique"
-                )
+                reason = _(
+                    "{count} operations have the acronym {acronym}; make acronyms unique"
+                ).format(count=len(matches), acronym=repr(acronym))
             elif matches[0].lead_type not in UN_LEAD_TYPES:
-                reason = (
-                    f"{acronym!r} is a {matches[0].get_lead_type_display()} operation, not a UN one"
+                reason = _("{acronym} is a {kind} operation, not a UN one").format(
+                    acronym=repr(acronym), kind=matches[0].get_lead_type_display()
                 )
             else:
                 continue

@@ -33,6 +33,7 @@ from django.db import close_old_connections, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -276,11 +277,13 @@ def run_job(job: str, dataset: str, path: Path, owner_id: Any, user_id: Any) -> 
         remove_job_files(job)
 
 
-def run_job_in_thread(*args: Any) -> None:
-    """The background thread: its own database connection, closed when the job ends."""
+def run_job_in_thread(language: str, *args: Any) -> None:
+    """The background thread: its own database connection, closed when the job ends, and the
+    language of the user who started it (the importers' problems and warnings are in it)."""
     close_old_connections()
     try:
-        run_job(*args)
+        with translation.override(language):
+            run_job(*args)
     finally:
         connection.close()
 
@@ -292,7 +295,7 @@ def start_job(job: str, dataset: str, path: Path, owner_id: Any, user_id: Any) -
         return
     thread = threading.Thread(
         target=run_job_in_thread,
-        args=(job, dataset, path, owner_id, user_id),
+        args=(translation.get_language(), job, dataset, path, owner_id, user_id),
         name=f"import-{job[:8]}",
         daemon=True,
     )

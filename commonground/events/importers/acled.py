@@ -7,7 +7,8 @@ them. Each organization imports its own export; see :func:`persist_owned_events`
 How ACLED's codes map onto the common scales:
 
 * event types: battles and explosions/remote violence are state-based when either side is a
-  state force (``inter`` 1) and non-state otherwise, except that explosions/remote violence
+  state force (``inter`` 1, or a foreign state's forces under ``inter`` 8, see
+  :func:`_state_party`) and non-state otherwise, except that explosions/remote violence
   targeting civilians (``civilian_targeting`` or ``inter2`` 7) are one-sided; violence against
   civilians is one-sided; protests and riots are unrest; strategic developments are strategic.
 * ``geo_precision``: 1 (the town itself) -> exact; 2 (near a town, a part of it) -> within about
@@ -25,14 +26,22 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 from pathlib import Path
 
 import polars as pl
 import pycountry
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from commonground.core.areas import country_iso3
-from commonground.core.importing import ProblemList, ProgressCallback, read_csv_frame
+from commonground.core.importing import (
+    ProblemList,
+    ProgressCallback,
+    peek_header,
+    read_csv_frame,
+    reject,
+)
 from commonground.core.models import ImportRun
 from commonground.core.services import ImportCounts, Importer
 from commonground.events.importers.base import (
@@ -54,14 +63,14 @@ from commonground.sharing.models import Licence, Sensitivity
 
 DATASET = "acled"
 
-#: Columns of ACLED's export this importer reads. ``iso`` and ``civilian_targeting`` are read
-#: when present (older exports lack them); every other column is kept as a source field.
+#: Columns of ACLED's export this importer reads, in every layout since the first (ACLED's
+#: exports before 2019 wrote them in capitals: ``EVENT_ID_CNTY``). Every other column is kept
+#: as a source field.
 REQUIRED_COLUMNS = (
     "event_id_cnty",
     "event_date",
     "time_precision",
     "event_type",
-    "sub_event_type",
     "actor1",
     "inter1",
     "actor2",
@@ -75,14 +84,41 @@ REQUIRED_COLUMNS = (
     "geo_precision",
     "notes",
     "fatalities",
-    "timestamp",
 )
-OPTIONAL_COLUMNS = ("iso", "civilian_targeting")
+#: Read when present: ``sub_event_type`` and ``timestamp`` since 2019, ``iso`` (numeric) and
+#: ``iso3`` in the 2019-2022 exports, ``civilian_targeting`` since 2022.
+OPTIONAL_COLUMNS = ("sub_event_type", "timestamp", "iso", "iso3", "civilian_targeting")
 
 BATTLES = "Battles"
 REMOTE = "Explosions/Remote violence"
 AGAINST_CIVILIANS = "Violence against civilians"
-EVENT_TYPES = (BATTLES, REMOTE, AGAINST_CIVILIANS, "Protests", "Riots", "Strategic developments")
+PROTESTS, RIOTS, STRATEGIC = "Protests", "Riots", "Strategic developments"
+EVENT_TYPES = (BATTLES, REMOTE, AGAINST_CIVILIANS, PROTESTS, RIOTS, STRATEGIC)
+#: The event types of ACLED's codebook before 2019, as today's types.
+EARLIER_EVENT_TYPES = {
+    "Battle-No change of territory": BATTLES,
+    "Battle-Non-state actor overtakes territory": BATTLES,
+    "Battle-Government regains territory": BATTLES,
+    "Remote violence": REMOTE,
+    "Riots/Protests": PROTESTS,
+    "Strategic development": STRATEGIC,
+    "Headquarters or base established": STRATEGIC,
+    "Non-violent transfer of territory": STRATEGIC,
+}
+#: How ACLED names a country's own military and police: with inter 8 (external/other forces),
+#: a foreign state's forces, as opposed to the UN, private security firms or mercenaries.
+STATE_FORCE_NAMES = r"^(Military|Police|Naval|Air) Forces of "
+#: Columns that identify an event whose ``event_id_cnty`` is empty (see :func:`_missing_ids`).
+IDENTITY_COLUMNS = (
+    "country",
+    "event_date",
+    "location",
+    "latitude",
+    "longitude",
+    "event_type",
+    "actor1",
+    "actor2",
+)
 
 #: ACLED actor type codes (``inter1``/``inter2``); 0 means no second actor.
 INTER_KINDS = {
@@ -130,17 +166,26 @@ def parse(path: Path, progress: ProgressCallback) -> EventBatch:
     """Read and validate an ACLED export without touching the database."""
     path = Path(path)
     progress("reading", 0, 1)
-    frame = read_csv_frame(path, REQUIRED_COLUMNS)
+    header = peek_header(path)
+    refuse_summaries(path, header)
+    capitals = _capitalised_names(header)
+    frame = read_csv_frame(path, [capitals.get(c, c) for c in REQUIRED_COLUMNS])
     progress("reading", 1, 1)
     problems = ProblemList(path.name)
+    as_read = [c for c in frame.columns if c != "_row"]
+    frame = frame.rename({name: name.lower() for name in capitals.values()})
     source_columns = [c for c in frame.columns if c != "_row"]
     for column in OPTIONAL_COLUMNS:
         if column not in frame.columns:
             frame = frame.with_columns(pl.lit("").alias(column))
     progress("validating", 0, frame.height)
-    frame = validated_and_hashed(frame, lambda f: _validated(f, problems), source_columns)
+    notes: list[str] = []
+    dated = "timestamp" in source_columns
+    frame = validated_and_hashed(
+        frame, lambda f: _validated(f, problems, notes, dated=dated), source_columns
+    )
     problems.raise_if_any(frame.height)
-    source = SourceFields(frame, source_columns)
+    source = SourceFields(frame.rename(dict(zip(source_columns, as_read, strict=True))), as_read)
     progress("validating", frame.height, frame.height)
     return EventBatch(
         dataset=DATASET,
@@ -148,40 +193,147 @@ def parse(path: Path, progress: ProgressCallback) -> EventBatch:
         licence=Licence.ACLED.value,
         frame=_canonical(frame),
         default_sensitivity=Sensitivity.PARTNERS,
+        notes=notes,
         source=source,
     )
 
 
+def _capitalised_names(header: list[str]) -> dict[str, str]:
+    """ACLED's exports before 2019 wrote the column names in capitals: the name each known
+    column has in this file, by its name today (empty for today's lower-case layout)."""
+    known = {*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS}
+    present = set(header)
+    return {
+        name.lower(): name
+        for name in header
+        if name != name.lower() and name.lower() in known and name.lower() not in present
+    }
+
+
+#: Columns of the ACLED summaries HDX and HAPI publish (counts per area and month): any one of
+#: these without ``event_id_cnty`` tells a summary from an event export.
+SUMMARY_COLUMNS = frozenset({"events", "event_count", "events_count"})
+
+
+def refuse_summaries(path: Path, header: list[str]) -> None:
+    """Refuse, saying what it is, an ACLED summary given in place of ACLED's events.
+
+    HDX and HAPI publish ACLED data as monthly counts of events and fatalities per area (columns
+    such as ``Events``, ``Fatalities``, ``Month``/``Year`` or ``reference_period_start``); the
+    event importer needs one row per event. Listing the nineteen columns such a file lacks
+    would not tell its user what is wrong.
+    """
+    names = {name.strip().lower() for name in header}
+    if "event_id_cnty" in names or not names & SUMMARY_COLUMNS:
+        return
+    reject(
+        path,
+        _(
+            "this file holds counts of events (per area and month, as HDX and HAPI publish "
+            "ACLED data), not ACLED's events: the ACLED importer reads one row per event, as "
+            "ACLED's own export (acleddata.com) writes them, with columns such as "
+            "event_id_cnty, event_date, actor1, latitude and longitude"
+        ),
+        row=1,
+    )
+
+
 def export_date(frame: pl.DataFrame) -> str:
-    """ACLED exports carry no version: the newest ``timestamp`` (last edit) dates the export."""
+    """ACLED exports carry no version: the newest ``timestamp`` (last edit) dates the export.
+
+    Exports before 2019 have no ``timestamp``: they are dated by their newest event.
+    """
     newest = frame["timestamp_s"].max()
-    assert isinstance(newest, int)  # validated: every row has a whole-number timestamp
-    return dt.datetime.fromtimestamp(newest, tz=dt.UTC).date().isoformat()
+    if isinstance(newest, int):
+        return dt.datetime.fromtimestamp(newest, tz=dt.UTC).date().isoformat()
+    latest = frame["date"].max()
+    assert isinstance(latest, dt.date)  # validated: every row has a date
+    return latest.isoformat()
 
 
-def _validated(frame: pl.DataFrame, problems: ProblemList) -> pl.DataFrame:
+def _validated(
+    frame: pl.DataFrame, problems: ProblemList, notes: list[str], *, dated: bool
+) -> pl.DataFrame:
     checks = Checks(frame, problems)
-    checks.required(["event_id_cnty", "event_type", "actor1", "country"])
-    checks.unique("event_id_cnty")
-    checks.one_of("event_type", EVENT_TYPES)
+    checks.required(["event_type", "actor1", "country"])
+    checks.report(
+        (pl.col("event_id_cnty").str.strip_chars() != "")
+        & pl.col("event_id_cnty").str.strip_chars().is_duplicated(),
+        "event_id_cnty",
+        lambda v: _("the id {value} appears more than once in the file").format(value=repr(v)),
+    )
+    checks.one_of("event_type", [*EVENT_TYPES, *EARLIER_EVENT_TYPES])
     check_max_lengths(checks, MAX_LENGTHS)
+    dates, date_notes = _event_date(checks, frame, "event_date")
+    notes.extend(date_notes)
     frame = frame.with_columns(
         checks.number("latitude", -90, 90).alias("latitude_f"),
         checks.number("longitude", -180, 180).alias("longitude_f"),
         _code(checks, "geo_precision", GEO_PRECISION).alias("location_precision"),
         _code(checks, "time_precision", TIME_PRECISION).alias("date_precision"),
         count(checks, "fatalities").alias("fatalities_best"),
-        _timestamp(checks, "timestamp").alias("timestamp_s"),
-        _event_date(checks, "event_date").alias("date"),
+        (_timestamp(checks, "timestamp") if dated else pl.lit(None, dtype=pl.Int64)).alias(
+            "timestamp_s"
+        ),
+        dates.alias("date"),
         _inter_code("inter1").alias("inter1_code"),
         _inter_code("inter2").alias("inter2_code"),
+        pl.col("event_type")
+        .str.strip_chars()
+        .replace(EARLIER_EVENT_TYPES)
+        .alias("event_type_today"),
     )
     checks.frame = frame
     _check_inter(checks)
     frame = _with_country_codes(frame, problems)
     if not problems:
         check_points_in_country(frame, problems)
-    return frame
+    return _missing_ids(frame, problems.file, notes)
+
+
+def _missing_ids(frame: pl.DataFrame, file: str, notes: list[str]) -> pl.DataFrame:
+    """Give an event with an empty ``event_id_cnty`` a stable key, and say so.
+
+    ACLED gives every event an id, but a file edited by hand or cut by a tool may lose some.
+    Refusing the whole file for that would be out of proportion: the key is made from what
+    identifies the event (:data:`IDENTITY_COLUMNS`), so importing the same row again finds the
+    same event. Identical rows get ``-2``, ``-3``... in file order.
+    """
+    given = pl.col("event_id_cnty").str.strip_chars()
+    frame = frame.with_columns(given.alias("event_key"))
+    empty = frame.filter(given == "")
+    if empty.is_empty():
+        return frame
+    warnings = ProblemList(file)
+    keys: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    for record in empty.select("_row", "country_code", *IDENTITY_COLUMNS).iter_rows(named=True):
+        text = "\x1f".join((record[c] or "").strip() for c in IDENTITY_COLUMNS)
+        digest = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+        key = f"{record['country_code'] or 'XXX'}-noid-{digest}"
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] > 1:
+            key = f"{key}-{seen[key]}"
+        keys[record["_row"]] = key
+        warnings.add(
+            record["_row"],
+            "event_id_cnty",
+            _(
+                "the event has no id; it is kept under the key {key}, made from its country, "
+                "date, place, type and actors, so that importing it again finds it"
+            ).format(key=key),
+        )
+    notes.extend(f"warning: {w}" for w in warnings.items)
+    if warnings.more:
+        notes.append(
+            "warning: " + _("{count} more events without an id").format(count=warnings.more)
+        )
+    return frame.with_columns(
+        pl.when(given == "")
+        .then(pl.col("_row").replace_strict(keys, default=None, return_dtype=pl.String))
+        .otherwise(given)
+        .alias("event_key")
+    )
 
 
 def _timestamp(checks: Checks, column: str) -> pl.Expr:
@@ -191,7 +343,9 @@ def _timestamp(checks: Checks, column: str) -> pl.Expr:
     checks.report(
         parsed > latest,
         column,
-        lambda v: f"{v} is in the future as a Unix time (seconds since 1970-01-01)",
+        lambda v: _("{value} is in the future as a Unix time (seconds since 1970-01-01)").format(
+            value=v
+        ),
     )
     return parsed
 
@@ -202,28 +356,94 @@ def _code(checks: Checks, column: str, mapping: dict[int, int]) -> pl.Expr:
     checks.report(
         parsed.is_not_null() & ~parsed.is_in(list(mapping)),
         column,
-        lambda v: f"{v} is not an ACLED precision code (1, 2 or 3)",
+        lambda v: _("{value} is not an ACLED precision code (1, 2 or 3)").format(value=v),
     )
     return parsed.replace_strict(mapping, default=None, return_dtype=pl.Int64)
 
 
-def _event_date(checks: Checks, column: str) -> pl.Expr:
-    """``2023-01-31`` (recent exports) or ``31 January 2023`` (earlier ones); real dates only."""
+#: ``2023-01-31``, as ACLED writes today, R writes, and pandas (``2023-01-31 00:00:00``).
+ISO_DATE = r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z?)?$"
+#: ``31 January 2023`` (ACLED 2019-2022), ``31-Jan-2023`` (a spreadsheet).
+NAMED_MONTH_DATE = r"^\d{1,2}[ -][A-Za-z]+\.?,?[ -]\d{4}$"
+#: ``31/01/2023`` or ``31.01.2023``: ACLED before 2019, or a file re-saved by a spreadsheet.
+NUMERIC_DATE = r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$"
+
+
+def _event_date(checks: Checks, frame: pl.DataFrame, column: str) -> tuple[pl.Expr, list[str]]:
+    """The event date in every form ACLED exports and the tools that re-save them write.
+
+    A date in a form we read but that the calendar lacks (30 February) is refused as not a real
+    date; a value in no form we read is refused as such, naming the forms. Dates written with
+    numbers only are read day first (ACLED's order, and Excel's outside the United States),
+    unless the file's own dates show month first (a second number above 12, never a first).
+    """
     raw = pl.col(column).str.strip_chars()
-    iso = pl.when(raw.str.contains(r"^\d{4}-\d{2}-\d{2}$")).then(
-        raw.str.to_date("%Y-%m-%d", strict=False)
+    iso_parts = raw.str.extract_groups(ISO_DATE)
+    iso = _from_parts(
+        iso_parts.struct.field("1"), iso_parts.struct.field("2"), iso_parts.struct.field("3")
     )
-    long = pl.when(raw.str.contains(r"^\d{1,2}[ -][A-Za-z]+[ -]\d{4}$")).then(
-        raw.str.replace_all("-", " ").str.to_date("%d %B %Y", strict=False)
+    spaced = raw.str.replace_all(r"[-,.]", " ").str.replace_all(r"\s+", " ")
+    named = pl.when(raw.str.contains(NAMED_MONTH_DATE)).then(
+        pl.coalesce(
+            spaced.str.to_date("%d %B %Y", strict=False),
+            spaced.str.to_date("%d %b %Y", strict=False),
+        )
     )
-    parsed = pl.coalesce(iso, long)
-    checks.report(raw == "", column, lambda _v: "a date is required")
+    day_first, note = _numeric_order(frame, column)
+    numeric = raw.str.extract_groups(NUMERIC_DATE)
+    first, second = numeric.struct.field("1"), numeric.struct.field("2")
+    day, month = (first, second) if day_first else (second, first)
+    numbers = _from_parts(numeric.struct.field("3"), month, day)
+    parsed = pl.coalesce(iso, named, numbers)
+    readable = (
+        raw.str.contains(ISO_DATE)
+        | raw.str.contains(NAMED_MONTH_DATE)
+        | raw.str.contains(NUMERIC_DATE)
+    )
+    checks.report(raw == "", column, lambda _v: _("a date is required"))
     checks.report(
-        (raw != "") & parsed.is_null(),
+        (raw != "") & ~readable,
         column,
-        lambda v: f"{v!r} is not a real date in the form 2023-01-31 or 31 January 2023",
+        lambda v: _(
+            "{value} is not a date in a form we read (2023-01-31, 31 January 2023 or 31/01/2023)"
+        ).format(value=repr(v)),
     )
-    return parsed
+    checks.report(
+        readable & parsed.is_null(),
+        column,
+        lambda v: _("{value} is not a real date: the calendar has no such day").format(
+            value=repr(v)
+        ),
+    )
+    return parsed, [note] if note else []
+
+
+def _from_parts(year: pl.Expr, month: pl.Expr, day: pl.Expr) -> pl.Expr:
+    """A date from its numbers as text; null when the calendar lacks it (or year 0)."""
+    text = pl.concat_str([year.str.zfill(4), month.str.zfill(2), day.str.zfill(2)], separator="-")
+    parsed = text.str.to_date("%Y-%m-%d", strict=False)
+    return pl.when(year.cast(pl.Int64, strict=False) >= 1).then(parsed)
+
+
+def _numeric_order(frame: pl.DataFrame, column: str) -> tuple[bool, str]:
+    """Whether the file's ``31/01/2023``-style dates put the day first, and a note when the
+    file alone cannot tell (no number above 12 in either place)."""
+    parts = (
+        frame.select(pl.col(column).str.strip_chars().str.extract_groups(NUMERIC_DATE).alias("p"))
+        .unnest("p")
+        .drop_nulls()
+        .select(pl.all().cast(pl.Int64, strict=False))
+    )
+    if parts.is_empty():
+        return True, ""
+    if (parts["1"] > 12).any():
+        return True, ""
+    if (parts["2"] > 12).any():
+        return False, ""
+    return True, "warning: " + _(
+        "the dates written like 03/04/2021 were read day first (3 April 2021), as "
+        "ACLED writes them; no date in the file shows which comes first"
+    )
 
 
 def _inter_code(column: str) -> pl.Expr:
@@ -241,25 +461,30 @@ def _check_inter(checks: Checks) -> None:
         checks.report(
             (actor != "") & ~code.is_in(known),
             f"inter{n}",
-            lambda v: f"{v!r} is not an ACLED actor type (1-8 or its label)",
+            lambda v: _("{value} is not an ACLED actor type (1-8 or its label)").format(
+                value=repr(v)
+            ),
         )
         checks.report(
             (actor == "") & (code != "0"),
             f"inter{n}",
-            lambda v: f"actor type {v!r} is given but the actor's name is empty",
+            lambda v: _("actor type {value} is given but the actor's name is empty").format(
+                value=repr(v)
+            ),
         )
 
 
 def _with_country_codes(frame: pl.DataFrame, problems: ProblemList) -> pl.DataFrame:
-    """ISO3 from the numeric ``iso`` code, else from the ``country`` name; conflicts reported."""
+    """ISO3 from the numeric ``iso`` code or the ``iso3`` code, else from the ``country`` name;
+    conflicts reported."""
     mapping: dict[str, str | None] = {}
     refusals: dict[str, tuple[str, str]] = {}
-    for iso, name in frame.select("iso", "country").unique().iter_rows():
-        key = f"{iso}|{name}"
-        mapping[key], refusal = _country_code(iso or "", name or "")
+    for iso, iso3, name in frame.select("iso", "iso3", "country").unique().iter_rows():
+        key = f"{iso}|{iso3}|{name}"
+        mapping[key], refusal = _country_code(iso or "", name or "", iso3 or "")
         if refusal:
             refusals[key] = refusal
-    key_expr = pl.concat_str([pl.col("iso"), pl.col("country")], separator="|")
+    key_expr = pl.concat_str([pl.col("iso"), pl.col("iso3"), pl.col("country")], separator="|")
     checks = Checks(frame.with_columns(key_expr.alias("_country_key")), problems)
     for key, (column, reason) in refusals.items():
         _report_rows(checks, pl.col("_country_key") == key, column, reason)
@@ -272,19 +497,36 @@ def _report_rows(checks: Checks, bad: pl.Expr, column: str, reason: str) -> None
     checks.report(bad, column, lambda _v: reason)
 
 
-def _country_code(iso: str, name: str) -> tuple[str | None, tuple[str, str] | None]:
+def _country_code(iso: str, name: str, iso3: str = "") -> tuple[str | None, tuple[str, str] | None]:
     """The ISO3 code, or None and the (column, reason) it is refused for.
 
-    A numeric code ISO 3166 lacks (ACLED writes 0 for Kosovo) falls back to the name.
+    A numeric code ISO 3166 lacks (ACLED writes 0 for Kosovo) falls back to ``iso3``, then to
+    the name.
     """
-    by_number = _iso3_from_numeric(iso.strip())
+    by_number = _iso3_from_numeric(iso.strip()) or _iso3_known(iso3.strip())
     by_name = country_iso3(name) if name.strip() else None
     if by_number and by_name and by_number != by_name:
-        return None, ("iso", f"iso {iso} is {by_number} but the country {name!r} is {by_name}")
+        return None, (
+            "iso",
+            _("iso {iso} is {code} but the country {name} is {named}").format(
+                iso=iso or iso3, code=by_number, name=repr(name), named=by_name
+            ),
+        )
     code = by_number or by_name
     if code is None:
-        return None, ("country", f"{name!r} (iso {iso or 'empty'}) is not a country we recognise")
+        return None, (
+            "country",
+            _("{name} (iso {iso}) is not a country we recognise").format(
+                name=repr(name), iso=iso or _("empty")
+            ),
+        )
     return code, None
+
+
+@functools.cache
+def _iso3_known(code: str) -> str | None:
+    country = pycountry.countries.get(alpha_3=code.upper()) if len(code) == 3 else None
+    return str(country.alpha_3) if country is not None else None
 
 
 @functools.cache
@@ -295,10 +537,22 @@ def _iso3_from_numeric(iso: str) -> str | None:
     return str(country.alpha_3) if country is not None else None
 
 
+def _state_party(n: int) -> pl.Expr:
+    """Whether actor ``n`` is a state's forces: its own (inter 1) or a foreign state's.
+
+    ACLED's inter 8, external/other forces, holds foreign state forces (``Military Forces of
+    France``), whom UCDP counts as state parties, beside the UN, private security firms and
+    mercenaries, whom it does not: a foreign army fighting a rebel group is state-based violence.
+    """
+    code = pl.col(f"inter{n}_code")
+    named_as_state = pl.col(f"actor{n}").str.strip_chars().str.contains(STATE_FORCE_NAMES)
+    return (code == "1") | ((code == "8") & named_as_state)
+
+
 def _violence_type() -> pl.Expr:
     """ACLED's event type, actor types and civilian targeting onto the common taxonomy."""
-    event_type = pl.col("event_type").str.strip_chars()
-    state = (pl.col("inter1_code") == "1") | (pl.col("inter2_code") == "1")
+    event_type = pl.col("event_type_today")
+    state = _state_party(1) | _state_party(2)
     civilians_targeted = (
         pl.col("civilian_targeting").str.strip_chars() == "Civilian targeting"
     ) | (pl.col("inter2_code") == "7")
@@ -316,7 +570,7 @@ def _violence_type() -> pl.Expr:
         .then(armed)
         .when(event_type == AGAINST_CIVILIANS)
         .then(pl.lit(ViolenceType.ONE_SIDED.value))
-        .when(event_type.is_in(["Protests", "Riots"]))
+        .when(event_type.is_in([PROTESTS, RIOTS]))
         .then(pl.lit(ViolenceType.UNREST.value))
         .otherwise(pl.lit(ViolenceType.STRATEGIC.value))
     )
@@ -337,9 +591,9 @@ def _actor(n: int) -> list[pl.Expr]:
 
 def _canonical(frame: pl.DataFrame) -> pl.DataFrame:
     fatalities = pl.col("fatalities_best")
-    against_civilians = pl.col("event_type").str.strip_chars() == AGAINST_CIVILIANS
+    against_civilians = pl.col("event_type_today") == AGAINST_CIVILIANS
     return frame.select(
-        pl.col("event_id_cnty").str.strip_chars().alias("source_id"),
+        pl.col("event_key").alias("source_id"),
         pl.col("_row").cast(pl.Int64).alias("source_row"),
         pl.col("date").alias("date_start"),
         pl.col("date").alias("date_end"),

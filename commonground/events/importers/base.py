@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import polars as pl
+from django.utils.translation import gettext as _
 
 from commonground.core.areas import country_iso3
 from commonground.core.geo import (
@@ -24,6 +25,7 @@ from commonground.core.geo import (
     PRIOGRID_CELL_DEGREES,
     PRIOGRID_COLUMNS,
     country_boxes,
+    successor_state,
 )
 from commonground.core.importing import ProblemList
 from commonground.events.sources import SourceFields
@@ -144,7 +146,7 @@ class Checks:
     def required(self, columns: Sequence[str]) -> None:
         for column in columns:
             self.report(
-                pl.col(column).str.strip_chars() == "", column, lambda _v: "a value is required"
+                pl.col(column).str.strip_chars() == "", column, lambda _v: _("a value is required")
             )
 
     def integer(
@@ -159,44 +161,76 @@ class Checks:
         raw = pl.col(column).str.strip_chars()
         parsed = raw.cast(pl.Int64, strict=False)
         empty = raw == ""
-        self.report(~empty & parsed.is_null(), column, lambda v: f"{v!r} is not a whole number")
+        self.report(
+            ~empty & parsed.is_null(),
+            column,
+            lambda v: _("{value} is not a whole number").format(value=repr(v)),
+        )
         if required:
-            self.report(empty, column, lambda _v: "a number is required")
+            self.report(empty, column, lambda _v: _("a number is required"))
         if minimum is not None:
             self.report(
-                parsed < minimum, column, lambda v: f"{v} is below the minimum of {minimum}"
+                parsed < minimum,
+                column,
+                lambda v: _("{value} is below the minimum of {minimum}").format(
+                    value=v, minimum=minimum
+                ),
             )
-        self.report(parsed > maximum, column, lambda v: f"{v} is above the maximum of {maximum}")
+        self.report(
+            parsed > maximum,
+            column,
+            lambda v: _("{value} is above the maximum of {maximum}").format(
+                value=v, maximum=maximum
+            ),
+        )
         return parsed
 
     def number(self, column: str, low: float, high: float) -> pl.Expr:
         raw = pl.col(column).str.strip_chars()
         parsed = raw.cast(pl.Float64, strict=False)
-        self.report(raw == "", column, lambda _v: "a number is required")
+        self.report(raw == "", column, lambda _v: _("a number is required"))
         self.report(
             (raw != "") & (parsed.is_null() | parsed.is_nan()),
             column,
-            lambda v: f"{v!r} is not a number",
+            lambda v: _("{value} is not a number").format(value=repr(v)),
         )
         self.report(
             (parsed < low) | (parsed > high),
             column,
-            lambda v: f"{v} is outside the range {low:g} to {high:g}",
+            lambda v: _("{value} is outside the range {low:g} to {high:g}").format(
+                value=v, low=low, high=high
+            ),
         )
         return parsed
 
     def date(self, column: str, *, required: bool = True) -> pl.Expr:
-        """ISO dates (``YYYY-MM-DD``, optionally followed by a time), impossible ones refused."""
+        """ISO dates (``YYYY-MM-DD``, optionally followed by a time), impossible ones refused.
+
+        A value in another form is told so; only a well-formed date the calendar lacks
+        (2023-02-30, or year 0, which no calendar has) is called not a real date.
+        """
         raw = pl.col(column).str.strip_chars()
-        parsed = raw.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+        day = raw.str.slice(0, 10)
+        parsed = (
+            pl.when(day.str.slice(0, 4) != "0000")
+            .then(day.str.to_date("%Y-%m-%d", strict=False))
+            .otherwise(None)
+        )
         well_formed = raw.str.contains(r"^\d{4}-\d{2}-\d{2}([T ][0-9:.]+Z?)?$")
         self.report(
-            (raw != "") & (~well_formed | parsed.is_null()),
+            (raw != "") & ~well_formed,
             column,
-            lambda v: f"{v!r} is not a real date in the form YYYY-MM-DD",
+            lambda v: _("{value} is not a date in the form YYYY-MM-DD").format(value=repr(v)),
+        )
+        self.report(
+            well_formed & parsed.is_null(),
+            column,
+            lambda v: _("{value} is not a real date: the calendar has no such day").format(
+                value=repr(v)
+            ),
         )
         if required:
-            self.report(raw == "", column, lambda _v: "a date is required")
+            self.report(raw == "", column, lambda _v: _("a date is required"))
         return parsed
 
     def one_of(self, column: str, allowed: Sequence[str]) -> None:
@@ -204,14 +238,16 @@ class Checks:
         self.report(
             ~pl.col(column).str.strip_chars().is_in(allowed_list),
             column,
-            lambda v: f"{v!r} is not one of: {', '.join(allowed_list)}",
+            lambda v: _("{value} is not one of: {allowed}").format(
+                value=repr(v), allowed=", ".join(allowed_list)
+            ),
         )
 
     def unique(self, column: str) -> None:
         self.report(
             pl.col(column).is_duplicated(),
             column,
-            lambda v: f"the id {v!r} appears more than once in the file",
+            lambda v: _("the id {value} appears more than once in the file").format(value=repr(v)),
         )
 
 
@@ -222,10 +258,19 @@ def priogrid_expr(latitude: str, longitude: str) -> pl.Expr:
     return (row * PRIOGRID_COLUMNS + col + 1).cast(pl.Int64)
 
 
-def check_in_country(frame: pl.DataFrame, problems: ProblemList, columns: tuple[str, str]) -> None:
+def check_in_country(
+    frame: pl.DataFrame,
+    problems: ProblemList,
+    columns: tuple[str, str],
+    *,
+    moved: dict[int, tuple[str, str]] | None = None,
+) -> None:
     """Report points that fall outside their stated country's bounding boxes.
 
-    ``frame`` has ``_row``, ``country_code``, ``latitude`` and ``longitude`` (floats).
+    ``frame`` has ``_row``, ``country_code``, ``latitude`` and ``longitude`` (floats). With
+    ``moved``, a point that lies in a successor of its stated country (a state of the time, see
+    :data:`~commonground.core.geo.SUCCESSOR_STATES`) is not a problem: its row is added to
+    ``moved`` as (stated country, country today).
     """
     boxes = [
         (code, *box)
@@ -254,11 +299,17 @@ def check_in_country(frame: pl.DataFrame, problems: ProblemList, columns: tuple[
     for row, code, lat, lon in outside.select(
         "_row", "country_code", "latitude", "longitude"
     ).iter_rows():
+        today = successor_state(code, lat, lon) if moved is not None else None
+        if moved is not None and today is not None:
+            moved[row] = (code, today)
+            continue
         problems.add(
             row,
             f"{lat_col}/{lon_col}",
-            f"the point ({lat:g}, {lon:g}) lies outside {code} (are latitude and longitude "
-            "swapped, or is the country wrong?)",
+            _(
+                "the point ({latitude:g}, {longitude:g}) lies outside {country} (are latitude "
+                "and longitude swapped, or is the country wrong?)"
+            ).format(latitude=lat, longitude=lon, country=code),
         )
 
 
@@ -271,6 +322,45 @@ def check_points_in_country(frame: pl.DataFrame, problems: ProblemList) -> None:
         pl.col("longitude_f").alias("longitude"),
     )
     check_in_country(located, problems, ("latitude", "longitude"))
+
+
+def placed_in_todays_country(
+    frame: pl.DataFrame, problems: ProblemList, warnings: ProblemList, country_column: str
+) -> pl.DataFrame:
+    """:func:`check_points_in_country` for a source that codes events under the borders of the
+    time (UCDP GED): an event in a state that has since become independent (South Sudan coded
+    ``Sudan``, Bosnia coded ``Serbia (Yugoslavia)``) is read as published, warned about, and
+    placed in the country that holds the point today (``country_code``). ``coded_country``
+    keeps the country the source named, for what depends on it (whose forces are foreign).
+    """
+    frame = frame.with_columns(pl.col("country_code").alias("coded_country"))
+    located = frame.filter(pl.col("country_code").is_not_null()).select(
+        "_row",
+        "country_code",
+        pl.col("latitude_f").alias("latitude"),
+        pl.col("longitude_f").alias("longitude"),
+    )
+    moved: dict[int, tuple[str, str]] = {}
+    check_in_country(located, problems, ("latitude", "longitude"), moved=moved)
+    if not moved:
+        return frame
+    rows = frame.filter(pl.col("_row").is_in(list(moved))).select("_row", country_column)
+    for row, stated in rows.iter_rows():
+        then, today = moved[row]
+        warnings.add(
+            row,
+            country_column,
+            _(
+                "the source codes this event under {stated} ({then}), a state of the time; "
+                "the point lies in {today} today, where it is placed (the source's country is kept)"
+            ).format(stated=repr(stated), then=then, today=today),
+        )
+    today_by_row = {row: today for row, (_then, today) in moved.items()}
+    return frame.with_columns(
+        pl.col("_row")
+        .replace_strict(today_by_row, default=pl.col("country_code"), return_dtype=pl.String)
+        .alias("country_code")
+    )
 
 
 def map_countries(
@@ -295,13 +385,19 @@ def map_countries(
         mapping[value] = code
     checks = checks or Checks(frame, problems)
     unknown = [k for k, v in mapping.items() if v is None]
-    what = "an ISO 3166 alpha-3 country code" if iso3 else "a country name we recognise"
-    checks.report(pl.col(column).is_in(unknown), column, lambda v: f"{v!r} is not {what}")
+    checks.report(pl.col(column).is_in(unknown), column, _unknown_country_reason(iso3))
     return frame.with_columns(
         pl.col(column)
         .replace_strict(mapping, default=None, return_dtype=pl.String)
         .alias("country_code")
     )
+
+
+def _unknown_country_reason(iso3: bool) -> Callable[[str | None], str]:
+    """The reason a country cell is refused, by what the column holds (a code or a name)."""
+    if iso3:
+        return lambda v: _("{value} is not an ISO 3166 alpha-3 country code").format(value=repr(v))
+    return lambda v: _("{value} is not a country name we recognise").format(value=repr(v))
 
 
 #: Joins a row's hashed fields. The ASCII unit separator exists for exactly this and no real
@@ -393,17 +489,17 @@ def check_fatality_range(checks: Checks, best: str, low: str, high: str) -> None
         & f("fatalities_high").is_not_null()
         & (f("fatalities_low") > f("fatalities_high")),
         low,
-        lambda v: f"low ({v}) is above high",
+        lambda v: _("low ({value}) is above high").format(value=v),
     )
     checks.report(
         f("fatalities_low").is_not_null() & (f("fatalities_best") < f("fatalities_low")),
         best,
-        lambda v: f"best ({v}) is below low",
+        lambda v: _("best ({value}) is below low").format(value=v),
     )
     checks.report(
         f("fatalities_high").is_not_null() & (f("fatalities_best") > f("fatalities_high")),
         best,
-        lambda v: f"best ({v}) is above high",
+        lambda v: _("best ({value}) is above high").format(value=v),
     )
 
 
@@ -412,5 +508,5 @@ def check_dates_ordered(checks: Checks, start: str, end: str, end_column: str) -
     checks.report(
         pl.col(end) < pl.col(start),
         end_column,
-        lambda v: f"the end date {v} is before the start date",
+        lambda v: _("the end date {value} is before the start date").format(value=v),
     )

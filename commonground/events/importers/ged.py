@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
+from django.utils.translation import gettext as _
 
 from commonground.core.areas import country_iso3
 from commonground.core.importing import (
     ProblemList,
     ProgressCallback,
+    check_cells,
     check_readable_text,
     read_csv_frame,
     reject,
@@ -28,8 +31,8 @@ from commonground.events.importers.base import (
     EventBatch,
     check_dates_ordered,
     check_fatality_range,
-    check_points_in_country,
     map_countries,
+    placed_in_todays_country,
     priogrid_expr,
     validated_and_hashed,
 )
@@ -103,26 +106,35 @@ def read_geojson_frame(path: Path) -> pl.DataFrame:
     try:
         document = json.loads(data, parse_float=Decimal, parse_int=Decimal)
     except json.JSONDecodeError as exc:
-        reject(path, f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
+        reject(
+            path,
+            _("not valid JSON: {error} (line {line}, column {column})").format(
+                error=exc.msg, line=exc.lineno, column=exc.colno
+            ),
+        )
+    except RecursionError:
+        reject(path, _("the JSON is nested too deeply to be GeoJSON (arrays within arrays)"))
     features = document.get("features") if isinstance(document, dict) else None
     if not isinstance(features, list):
-        reject(path, "not a GeoJSON FeatureCollection: no 'features' list")
+        reject(path, _("not a GeoJSON FeatureCollection: no 'features' list"))
     assert isinstance(features, list)
     if not features:
-        reject(path, "the FeatureCollection has no features")
+        reject(path, _("the FeatureCollection has no features"))
     problems = ProblemList(path.name)
     records = [_feature_record(n, feature, problems) for n, feature in enumerate(features, 2)]
     problems.raise_if_any(len(features))
     columns = list(dict.fromkeys(k for record in records for k in record))
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     for column in missing:
-        problems.add(None, column, "required property is missing from the features")
+        problems.add(None, column, _("required property is missing from the features"))
     problems.raise_if_any(len(features))
     frame = pl.DataFrame(
         {c: [r.get(c, "") for r in records] for c in columns},
         schema=dict.fromkeys(columns, pl.String),
-    )
-    return frame.with_row_index("_row", offset=2)
+    ).with_row_index("_row", offset=2)
+    check_cells(frame, problems)
+    problems.raise_if_any(len(features))
+    return frame
 
 
 def _text(value: object) -> str:
@@ -136,16 +148,16 @@ def _text(value: object) -> str:
 def _feature_record(number: int, feature: object, problems: ProblemList) -> dict[str, str]:
     """One feature as a CSV-like record; the feature number stands in for the row."""
     if not isinstance(feature, dict) or not isinstance(feature.get("properties"), dict):
-        problems.add(number, None, "feature has no properties")
+        problems.add(number, None, _("feature has no properties"))
         return {}
     record = {key: _text(value) for key, value in feature["properties"].items()}
     geometry = feature.get("geometry")
     if not isinstance(geometry, dict):
-        problems.add(number, "geometry", "feature has no geometry object")
+        problems.add(number, "geometry", _("feature has no geometry object"))
         return record
     coordinates = geometry.get("coordinates")
     if geometry.get("type") != "Point" or not isinstance(coordinates, list) or len(coordinates) < 2:
-        problems.add(number, "geometry", "feature geometry is not a Point with coordinates")
+        problems.add(number, "geometry", _("feature geometry is not a Point with coordinates"))
         return record
     record["longitude"], record["latitude"] = _text(coordinates[0]), _text(coordinates[1])
     return record
@@ -155,7 +167,7 @@ def parse(path: Path, progress: ProgressCallback) -> EventBatch:
     """Read and validate a GED file (CSV or GeoJSON) without touching the database."""
     path = Path(path)
     if not path.is_file():
-        reject(path, "no such file")
+        reject(path, _("no such file"))
     version = version_from_name(path)
     progress("reading", 0, 1)
     if path.suffix.lower() in {".geojson", ".json"}:
@@ -193,7 +205,7 @@ def _validated(frame: pl.DataFrame, problems: ProblemList, notes: list[str]) -> 
         checks.report(
             pl.col("civilian_deaths") > pl.col("fatalities_best"),
             "deaths_civilians",
-            lambda v: f"civilian deaths ({v}) exceed best-estimate deaths",
+            lambda v: _("civilian deaths ({value}) exceed best-estimate deaths").format(value=v),
         )
         checks.frame = frame
     # UCDP publishes some events with best outside low..high (20 in the CAR extract of 23.1).
@@ -202,11 +214,26 @@ def _validated(frame: pl.DataFrame, problems: ProblemList, notes: list[str]) -> 
     warned = Checks(frame, warnings)
     with warned.together():
         check_fatality_range(warned, "best", "low", "high")
-    notes.extend(f"warning: {w} (kept as UCDP published it)" for w in warnings.items)
+    kept = _("{reason} (kept as UCDP published it)")
+    notes.extend(
+        f"warning: {replace(w, reason=kept.format(reason=w.reason))}" for w in warnings.items
+    )
     if warnings.more:
-        notes.append(f"warning: {warnings.more} more rows with best outside low..high")
+        notes.append(
+            "warning: "
+            + _("{count} more rows with best outside low..high").format(count=warnings.more)
+        )
     if not problems:
-        check_points_in_country(frame, problems)
+        borders = ProblemList(problems.file)
+        frame = placed_in_todays_country(frame, problems, borders, "country")
+        notes.extend(f"warning: {w}" for w in borders.items)
+        if borders.more:
+            notes.append(
+                "warning: "
+                + _("{count} more events coded under a state of the time").format(
+                    count=borders.more
+                )
+            )
     return frame
 
 
@@ -230,23 +257,27 @@ def _checked_columns(checks: Checks) -> pl.DataFrame:
     checks.report(
         pl.col("where_prec").cast(pl.Int64, strict=False) > 7,
         "where_prec",
-        lambda v: f"{v} is not a UCDP location precision (1-7)",
+        lambda v: _("{value} is not a UCDP location precision (1-7)").format(value=v),
     )
     checks.report(
         pl.col("date_prec").cast(pl.Int64, strict=False) > 5,
         "date_prec",
-        lambda v: f"{v} is not a UCDP date precision (1-5)",
+        lambda v: _("{value} is not a UCDP date precision (1-5)").format(value=v),
     )
     return frame
 
 
-def _actor_kind(name: str, violence: str, side: str, event_country: str | None) -> str:
-    """Classify a GED side: civilians, state forces (own or external), rebels or militias."""
+def _actor_kind(name: str, violence: str, side: str, countries: set[str]) -> str:
+    """Classify a GED side: civilians, state forces (own or external), rebels or militias.
+
+    ``countries`` are the event's country as the source coded it and the one that holds the
+    point today: the Government of Sudan in today's South Sudan before 2011 is not foreign.
+    """
     if name == "Civilians":
         return ActorKind.CIVILIANS.value
     if name.startswith("Government of "):
         code = country_iso3(name.removeprefix("Government of "))
-        external = code is not None and event_country is not None and code != event_country
+        external = code is not None and bool(countries) and code not in countries
         return ActorKind.EXTERNAL_FORCES.value if external else ActorKind.STATE_FORCES.value
     if violence == "1" and side == "b":
         return ActorKind.REBEL_GROUP.value
@@ -255,12 +286,12 @@ def _actor_kind(name: str, violence: str, side: str, event_country: str | None) 
 
 def _canonical(frame: pl.DataFrame) -> pl.DataFrame:
     kinds: dict[str, str] = {}
+    places = ("coded_country", "country_code")
     for side in ("a", "b"):
-        for name, violence, country in (
-            frame.select(f"side_{side}", "type_of_violence", "country_code").unique().iter_rows()
-        ):
-            kinds[f"{side}|{name}|{violence}|{country}"] = _actor_kind(
-                name, violence, side, country
+        sides = frame.select(f"side_{side}", "type_of_violence", *places).unique()
+        for name, violence, coded, today in sides.iter_rows():
+            kinds[f"{side}|{name}|{violence}|{coded}|{today}"] = _actor_kind(
+                name, violence, side, {c for c in (coded, today) if c}
             )
 
     def kind_expr(side: str) -> pl.Expr:
@@ -269,7 +300,7 @@ def _canonical(frame: pl.DataFrame) -> pl.DataFrame:
                 pl.lit(side),
                 pl.col(f"side_{side}"),
                 pl.col("type_of_violence"),
-                pl.col("country_code"),
+                *[pl.col(c) for c in places],
             ],
             separator="|",
         )

@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from commonground.core.importing import (
     ImportRejected,
@@ -144,13 +145,15 @@ def _validated(frame: pl.DataFrame, problems: ProblemList) -> pl.DataFrame:
     checks.report(
         pl.col("incident_id").str.strip_chars().str.to_uppercase().str.starts_with(EXAMPLE_PREFIX),
         "incident_id",
-        lambda v: f"{v!r} is an example row from the template: delete it before importing",
+        lambda v: _(
+            "{value} is an example row from the template: delete it before importing"
+        ).format(value=repr(v)),
     )
     check_max_lengths(checks, MAX_LENGTHS)
     checks.report(
         (pl.col("admin2").str.strip_chars() != "") & (pl.col("admin1").str.strip_chars() == ""),
         "admin1",
-        lambda _v: "admin2 is given but admin1 is empty: give the admin-1 unit it lies in",
+        lambda _v: _("admin2 is given but admin1 is empty: give the admin-1 unit it lies in"),
     )
     frame = frame.with_columns(
         checks.number("latitude", -90, 90).alias("latitude_f"),
@@ -179,7 +182,7 @@ def _dates(checks: Checks) -> list[pl.Expr]:
         checks.report(
             parsed > pl.lit(latest),
             column,
-            lambda v: f"the date {v} is in the future",
+            lambda v: _("the date {value} is in the future").format(value=v),
         )
     return [start.alias("date_start_d"), pl.coalesce(end, start).alias("date_end_d")]
 
@@ -199,7 +202,9 @@ def count(checks: Checks, column: str, *, required: bool = True) -> pl.Expr:
     checks.report(
         parsed > MAX_COUNT,
         column,
-        lambda v: f"{v} is larger than the largest count stored ({MAX_COUNT})",
+        lambda v: _("{value} is larger than the largest count stored ({limit})").format(
+            value=v, limit=MAX_COUNT
+        ),
     )
     return parsed
 
@@ -218,7 +223,9 @@ def _check_consistency(checks: Checks) -> None:
     checks.report(
         pl.col("civilian_deaths_i") > pl.col("fatalities_best_i"),
         "civilian_deaths",
-        lambda v: f"civilian deaths ({v}) exceed the best estimate of deaths (fatalities_best)",
+        lambda v: _(
+            "civilian deaths ({value}) exceed the best estimate of deaths (fatalities_best)"
+        ).format(value=v),
     )
     _check_actor_kinds(checks)
 
@@ -229,14 +236,16 @@ def choice(
     """A word from a fixed list (any case) as its code; empty means ``default`` or is refused."""
     raw = pl.col(column).str.strip_chars().str.to_lowercase()
     if default is None:
-        checks.report(raw == "", column, lambda _v: "a value is required")
+        checks.report(raw == "", column, lambda _v: _("a value is required"))
     else:
         raw = pl.when(raw == "").then(pl.lit(default)).otherwise(raw)
     words = list(allowed)
     checks.report(
         (pl.col(column).str.strip_chars() != "") & ~raw.is_in(words),
         column,
-        lambda v: f"{v!r} is not one of: {', '.join(words)}",
+        lambda v: _("{value} is not one of: {allowed}").format(
+            value=repr(v), allowed=", ".join(words)
+        ),
     )
     dtype = pl.Int64 if isinstance(next(iter(allowed.values())), int) else pl.String
     return raw.replace_strict(dict(allowed), default=None, return_dtype=dtype)
@@ -265,17 +274,23 @@ def _check_side(
     checks.report(
         (name != "") & (kind == ""),
         kind_column,
-        lambda _v: f"a kind is required when {name_column} is given (use 'other' if not known)",
+        lambda _v: _("a kind is required when {column} is given (use 'other' if not known)").format(
+            column=name_column
+        ),
     )
     checks.report(
         (name == "") & (kind != ""),
         kind_column,
-        lambda v: f"the kind {v!r} is given but {name_column} is empty",
+        lambda v: _("the kind {value} is given but {column} is empty").format(
+            value=repr(v), column=name_column
+        ),
     )
     checks.report(
         (kind != "") & ~kind.is_in(list(ACTOR_KINDS)),
         kind_column,
-        lambda v: f"{v!r} is not one of: {', '.join(ACTOR_KINDS)}",
+        lambda v: _("{value} is not one of: {allowed}").format(
+            value=repr(v), allowed=", ".join(ACTOR_KINDS)
+        ),
     )
 
 
@@ -299,7 +314,9 @@ def _check_actor_kinds(checks: Checks) -> None:
         checks.report(
             pl.col(f"{name_column}_n").is_in(mixed),
             name_column,
-            lambda v: f"{v!r} is given different kinds in different rows of this file",
+            lambda v: _("{value} is given different kinds in different rows of this file").format(
+                value=repr(v)
+            ),
         )
 
 
@@ -313,7 +330,9 @@ def _check_length(checks: Checks, column: str, limit: int) -> None:
     checks.report(
         pl.col(column).str.strip_chars().str.len_chars() > limit,
         column,
-        lambda v: f"the value is {len((v or '').strip())} characters long; at most {limit} fit",
+        lambda v: _("the value is {length} characters long; at most {limit} fit").format(
+            length=len((v or "").strip()), limit=limit
+        ),
     )
 
 

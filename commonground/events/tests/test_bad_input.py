@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import gzip
 import io
 import json
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,6 +141,55 @@ def duplicate_id(header: list[str], rows: Rows) -> bytes:
     return changed(2, id=rows[1]["id"])(header, rows)
 
 
+def gzipped(header: list[str], rows: Rows) -> bytes:
+    return gzip.compress(csv_text(header, rows).encode())
+
+
+def zipped(header: list[str], rows: Rows) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("ged_23_1.csv", csv_text(header, rows))
+    return buffer.getvalue()
+
+
+def xlsx_like(header: list[str], rows: Rows) -> bytes:
+    """What an Excel workbook is: a zip holding xl/ parts (enough to be told from a CSV)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    return buffer.getvalue()
+
+
+def mixed_line_endings(at: int) -> Callable[[list[str], Rows], bytes]:
+    """Lines end with LF, except line ``at`` (1 = the header), ended by a CR alone."""
+
+    def make(header: list[str], rows: Rows) -> bytes:
+        lines = csv_text(header, rows).split("\n")
+        lines[at - 1] += "\r"
+        return "\n".join(lines).replace("\r\n", "\r").encode()
+
+    return make
+
+
+def nested_geojson(header: list[str], rows: Rows) -> bytes:
+    depth = 100_000
+    return ('{"type":"FeatureCollection","features":' + "[" * depth + "]" * depth + "}").encode()
+
+
+def geojson_with(**properties: str) -> Callable[[list[str], Rows], bytes]:
+    """The real GeoJSON's first three features, the first with ``properties`` changed."""
+
+    def make(header: list[str], rows: Rows) -> bytes:
+        path = Path(settings.COMMONGROUND_DATA_DIR) / "ucdp_ged_23_1_CAF.geojson"
+        document = json.loads(path.read_text(encoding="utf-8"))
+        document["features"] = document["features"][:3]
+        document["features"][0]["properties"].update(properties)
+        return json.dumps(document).encode()
+
+    return make
+
+
 CASES = {
     "wrong delimiter": Case(semicolons, 1, None, "separated by semicolons"),
     "wrong encoding": Case(latin1, None, None, "not UTF-8 (byte 0xe8 on line 3)"),
@@ -161,7 +212,7 @@ CASES = {
     ),
     "truncated inside quotes": Case(cut_inside_quotes, 6, None, "never closed"),
     "impossible date": Case(changed(1, date_start="2014-02-30"), 3, "date_start", "not a real"),
-    "not a date": Case(changed(1, date_start="yesterday"), 3, "date_start", "not a real date"),
+    "not a date": Case(changed(1, date_start="yesterday"), 3, "date_start", "not a date in the"),
     "end before start": Case(
         changed(1, date_end="2009-01-01T00:00:00"), 3, "date_end", "before the start date"
     ),
@@ -180,6 +231,32 @@ CASES = {
     "duplicate id": Case(duplicate_id, 4, "id", "appears more than once"),
     "huge field": Case(
         changed(1, source_headline="x" * 40_000), 3, "source_headline", "longer than 32000"
+    ),
+    "year 0": Case(
+        changed(1, date_start="0000-01-01", date_end="0000-01-01"), 3, "date_start", "not a real"
+    ),
+    "NUL byte": Case(changed(2, where_description="Ban\x00gui"), 4, "where_description", "NUL"),
+    "gzip": Case(gzipped, None, None, "compressed with gzip"),
+    "zip": Case(zipped, None, None, "a zip archive"),
+    "Excel workbook": Case(xlsx_like, None, None, "an Excel workbook"),
+    "CR alone after the header": Case(mixed_line_endings(1), 1, None, "carriage return alone"),
+    "CR alone after row 4": Case(mixed_line_endings(4), 4, None, "carriage return alone"),
+    "GeoJSON nested 100,000 deep": Case(
+        nested_geojson, None, None, "nested too deeply", "ged_23_1_bad.geojson"
+    ),
+    "GeoJSON huge field": Case(
+        geojson_with(source_headline="x" * 40_000),
+        2,
+        "source_headline",
+        "longer than 32000",
+        "ged_23_1_bad.geojson",
+    ),
+    "GeoJSON NUL byte": Case(
+        geojson_with(where_description="Ban\x00gui"),
+        2,
+        "where_description",
+        "NUL",
+        "ged_23_1_bad.geojson",
     ),
 }
 

@@ -178,7 +178,7 @@ RULES: list[tuple[str, Row, str, str]] = [
     ("end in the future", {"date_end": "FUTURE"}, "date_end", "in the future"),
     ("end before start", {"date_end": "2024-03-01"}, "date_end", "before the start date"),
     ("impossible date", {"date_start": "2024-02-30"}, "date_start", "not a real date"),
-    ("date in another form", {"date_start": "02/04/2024"}, "date_start", "not a real date"),
+    ("date in another form", {"date_start": "02/04/2024"}, "date_start", "not a date in the form"),
     ("outside the country", {"latitude": "48.8566", "longitude": "2.3522"},
      "latitude/longitude", "outside CAF"),
     ("swapped coordinates", {"latitude": "20.674167", "longitude": "5.765278"},
