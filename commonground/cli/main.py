@@ -40,9 +40,10 @@ def cli() -> None:
 @cli.command()
 def init() -> None:
     """Create or migrate the database named by DATABASE_URL."""
-    from commonground.cli.setup import migrate_database
+    from commonground.cli.setup import migrate_database, remove_import_leftovers
 
     click.echo(migrate_database())
+    remove_import_leftovers()
 
 
 @cli.command(name="import")
@@ -176,8 +177,10 @@ def demo(data_dir: Path | None, quiet: bool) -> None:
 )
 def serve(host: str, port: int, threads: int, workers: int) -> None:
     """Serve the web app and API (no internet needed)."""
+    from commonground.cli.setup import remove_import_leftovers
     from commonground.web.server import serve as run_server
 
+    remove_import_leftovers()
     click.echo(f"Common Ground on http://{host}:{port}/ (Ctrl+C to stop)")
     run_server(host, port, threads=threads, workers=workers)
 

@@ -33,6 +33,8 @@ pytestmark = pytest.mark.slow
 #: Synthetic events in the file: the import then writes for several seconds on this machine.
 ROWS = int(os.environ.get("COMMONGROUND_TEST_IMPORT_ROWS", "120000"))
 
+CHECKOUT = str(Path(__file__).resolve().parents[3])
+
 PASSWORD = "synthetic-test-password-2026"  # a throwaway account in a temp folder
 STAGING = "commonground-staging-*"
 
@@ -95,7 +97,11 @@ def sign_in(base: str, username: str) -> int:
 @pytest.fixture
 def laptop(tmp_path: Path) -> Iterator[tuple[str, dict[str, str], Path]]:
     """A served Common Ground in its own home folder, with a few people who may sign in."""
-    env = {**environment(tmp_path), "DJANGO_SUPERUSER_PASSWORD": PASSWORD}
+    env = {
+        **environment(tmp_path),
+        "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
+        "PYTHONPATH": CHECKOUT,  # this checkout's code, whichever one installed the command
+    }
     subprocess.run([COMMAND, "init"], env=env, check=True, capture_output=True)  # noqa: S603
     for n in range(4):
         subprocess.run(  # noqa: S603 (our own command, fixed arguments)
