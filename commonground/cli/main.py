@@ -84,6 +84,21 @@ def stats(as_json: bool) -> None:
         print_stats(figures)
 
 
+@cli.command()
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1), help="Runs.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+def imports(limit: int, as_json: bool) -> None:
+    """Recent imports, newest first, as they really went: a run whose process ended before
+    it committed shows as interrupted (nothing of it is in the database)."""
+    from commonground.cli.output import import_runs, print_import_runs
+
+    runs = import_runs(limit)
+    if as_json:
+        click.echo(json.dumps(runs, indent=2))
+    else:
+        print_import_runs(runs)
+
+
 @cli.group()
 def export() -> None:
     """Export records that may leave the machine."""

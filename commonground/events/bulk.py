@@ -258,7 +258,7 @@ def remove_staging_leftovers(folder: Path | None = None) -> list[Path]:
 def _made_by_live_process(pid: int, made: float) -> bool:
     """Whether process ``pid`` runs and is old enough to have made a folder at ``made``."""
     try:
-        return psutil.Process(pid).create_time() <= made + 1
+        return bool(psutil.Process(pid).create_time() <= made + 1)
     except psutil.AccessDenied:  # another user's process: it may be theirs, leave it
         return True
     except (psutil.NoSuchProcess, ValueError):
