@@ -88,8 +88,12 @@ def stats(as_json: bool) -> None:
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1), help="Runs.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 def imports(limit: int, as_json: bool) -> None:
-    """Recent imports, newest first, as they really went: a run whose process ended before
-    it committed shows as interrupted (nothing of it is in the database)."""
+    """Recent imports, newest first, and how each really went.
+
+    A run whose process ended before its commit (killed, power cut) shows as interrupted:
+    nothing of it is in the database. On PostgreSQL it shows as running while its database
+    session may still be committing.
+    """
     from commonground.cli.output import import_runs, print_import_runs
 
     runs = import_runs(limit)
