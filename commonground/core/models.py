@@ -102,3 +102,10 @@ class ImportRun(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.dataset} {self.dataset_version} {self.file_name} ({self.outcome})"
+
+    @property
+    def state_label(self) -> str:
+        """The outcome in words as it really is: a killed run's shows it was interrupted."""
+        from commonground.core.queries import run_state_label  # queries import this module
+
+        return run_state_label(self)
