@@ -232,6 +232,8 @@ def remove_staging_leftovers(folder: Path | None = None) -> list[Path]:
     database only, when older than this process: the system's temporary folder is shared.
     Called by every staged import and at ``commonground init`` and ``serve``.
     """
+    if folder is None and connection.vendor != "sqlite":
+        return []  # PostgreSQL loads with COPY: no staging folders
     beside = _beside_database() if folder is None else folder
     where = Path(beside if beside is not None else tempfile.gettempdir())
     started = psutil.Process().create_time()
