@@ -116,6 +116,10 @@ def test_on_sqlite_a_killed_import_shows_as_interrupted_and_changed_nothing(
     runs = json.loads(run_command(env, "imports", "--json"))
     assert [(run["file"], run["state"]) for run in runs] == [(synthetic.name, INTERRUPTED)]
     assert '"events": 0' in run_command(env, "stats", "--json")
+    # The killed import's staging folder (issue 11 §14) goes at the next start.
+    assert list(tmp_path.glob("commonground-staging-*"))
+    run_command(env, "init")
+    assert not list(tmp_path.glob("commonground-staging-*"))
 
 
 @pytest.mark.slow
