@@ -129,7 +129,9 @@ def _database() -> dict[str, object]:
             # B-tree work of bulk event imports (docs/performance.md).
             "init_command": "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; "
             "PRAGMA synchronous=FULL; "
-            "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;",
+            "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=120000;",
+            # A web write waits for an import's commit rather than fail (ADR 0017).
+            "timeout": 120,
             "transaction_mode": "IMMEDIATE",
         }
     elif config["ENGINE"] not in {"django.db.backends.postgresql"}:

@@ -40,9 +40,10 @@ def cli() -> None:
 @cli.command()
 def init() -> None:
     """Create or migrate the database named by DATABASE_URL."""
-    from commonground.cli.setup import migrate_database
+    from commonground.cli.setup import migrate_database, remove_import_leftovers
 
     click.echo(migrate_database())
+    remove_import_leftovers()
 
 
 @cli.command(name="import")
@@ -81,6 +82,25 @@ def stats(as_json: bool) -> None:
         click.echo(json.dumps(figures, indent=2, sort_keys=True))
     else:
         print_stats(figures)
+
+
+@cli.command()
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1), help="Runs.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+def imports(limit: int, as_json: bool) -> None:
+    """Recent imports, newest first, and how each really went.
+
+    A run whose process ended before its commit (killed, power cut) shows as interrupted:
+    nothing of it is in the database. On PostgreSQL it shows as running while its database
+    session may still be committing.
+    """
+    from commonground.cli.output import import_runs, print_import_runs
+
+    runs = import_runs(limit)
+    if as_json:
+        click.echo(json.dumps(runs, indent=2))
+    else:
+        print_import_runs(runs)
 
 
 @cli.group()
@@ -176,8 +196,10 @@ def demo(data_dir: Path | None, quiet: bool) -> None:
 )
 def serve(host: str, port: int, threads: int, workers: int) -> None:
     """Serve the web app and API (no internet needed)."""
+    from commonground.cli.setup import remove_import_leftovers
     from commonground.web.server import serve as run_server
 
+    remove_import_leftovers()
     click.echo(f"Common Ground on http://{host}:{port}/ (Ctrl+C to stop)")
     run_server(host, port, threads=threads, workers=workers)
 

@@ -98,6 +98,47 @@ def print_import_summary(run: ImportRun) -> None:
         console.print(f"[yellow]... and {len(run.problems) - 5} more warnings[/]")
 
 
+def import_runs(limit: int) -> list[dict[str, Any]]:
+    """The latest runs as ``commonground imports`` shows them, the real state included."""
+    from commonground.core.queries import recent_runs, run_state
+
+    return [
+        {
+            "id": str(run.id),
+            "dataset": run.dataset,
+            "version": run.dataset_version,
+            "file": run.file_name,
+            "started": run.started_at.isoformat(timespec="seconds"),
+            "finished": run.finished_at.isoformat(timespec="seconds") if run.finished_at else None,
+            "state": run_state(run),
+            "read": run.rows_read,
+            "added": run.added,
+            "updated": run.updated,
+            "removed": run.removed,
+            "problems": len(run.problems),
+            "process": f"{run.host}:{run.pid}" if run.pid else "",
+        }
+        for run in recent_runs(limit)
+    ]
+
+
+def print_import_runs(runs: list[dict[str, Any]]) -> None:
+    table = Table(title="Imports")
+    for column in ("started", "dataset", "file", "state"):
+        table.add_column(column)
+    for column in ("read", "added", "updated", "removed"):
+        table.add_column(column, justify="right")
+    for run in runs:
+        table.add_row(
+            run["started"],
+            f"{run['dataset']} {run['version']}".strip(),
+            run["file"],
+            run["state"],
+            *(f"{run[n]:,}" for n in ("read", "added", "updated", "removed")),
+        )
+    out.print(table)
+
+
 def print_stats(figures: dict[str, Any]) -> None:
     table = Table(title="Common Ground")
     table.add_column("what")

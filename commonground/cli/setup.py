@@ -35,6 +35,16 @@ def migrate_database() -> str:
     return f"Database ready ({connection.vendor}: {name}); {applied} migrations applied."
 
 
+def remove_import_leftovers() -> None:
+    """Delete the staging folders of imports that were killed, saying so (issue 11 §14)."""
+    import click
+
+    from commonground.events.bulk import remove_staging_leftovers
+
+    for folder in remove_staging_leftovers():
+        click.echo(f"Removed {folder}, left by an import that was interrupted.")
+
+
 def operator_stats() -> dict[str, Any]:
     """The figures ``commonground stats`` prints, for the operator (everything)."""
     figures = event_totals(access_operator(Event.objects.filter(withdrawn=False)))

@@ -89,6 +89,11 @@ class ImportRun(BaseModel):
         max_length=20, choices=ImportOutcome.choices, default=ImportOutcome.RUNNING
     )
     problems = models.JSONField(default=list, blank=True)
+    #: The machine, process and (PostgreSQL) database session that runs the import, recorded
+    #: when it starts, so that a run still "running" whose process is gone shows as interrupted.
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    database_pid = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
@@ -97,3 +102,10 @@ class ImportRun(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.dataset} {self.dataset_version} {self.file_name} ({self.outcome})"
+
+    @property
+    def state_label(self) -> str:
+        """The outcome in words as it really is: a killed run's shows it was interrupted."""
+        from commonground.core.queries import run_state_label  # queries import this module
+
+        return run_state_label(self)

@@ -21,6 +21,7 @@ from commonground.core.importing import (
     sha256_of,
 )
 from commonground.core.models import ImportOutcome, ImportRun
+from commonground.core.queries import running_process
 from commonground.sharing.models import AuditEvent, Organization
 
 Parsed = TypeVar("Parsed")
@@ -85,9 +86,9 @@ def do_import(
             raise
         meta["sha256"] = fingerprint.result() if fingerprint else ""
     meta["dataset_version"] = importer.version_of(parsed)
+    run = _start_run(meta)
     try:
         with transaction.atomic():
-            run = ImportRun.objects.create(**meta)
             counts = importer.persist(parsed, run, progress)
             import_persisted.send(
                 sender=Importer, run=run, dataset=importer.dataset, counts=counts, parsed=parsed
@@ -104,13 +105,28 @@ def do_import(
                 detail={"import_run": str(run.id), **vars(counts)},
             )
     except ImportRejected as exc:
-        _record_failure(meta, ImportOutcome.REJECTED, exc.problems, exc.rows_read, exc.more, user)
+        _record_failure(
+            meta, ImportOutcome.REJECTED, exc.problems, exc.rows_read, exc.more, user, run
+        )
         raise
     except Exception as exc:
         problem = Problem(path.name, None, None, f"{type(exc).__name__}: {exc}")
-        _record_failure(meta, ImportOutcome.FAILED, [problem], 0, 0, user)
+        _record_failure(meta, ImportOutcome.FAILED, [problem], 0, 0, user, run)
         raise
     return run
+
+
+def _start_run(meta: dict[str, Any]) -> ImportRun:
+    """Record the run as running, committed before the data's transaction starts.
+
+    The data's transaction then turns it into "succeeded" with its counts, in the same commit
+    as the data: whatever ends the process, the record says what the database holds. If that
+    transaction never commits, the record stays "running" with the process that ran it, which
+    :func:`commonground.core.queries.run_state` shows as interrupted once the process (and,
+    on PostgreSQL, its database session, which may still be committing) is gone.
+    """
+    with transaction.atomic():
+        return ImportRun.objects.create(**meta, **running_process())
 
 
 def _record_failure(
@@ -120,16 +136,24 @@ def _record_failure(
     rows_read: int,
     more: int,
     user: User | None,
+    run: ImportRun | None = None,
 ) -> None:
+    """Record a rejected or failed attempt: on its running record if it has one, else anew."""
     rejected_rows = len({p.row for p in problems if p.row is not None and p.row > 1})
-    run = ImportRun.objects.create(
-        **meta,
-        outcome=outcome,
-        rows_read=rows_read,
-        rejected=rejected_rows,
-        problems=[p.as_dict() for p in problems] + ([{"more": more}] if more else []),
-        finished_at=timezone.now(),
-    )
+    outcome_fields: dict[str, Any] = {
+        "outcome": outcome,
+        "rows_read": rows_read,
+        "rejected": rejected_rows,
+        "problems": [p.as_dict() for p in problems] + ([{"more": more}] if more else []),
+        "finished_at": timezone.now(),
+    }
+    if run is None:
+        run = ImportRun.objects.create(**meta, **outcome_fields)
+    else:
+        # The counts the rolled-back transaction had set are not what the database holds.
+        for name, value in {**vars(ImportCounts()), **outcome_fields}.items():
+            setattr(run, name, value)
+        run.save()
     AuditEvent.objects.create(
         actor=user,
         action=f"import.{outcome}",

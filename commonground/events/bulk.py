@@ -20,7 +20,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import itertools
+import os
 import re
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -30,6 +32,7 @@ from typing import Any
 
 import adbc_driver_sqlite.dbapi as adbc_sqlite
 import polars as pl
+import psutil
 from django.db import OperationalError, connection, transaction
 from django.db.backends.utils import CursorWrapper
 
@@ -179,8 +182,11 @@ def insert_staged(
     selected = ", ".join(literals.get(c, f'"{c}"') for c in columns)
     parts = [staged] if staged.height < MIN_SPLIT_ROWS else _halves(staged)
     schemas = [f"{STAGING_PREFIX}{next(_staging_numbers)}" for _ in parts]
+    remove_staging_leftovers()
     with tempfile.TemporaryDirectory(
-        prefix="commonground-staging-", dir=_beside_database(), ignore_cleanup_errors=True
+        prefix=f"{STAGING_FOLDER_PREFIX}{os.getpid()}-",
+        dir=_beside_database(),
+        ignore_cleanup_errors=True,
     ) as folder:
         paths = [Path(folder) / f"rows-{n}.sqlite3" for n in range(len(parts))]
         # ADBC lets go of the GIL: the parts are written at once, one per core.
@@ -206,6 +212,59 @@ def insert_staged(
     for schema in schemas:
         transaction.on_commit(functools.partial(_detach, schema), robust=True)
     return True
+
+
+#: Staging folders are named ``commonground-staging-<pid>-<random>``: the process that made one
+#: is known, so a folder left by a killed import can be told from one in use.
+STAGING_FOLDER_PREFIX = "commonground-staging-"
+
+_OWNED_STAGING = re.compile(re.escape(STAGING_FOLDER_PREFIX) + r"(\d+)-")
+
+
+def remove_staging_leftovers(folder: Path | None = None) -> list[Path]:
+    """Delete the staging folders that killed imports left behind; the folders deleted.
+
+    A staging folder (hundreds of MB for a big import) is deleted when its import ends, but
+    not when the process is killed. Only folders of our own naming are looked at, in
+    ``folder`` (default: where :func:`insert_staged` makes them), and one is deleted only when
+    the process that made it is gone (or its number now belongs to a process started later).
+    Folders named before the process number was part of the name are deleted beside a
+    database only, when older than this process: the system's temporary folder is shared.
+    Called by every staged import and at ``commonground init`` and ``serve``.
+    """
+    if folder is None and connection.vendor != "sqlite":
+        return []  # PostgreSQL loads with COPY: no staging folders
+    beside = _beside_database() if folder is None else folder
+    where = Path(beside if beside is not None else tempfile.gettempdir())
+    started = psutil.Process().create_time()
+    removed: list[Path] = []
+    for candidate in where.glob(f"{STAGING_FOLDER_PREFIX}*"):
+        try:
+            if not candidate.is_dir() or candidate.is_symlink():
+                continue
+            made = candidate.stat().st_mtime
+        except OSError:
+            continue
+        owner = _OWNED_STAGING.match(candidate.name)
+        if owner is not None:
+            stale = not _made_by_live_process(int(owner[1]), made)
+        else:
+            stale = beside is not None and made < started
+        if stale:
+            shutil.rmtree(candidate, ignore_errors=True)
+            if not candidate.exists():
+                removed.append(candidate)
+    return removed
+
+
+def _made_by_live_process(pid: int, made: float) -> bool:
+    """Whether process ``pid`` runs and is old enough to have made a folder at ``made``."""
+    try:
+        return bool(psutil.Process(pid).create_time() <= made + 1)
+    except psutil.AccessDenied:  # another user's process: it may be theirs, leave it
+        return True
+    except (psutil.NoSuchProcess, ValueError):
+        return False
 
 
 def _halves(frame: pl.DataFrame) -> list[pl.DataFrame]:

@@ -22,6 +22,7 @@ from django.urls import resolve
 
 from commonground.analysis.figures import refresh_figures
 from commonground.core.models import ImportRun
+from commonground.core.queries import running_process
 from commonground.events.models import Event, LikelyDuplicate
 from commonground.events.queries import visible_events
 from commonground.sharing.models import AuditEvent, Organization, Sensitivity
@@ -288,6 +289,24 @@ def test_failed_imports_are_shown_to_their_owner_only(real_data: RealData) -> No
 
     assert "incidents-secret.xlsx" in text(signed_in(real_data.cast["marc"]).get("/"))
     assert "incidents-secret.xlsx" not in text(signed_in(real_data.cast["jean"]).get("/"))
+
+
+def test_an_import_killed_before_its_commit_shows_as_interrupted(real_data: RealData) -> None:
+    """Its record says "running", but the process that ran it has ended (issue 11 §15)."""
+    import subprocess
+    import sys
+
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    jmac = Organization.objects.get(slug="minusca-jmac")
+    ImportRun.objects.create(
+        **running_process(), dataset="ucdp-ged", file_name="killed.csv", owner=jmac
+    )
+    ImportRun.objects.filter(file_name="killed.csv").update(pid=ended.pid)
+
+    page = text(signed_in(real_data.cast["marc"]).get("/"))
+    assert "killed.csv" in page
+    assert "Interrupted: the process ended before the import committed" in page
 
 
 # --- Area, operation and actor pages ----------------------------------------------------------
