@@ -95,7 +95,7 @@ def parse_file(
         return importer.parse(path, progress)
     if importer.parse_version is None:
         raise VersionNotAccepted(
-            f"{importer.dataset} files carry their own version; do not give one"
+            f"a version is given only for GED files; {importer.dataset} files take none"
         )
     return importer.parse_version(path, progress, version)
 
@@ -264,10 +264,12 @@ def preview_import(
         counts = importer.preview(parsed, owner, replace_release)
     else:
         counts = _dry_run(importer, parsed, owner, replace_release, user)
-    names = dict(
-        Organization.objects.filter(pk__in=list(counts.by_owner)).values_list("pk", "name")
-    )
-    names = {str(k): v for k, v in names.items()}
+    names = {
+        str(key): name
+        for key, name in Organization.objects.filter(pk__in=list(counts.by_owner)).values_list(
+            "pk", "name"
+        )
+    }
     owners = [
         OwnerChanges(owner_id=key, owner=names.get(key, key), **per)
         for key, per in counts.by_owner.items()
@@ -301,9 +303,7 @@ def _dry_run(
 # --- Withdrawals: recorded, listed, undone -----------------------------------------------------
 
 
-def record_withdrawals(
-    run: ImportRun, model: str, rows: list[tuple[Any, str, bool, str]]
-) -> None:
+def record_withdrawals(run: ImportRun, model: str, rows: list[tuple[Any, str, bool, str]]) -> None:
     """Note what ``run`` withdrew: (record key, source id, public, snapshot) per record."""
     Withdrawal.objects.bulk_create(
         [
@@ -323,7 +323,7 @@ def record_withdrawals(
 
 def snapshot_of(obj: Any) -> str:
     """A registry row as Django serializes it (with its many-to-many links), for undo."""
-    return serializers.serialize("json", [obj])
+    return str(serializers.serialize("json", [obj]))
 
 
 class NothingToUndo(ValueError):

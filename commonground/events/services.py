@@ -373,23 +373,23 @@ def preview_events(batch: EventBatch, owner: Organization, replace_release: bool
     counts.added = frame.filter(pl.col("existing_id").is_null()).height
     counts.count_owner(owner.pk, "added", counts.added)
     matched = frame.filter(pl.col("existing_id").is_not_null()).with_columns(
-        pl.when(
-            (pl.col("existing_hash") != pl.col("content_hash")) | pl.col("existing_withdrawn")
-        )
+        pl.when((pl.col("existing_hash") != pl.col("content_hash")) | pl.col("existing_withdrawn"))
         .then(pl.lit("updated"))
         .otherwise(pl.lit("unchanged"))
         .alias("change")
     )
     removed = (
-        _vanished(frame, existing, _db_id(owner.pk)).with_columns(
-            pl.lit("removed").alias("change")
-        )
+        _vanished(frame, existing, _db_id(owner.pk)).with_columns(pl.lit("removed").alias("change"))
         if replace_release
         else pl.DataFrame(schema={"existing_owner": pl.String, "change": pl.String})
     )
-    grouped = pl.concat(
-        [matched.select("existing_owner", "change"), removed.select("existing_owner", "change")]
-    ).group_by("existing_owner", "change").len()
+    grouped = (
+        pl.concat(
+            [matched.select("existing_owner", "change"), removed.select("existing_owner", "change")]
+        )
+        .group_by("existing_owner", "change")
+        .len()
+    )
     for stored_owner, change, n in grouped.iter_rows():
         counts.count_owner(uuid.UUID(str(stored_owner)), change, n)
         setattr(counts, change, getattr(counts, change) + n)

@@ -631,7 +631,8 @@ def sync_records(
     base = ownership(run)
     for done, record in enumerate(parsed.records, start=1):
         values = {**values_for(record), **base}
-        before = existing[record.key].owner_id if record.key in existing else run.owner_id
+        stored = existing.get(record.key)
+        before = getattr(stored, "owner_id", None) if stored is not None else run.owner_id
         obj, outcome = write_record(model, existing, key_field, record, values, run)
         if link is not None and link(obj, record) and outcome == "unchanged":
             stamp(obj, run, record.row)

@@ -137,7 +137,7 @@ def test_a_renamed_file_needs_its_version(
 def test_a_version_that_contradicts_the_name_is_refused(
     ged_run: ImportRun, owner: Organization, ged_csv: Path
 ) -> None:
-    with pytest.raises(ImportRejected, match="file name says GED 23.1"):
+    with pytest.raises(ImportRejected, match=r"file name says GED 23\.1"):
         do_import(GED, ged_csv, owner, version="24.1")
 
 
