@@ -95,6 +95,9 @@ class ImportRun(BaseModel):
     replace_release = models.BooleanField(default=False)
     #: When the withdrawals this run made were undone (``commonground imports undo-withdrawals``).
     withdrawals_undone_at = models.DateTimeField(null=True, blank=True)
+    #: Every record this run wrote or withdrew was public: its counts may be shown to anyone
+    #: who sees the run. Otherwise only its organization's members see them (issue 11 §4).
+    only_public = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-started_at"]

@@ -49,6 +49,8 @@ class ImportCounts:
     unchanged: int = 0
     removed: int = 0
     likely_duplicates: int = 0
+    #: Whether every record written or withdrawn was public (see ImportRun.only_public).
+    only_public: bool = False
     #: Owner id (text) -> change -> count; filled by previews (and the registry's persist), so
     #: the check step can say whose records an import would change.
     by_owner: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -148,6 +150,7 @@ def do_import(
             )
             for name, value in counts.totals().items():
                 setattr(run, name, value)
+            run.only_public = counts.only_public
             run.outcome = ImportOutcome.SUCCEEDED
             run.finished_at = timezone.now()
             run.save()

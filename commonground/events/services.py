@@ -149,6 +149,9 @@ def persist_events(batch: EventBatch, run: ImportRun, progress: ProgressCallback
     if batch.source is not None:
         sources.store(batch.source, run.sha256)
     counts.removed = _withdraw_missing(frame, existing, run)
+    counts.only_public = frame["sensitivity"].max() == Sensitivity.PUBLIC and not (
+        counts.removed and run.withdrawals.filter(public=False).exists()
+    )
     counts.likely_duplicates = _flag_duplicates(batch, run)
     if existing.is_empty():
         # Every event the dataset now has is in ``new``: figures can be summed from memory.

@@ -627,7 +627,7 @@ def sync_records(
         getattr(o, key_field): o
         for o in model._default_manager.filter(**{f"{key_field}__in": keys})
     }
-    counts = ImportCounts(rows_read=len(keys))
+    counts = ImportCounts(rows_read=len(keys), only_public=True)  # registries are public facts
     base = ownership(run)
     for done, record in enumerate(parsed.records, start=1):
         values = {**values_for(record), **base}
