@@ -41,7 +41,8 @@ def cli(ctx: click.Context) -> None:
     (default ~/.local/share/commonground).
     """
     setup_django()
-    if ctx.invoked_subcommand not in WITHOUT_DATABASE and not ctx.resilient_parsing:
+    asks_help = bool({"-h", "--help"} & set(sys.argv[1:]))  # help needs no database
+    if ctx.invoked_subcommand not in WITHOUT_DATABASE and not (ctx.resilient_parsing or asks_help):
         from commonground.cli.setup import database_not_ready
 
         problem = database_not_ready()
