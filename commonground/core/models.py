@@ -92,12 +92,12 @@ class ImportRun(BaseModel):
     #: The user asked this file to replace the release: records of the same dataset, owned by
     #: the same organization, in the file's countries, that the file lacks were withdrawn.
     #: Off by default: an import never withdraws anything otherwise (ADR 0010).
-    replace_release = models.BooleanField(default=False)
+    replace_release = models.BooleanField(default=False, db_default=False)
     #: When the withdrawals this run made were undone (``commonground imports undo-withdrawals``).
     withdrawals_undone_at = models.DateTimeField(null=True, blank=True)
     #: Every record this run wrote or withdrew was public: its counts may be shown to anyone
     #: who sees the run. Otherwise only its organization's members see them (issue 11 §4).
-    only_public = models.BooleanField(default=False)
+    only_public = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["-started_at"]

@@ -4,21 +4,9 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def mark_public_runs(apps, schema_editor):
-    """Runs before this one: their counts stay visible to all who see them when every event
-    still stamped with them is public (registry runs wrote only public facts)."""
-    ImportRun = apps.get_model("core", "ImportRun")
-    Event = apps.get_model("events", "Event")
-    hidden = Event.objects.filter(sensitivity__gt=0, import_run__isnull=False).values(
-        "import_run_id"
-    )
-    ImportRun.objects.filter(outcome="succeeded").exclude(pk__in=hidden).update(only_public=True)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("events", "0003_source_fields_once_per_file"),
         ('core', '0001_initial'),
     ]
 
@@ -26,12 +14,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='importrun',
             name='only_public',
-            field=models.BooleanField(default=False),
+            field=models.BooleanField(db_default=False, default=False),
         ),
         migrations.AddField(
             model_name='importrun',
             name='replace_release',
-            field=models.BooleanField(default=False),
+            field=models.BooleanField(db_default=False, default=False),
         ),
         migrations.AddField(
             model_name='importrun',
@@ -56,5 +44,4 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['model', 'object_id'], name='withdrawal_record')],
             },
         ),
-        migrations.RunPython(mark_public_runs, migrations.RunPython.noop),
     ]
