@@ -67,7 +67,7 @@ def token_in(html: str) -> str:
 def check(client: Client, path: Path, name: str | None = None, **fields: str) -> tuple[str, int]:
     """Upload the file on /import/ and return the check step's page and status."""
     token = token_in(client.get("/import/").content.decode())
-    data = {"csrfmiddlewaretoken": token, "dataset": "ged", **fields}
+    data = {"csrfmiddlewaretoken": token, "dataset": "ged", **fields}  # ``fields`` may override it
     data["file"] = SimpleUploadedFile(name or path.name, path.read_bytes(), "text/csv")
     response = client.post("/import/", data)
     return response.content.decode(), response.status_code
@@ -216,3 +216,30 @@ def write_incidents(rows: list[dict[str, str]]) -> Path:
 def test_runs_record_whether_all_they_wrote_was_public(real_data: RealData) -> None:
     assert ImportRun.objects.get(pk=real_data.run.pk).only_public
     assert do_import(GED, real_data.path, local_organization()).only_public
+
+
+def test_a_registry_replacement_is_previewed_without_deleting_anything(
+    real_data: RealData, tmp_path: Path
+) -> None:
+    """Registries are previewed by a persist rolled back: the check step deletes nothing."""
+    from commonground.registry.importers import OPERATIONS
+    from commonground.registry.models import Operation
+
+    amina = real_data.cast["amina"]
+    org = analysts_organization(amina)
+    operations = real_data.path.parent / "operations.csv"
+    do_import(OPERATIONS, operations, org, user=amina)
+    header, rows = read_csv_rows(operations)
+    dropped = rows.pop(3)
+    newer = tmp_path / "operations.csv"
+    with newer.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(rows)
+    client = signed_in(amina)
+
+    html, status = check(client, newer, dataset="operations", replace_release="on")
+    assert status == 200, html
+    assert changes(html) == {org.name: (0, 0, len(rows), 1)}
+    assert Operation.objects.filter(slug=dropped["id"]).exists()
+    assert ImportRun.objects.filter(dataset="operations").count() == 1
