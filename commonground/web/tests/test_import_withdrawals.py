@@ -67,8 +67,9 @@ def token_in(html: str) -> str:
 def check(client: Client, path: Path, name: str | None = None, **fields: str) -> tuple[str, int]:
     """Upload the file on /import/ and return the check step's page and status."""
     token = token_in(client.get("/import/").content.decode())
-    data = {"csrfmiddlewaretoken": token, "dataset": "ged", **fields}  # ``fields`` may override it
-    data["file"] = SimpleUploadedFile(name or path.name, path.read_bytes(), "text/csv")
+    upload = SimpleUploadedFile(name or path.name, path.read_bytes(), "text/csv")
+    data: dict[str, object] = {"csrfmiddlewaretoken": token, "dataset": "ged", "file": upload}
+    data.update(fields)  # ``fields`` may give another dataset
     response = client.post("/import/", data)
     return response.content.decode(), response.status_code
 
