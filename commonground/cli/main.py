@@ -1,7 +1,8 @@
 """The ``commonground`` command: set up, import, inspect, export, demo and serve.
 
 Exit status of ``import``: 0 on success, 2 when validation rejects the file (nothing changed),
-1 on any other failure.
+1 on any other failure. Any command but ``init``, ``demo`` and ``manage`` exits with 2, saying
+to run ``commonground init``, when the database is not set up (or not migrated) yet.
 """
 
 from __future__ import annotations
@@ -26,15 +27,28 @@ def setup_django() -> None:
     django.setup()
 
 
+#: Commands that work on a database that is not set up yet (they set it up, or pass through).
+WITHOUT_DATABASE = frozenset({"init", "demo", "manage"})
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="commonground")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Common Ground: one shared, trustworthy and safe picture of a conflict area.
 
     The database is DATABASE_URL, or a SQLite file under COMMONGROUND_HOME
     (default ~/.local/share/commonground).
     """
     setup_django()
+    asks_help = bool({"-h", "--help"} & set(sys.argv[1:]))  # help needs no database
+    if ctx.invoked_subcommand not in WITHOUT_DATABASE and not (ctx.resilient_parsing or asks_help):
+        from commonground.cli.setup import database_not_ready
+
+        problem = database_not_ready()
+        if problem:
+            click.echo(problem, err=True)
+            sys.exit(EXIT_REJECTED)
 
 
 @cli.command()
@@ -58,16 +72,85 @@ def init() -> None:
     help="Slug of the organization that will own the records "
     "(default: COMMONGROUND_DEFAULT_OWNER, 'local').",
 )
+@click.option(
+    "--replace-release",
+    is_flag=True,
+    help="The file is the whole release: withdraw the owner's records of DATASET in the "
+    "file's countries that the file lacks (they can be listed and brought back with "
+    "`commonground imports`). Off by default: an import then withdraws nothing.",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Check the file and show what would be added, updated, left unchanged and "
+    "withdrawn, per owner, without writing anything.",
+)
+@click.option(
+    "--version",
+    "version",
+    default=None,
+    help="The file's GED version (23.1, 24.0.3, 25.01-25.06) when its name does not carry "
+    "it, e.g. a renamed file.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def import_(dataset: str, path: Path, owner: str | None, quiet: bool) -> None:
+def import_(
+    dataset: str,
+    path: Path,
+    owner: str | None,
+    replace_release: bool,
+    dry_run: bool,
+    version: str | None,
+    quiet: bool,
+) -> None:
     """Import PATH as DATASET, all or nothing; re-importing the same file changes nothing.
 
     DATASET is ged (UCDP GED CSV or GeoJSON), acled (ACLED export CSV), operations,
     parallel-forces, presence (registry CSVs) or incidents (Common Ground incident template).
+    An import adds and updates records; it withdraws none unless --replace-release is given.
     """
-    from commonground.cli.output import run_import
+    from commonground.cli.output import ImportOptions, run_import
 
-    sys.exit(run_import(dataset, path, owner, quiet))
+    options = ImportOptions(replace_release, dry_run, version)
+    sys.exit(run_import(dataset, path, owner, quiet, options))
+
+
+@cli.group()
+def imports() -> None:
+    """Past imports: list them, list what one withdrew, and undo its withdrawals."""
+
+
+@imports.command(name="list")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
+def imports_list(limit: int) -> None:
+    """The latest imports: id, when, dataset, file, owner, outcome and counts."""
+    from commonground.cli.output import print_import_runs
+
+    print_import_runs(limit)
+
+
+@imports.command(name="withdrawn")
+@click.argument("run_id", metavar="RUN")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1_000_000))
+def imports_withdrawn(run_id: str, limit: int) -> None:
+    """List the records import RUN withdrew (RUN: its id, or the id's first 8 characters)."""
+    from commonground.cli.output import find_run, print_withdrawals
+
+    print_withdrawals(find_run(run_id), limit)
+
+
+@imports.command(name="undo-withdrawals")
+@click.argument("run_id", metavar="RUN")
+def imports_undo_withdrawals(run_id: str) -> None:
+    """Bring back every record import RUN withdrew (audited; figures follow)."""
+    from commonground.cli.output import find_run
+    from commonground.core.services import NothingToUndo, do_undo_withdrawals
+
+    run = find_run(run_id)
+    try:
+        restored = do_undo_withdrawals(run)
+    except NothingToUndo as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Brought back {restored:,} of the records import {run.pk} withdrew.")
 
 
 @cli.command()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -12,14 +13,37 @@ from rich.table import Table
 from commonground.core.importing import ImportRejected, ProgressCallback, no_progress
 from commonground.core.models import ImportRun
 
+if TYPE_CHECKING:
+    from commonground.core.services import ChangePreview, Importer
+    from commonground.sharing.models import Organization
+
 console = Console(stderr=True)
 out = Console()
 
 
-def run_import(dataset: str, path: Path, owner_slug: str | None, quiet: bool) -> int:
-    """Import one file with a progress bar and a summary; the exit status (0, 1 or 2)."""
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the user asked of one import besides the file (see ``commonground import``)."""
+
+    replace_release: bool = False
+    dry_run: bool = False
+    version: str | None = None
+
+
+def run_import(
+    dataset: str,
+    path: Path,
+    owner_slug: str | None,
+    quiet: bool,
+    options: ImportOptions = ImportOptions(),
+) -> int:
+    """Import one file with a progress bar and a summary; the exit status (0, 1 or 2).
+
+    With ``options.dry_run`` the file is checked and what it would change is shown; nothing
+    is written.
+    """
     from commonground.cli.importers import load_importer
-    from commonground.core.services import do_import
+    from commonground.core.services import VersionNotAccepted, do_import
     from commonground.sharing.models import Organization
     from commonground.sharing.services import local_organization, organization_by_slug
 
@@ -30,20 +54,124 @@ def run_import(dataset: str, path: Path, owner_slug: str | None, quiet: bool) ->
         return 1
     importer = load_importer(dataset)
     try:
+        if options.dry_run:
+            return _dry_run(importer, path, owner, options)
         if quiet:
-            run = do_import(importer, path, owner=owner, progress=no_progress)
+            run = do_import(
+                importer,
+                path,
+                owner=owner,
+                progress=no_progress,
+                replace_release=options.replace_release,
+                version=options.version,
+            )
         else:
             with _progress_bar() as (callback):
-                run = do_import(importer, path, owner=owner, progress=callback)
+                run = do_import(
+                    importer,
+                    path,
+                    owner=owner,
+                    progress=callback,
+                    replace_release=options.replace_release,
+                    version=options.version,
+                )
     except ImportRejected as exc:
         console.print(f"[red bold]Rejected {path}: nothing was changed.[/]")
         console.print(exc.summary(), markup=False, highlight=False, soft_wrap=True)
+        return 2
+    except VersionNotAccepted as exc:
+        console.print(f"[red bold]Refused {path}: {exc}; nothing was changed.[/]")
         return 2
     except Exception as exc:  # the summary names the failure; the transaction rolled back
         console.print(f"[red bold]Import of {path} failed; nothing was changed:[/] {exc}")
         return 1
     print_import_summary(run)
     return 0
+
+
+def _dry_run(
+    importer: Importer[Any], path: Path, owner: Organization, options: ImportOptions
+) -> int:
+    from commonground.core.services import parse_file, preview_import
+
+    parsed = parse_file(importer, path, no_progress, options.version)
+    preview = preview_import(importer, parsed, owner, replace_release=options.replace_release)
+    print_preview(preview, f"{importer.dataset} {importer.version_of(parsed)} — {path.name}")
+    console.print("[bold]Dry run: nothing was written.[/]")
+    return 0
+
+
+def print_preview(preview: ChangePreview, title: str) -> None:
+    """What an import would change, one row per owner of the records it would change."""
+    table = Table(title=title)
+    for column in ("owner", "added", "updated", "unchanged", "withdrawn"):
+        table.add_column(column, justify="left" if column == "owner" else "right")
+    for owner in preview.owners:
+        counts = (owner.added, owner.updated, owner.unchanged, owner.removed)
+        table.add_row(owner.owner, *(f"{n:,}" for n in counts))
+    counts = (preview.added, preview.updated, preview.unchanged, preview.removed)
+    table.add_row("all", *(f"{n:,}" for n in counts), style="bold")
+    out.print(table)
+    if not preview.replace_release:
+        out.print("Nothing is withdrawn: the file does not replace the release.")
+
+
+def find_run(text: str) -> ImportRun:
+    """The import run whose id is ``text``, or starts with it (at least 8 characters)."""
+    import click
+
+    key = text.strip().lower().replace("-", "")
+    if len(key) < 8:
+        raise click.ClickException("give at least the first 8 characters of the import's id")
+    runs = [run for run in ImportRun.objects.only("id") if run.pk.hex.startswith(key)]
+    if len(runs) != 1:
+        found = "no import" if not runs else f"{len(runs)} imports"
+        raise click.ClickException(f"{found} with an id starting {text!r}")
+    return ImportRun.objects.select_related("owner").get(pk=runs[0].pk)
+
+
+def print_import_runs(limit: int) -> None:
+    runs = ImportRun.objects.select_related("owner").order_by("-started_at")[:limit]
+    table = Table(title="Imports, newest first")
+    columns = ("id", "when (UTC)", "dataset", "version", "file", "owner", "outcome")
+    for column in columns:
+        table.add_column(column)
+    for column in ("added", "updated", "unchanged", "withdrawn"):
+        table.add_column(column, justify="right")
+    for run in runs:
+        withdrawn = f"{run.removed:,}"
+        if run.replace_release:
+            withdrawn += " (undone)" if run.withdrawals_undone_at else ""
+        table.add_row(
+            run.pk.hex[:8],
+            f"{run.started_at:%Y-%m-%d %H:%M}",
+            run.dataset,
+            run.dataset_version,
+            run.file_name,
+            run.owner.name if run.owner else "",
+            run.outcome,
+            f"{run.added:,}",
+            f"{run.updated:,}",
+            f"{run.unchanged:,}",
+            withdrawn,
+        )
+    Console(width=160).print(table)
+
+
+def print_withdrawals(run: ImportRun, limit: int) -> None:
+    withdrawals = run.withdrawals.all()
+    total = withdrawals.count()
+    undone = run.withdrawals_undone_at
+    state = f", undone {undone:%Y-%m-%d %H:%M}" if undone else ""
+    table = Table(title=f"Withdrawn by import {run.pk} ({run.file_name}): {total:,}{state}")
+    table.add_column("record")
+    table.add_column("source id")
+    table.add_column("key", justify="right")
+    for withdrawal in withdrawals[:limit]:
+        table.add_row(withdrawal.model, withdrawal.source_id, withdrawal.object_id)
+    out.print(table)
+    if total > limit:
+        out.print(f"... and {total - limit:,} more (--limit)")
 
 
 class _progress_bar:  # used as a context manager, reads like a function
@@ -74,7 +202,7 @@ class _progress_bar:  # used as a context manager, reads like a function
 
 def print_import_summary(run: ImportRun) -> None:
     table = Table(title=f"{run.dataset} {run.dataset_version} — {run.file_name}")
-    for column in ("read", "added", "updated", "unchanged", "removed", "likely duplicates"):
+    for column in ("read", "added", "updated", "unchanged", "withdrawn", "likely duplicates"):
         table.add_column(column, justify="right")
     table.add_row(
         *(
@@ -90,6 +218,11 @@ def print_import_summary(run: ImportRun) -> None:
         )
     )
     console.print(table)
+    if run.removed:
+        console.print(
+            f"Withdrawn records: `commonground imports withdrawn {run.pk.hex[:8]}` lists them, "
+            f"`commonground imports undo-withdrawals {run.pk.hex[:8]}` brings them back."
+        )
     for problem in run.problems[:5]:
         console.print(
             f"[yellow]{problem.get('reason', problem)}[/]", highlight=False, soft_wrap=True

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
 
 from commonground.core.models import ImportRun
 from commonground.events.models import Event
@@ -100,3 +101,27 @@ def run_demo(data_dir: Path | None, quiet: bool) -> int:
     for member in CAST:
         console.print(f"  {member.username:<8} {member.role:<15} {member.description}")
     return 0
+
+
+def database_not_ready() -> str:
+    """What to do when the database is not set up or not migrated; empty when it is ready.
+
+    Without this, the first query fails with "no such table" and a traceback.
+    """
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError as exc:
+        return f"The database cannot be opened ({exc}). Check DATABASE_URL or COMMONGROUND_HOME."
+    if not pending:
+        return ""
+    name = connection.settings_dict["NAME"]
+    if executor.loader.applied_migrations:
+        return (
+            f"The database ({connection.vendor}: {name}) needs {len(pending)} migrations "
+            "this version of Common Ground brings: run `commonground init` first."
+        )
+    return (
+        f"The database ({connection.vendor}: {name}) is not set up yet: run "
+        "`commonground init` to create it (or `commonground demo` for the demo data)."
+    )

@@ -16,7 +16,7 @@ from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from commonground.core.models import Area, ImportRun
+from commonground.core.models import Area, ImportRun, Withdrawal
 from commonground.sharing.policy import viewer_for
 
 #: Where an imported record came from and when it was written: shown, never edited.
@@ -109,11 +109,12 @@ class ImportRunAdmin(ReadOnlyAdmin):
         "updated",
         "unchanged",
         "removed",
+        "replace_release",
         "rejected",
         "problem_count",
         "owner",
     )
-    list_filter = ("outcome", "dataset", "owner")
+    list_filter = ("outcome", "dataset", "owner", "replace_release")
     search_fields = ("file_name", "sha256", "dataset")
     date_hierarchy = "started_at"
     list_select_related = ("owner", "imported_by")
@@ -121,3 +122,14 @@ class ImportRunAdmin(ReadOnlyAdmin):
     @admin.display(description=_("problems"))
     def problem_count(self, obj: ImportRun) -> int:
         return len(obj.problems)
+
+
+@admin.register(Withdrawal)
+class WithdrawalAdmin(ReadOnlyAdmin):
+    """What an import that replaced a release withdrew: read-only (undo with
+    ``commonground imports undo-withdrawals`` or the import's withdrawals page)."""
+
+    list_display = ("run", "model", "source_id", "object_id", "public")
+    list_filter = ("model", "public")
+    search_fields = ("source_id", "object_id")
+    list_select_related = ("run",)

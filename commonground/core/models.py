@@ -94,6 +94,15 @@ class ImportRun(BaseModel):
     host = models.CharField(max_length=255, blank=True)
     pid = models.PositiveIntegerField(null=True, blank=True)
     database_pid = models.PositiveIntegerField(null=True, blank=True)
+    #: The user asked this file to replace the release: records of the same dataset, owned by
+    #: the same organization, in the file's countries, that the file lacks were withdrawn.
+    #: Off by default: an import never withdraws anything otherwise (ADR 0010).
+    replace_release = models.BooleanField(default=False, db_default=False)
+    #: When the withdrawals this run made were undone (``commonground imports undo-withdrawals``).
+    withdrawals_undone_at = models.DateTimeField(null=True, blank=True)
+    #: Every record this run wrote or withdrew was public: its counts may be shown to anyone
+    #: who sees the run. Otherwise only its organization's members see them (issue 11 §4).
+    only_public = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["-started_at"]
@@ -109,3 +118,30 @@ class ImportRun(BaseModel):
         from commonground.core.queries import run_state_label  # queries import this module
 
         return run_state_label(self)
+
+class Withdrawal(models.Model):
+    """One record an import withdrew (an event) or deleted (a registry row), so it can be listed
+    and undone: which run, which record, and what it was.
+
+    ``object_id`` is the record's key as text (events have integer keys, registries UUIDs);
+    ``source_id`` the key the file used, for people. A deleted registry row keeps its values in
+    ``snapshot`` (Django's JSON serialization), from which an undo re-creates it. ``public``
+    says whether the record was public, so that a count of withdrawals is shown only to those
+    who may see what was withdrawn.
+    """
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="withdrawals")
+    model = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=64)
+    source_id = models.CharField(max_length=200, blank=True)
+    public = models.BooleanField(default=True)
+    snapshot = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["run", "model", "source_id"]
+        verbose_name = _("withdrawal")
+        verbose_name_plural = _("withdrawals")
+        indexes = [models.Index(fields=["model", "object_id"], name="withdrawal_record")]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.source_id or self.object_id} (run {self.run_id})"

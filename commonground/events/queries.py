@@ -276,6 +276,34 @@ def visible_imports(user: AnyUser | None) -> QuerySet[ImportRun]:
     return runs.filter(wrote_visible)
 
 
+@dataclass(frozen=True)
+class ImportRow:
+    """An import run as a viewer sees it listed: its counts only if they may see them."""
+
+    run: ImportRun
+    counts_shown: bool
+
+
+def latest_imports(user: AnyUser | None, limit: int) -> list[ImportRow]:
+    """The newest runs the user may see, each saying whether its counts may be shown.
+
+    A run's added/updated/unchanged/withdrawn counts cover every record it wrote, including
+    ones the viewer may not see: they are shown to administrators, to the members of the
+    organization that imported, and to others only when every record the run wrote or
+    withdrew was public (``ImportRun.only_public``).
+    """
+    viewer = viewer_for(user)
+    return [
+        ImportRow(
+            run=run,
+            counts_shown=viewer.is_platform_admin
+            or run.owner_id in viewer.roles
+            or run.only_public,
+        )
+        for run in visible_imports(user)[:limit]
+    ]
+
+
 # --- Areas and their figures (the API's /areas; the area pages) --------------------------------
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import functools
 import math
+import uuid
 from typing import Any, cast
 
 import polars as pl
@@ -20,7 +21,7 @@ from django.db import connection, transaction
 from commonground.core.areas import ensure_areas
 from commonground.core.importing import ProgressCallback
 from commonground.core.models import ImportRun
-from commonground.core.services import ImportCounts
+from commonground.core.services import ImportCounts, record_withdrawals
 from commonground.events import sources
 from commonground.events.bulk import (
     CHUNK,
@@ -33,6 +34,7 @@ from commonground.events.bulk import (
 from commonground.events.importers.base import EventBatch
 from commonground.events.models import Event, LikelyDuplicate
 from commonground.registry.models import Actor, ActorIdentifier
+from commonground.sharing.models import Organization, Sensitivity
 
 #: SQLite page cache for the connection while it writes events, per event written (KiB): what
 #: an event costs in the database with its indexes, figures and source fields (about 1 KB),
@@ -146,7 +148,10 @@ def persist_events(batch: EventBatch, run: ImportRun, progress: ProgressCallback
     _update(changed, progress)
     if batch.source is not None:
         sources.store(batch.source, run.sha256)
-    counts.removed = _withdraw_missing(frame, existing)
+    counts.removed = _withdraw_missing(frame, existing, run)
+    counts.only_public = frame["sensitivity"].max() == Sensitivity.PUBLIC and not (
+        counts.removed and run.withdrawals.filter(public=False).exists()
+    )
     counts.likely_duplicates = _flag_duplicates(batch, run)
     if existing.is_empty():
         # Every event the dataset now has is in ``new``: figures can be summed from memory.
@@ -280,10 +285,11 @@ def _existing(dataset: str) -> pl.DataFrame:
         if connection.vendor == "sqlite"
         else "to_char(date_start, 'YYYY-MM-DD')"
     )
+    owner = "owner_id" if connection.vendor == "sqlite" else "CAST(owner_id AS TEXT)"
     table = Event._meta.db_table
     sql = (
         "SELECT source_id, id, content_hash, CASE WHEN withdrawn THEN 1 ELSE 0 END, "  # noqa: S608 (model table name)
-        f'country_code, {day} FROM "{table}" WHERE dataset = %s'
+        f'country_code, {day}, {owner}, sensitivity FROM "{table}" WHERE dataset = %s'
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [dataset])
@@ -297,6 +303,8 @@ def _existing(dataset: str) -> pl.DataFrame:
             "existing_withdrawn": pl.Int8,
             "existing_country": pl.String,
             "existing_date_start": pl.String,
+            "existing_owner": pl.String,
+            "existing_sensitivity": pl.Int64,
         },
         orient="row",
     )
@@ -347,27 +355,80 @@ def _update(frame: pl.DataFrame, progress: ProgressCallback) -> None:
             progress("updating", start + chunk.height, frame.height)
 
 
-def _withdraw_missing(frame: pl.DataFrame, existing: pl.DataFrame) -> int:
-    """Events of this dataset, in the file's countries and period, that the file no longer has.
+def _withdraw_missing(frame: pl.DataFrame, existing: pl.DataFrame, run: ImportRun) -> int:
+    """Withdraw what a replaced release no longer has, and note each withdrawal for undo.
 
-    A file covers its countries and dates; events outside that scope (another country's
-    extract, an earlier year) are left alone. Withdrawn events are kept for provenance.
+    Only when the user asked for the file to replace the release (``run.replace_release``):
+    otherwise a file adds and updates, and withdraws nothing (an extract, a filtered export, a
+    corrections file is not the whole release). Withdrawn events are kept for provenance.
     ``existing`` is the dataset's events as read before this import wrote any.
     """
-    countries = frame["country_code"].unique().to_list()
-    first, last = frame["date_start"].min(), frame["date_start"].max()
-    vanished = (
-        existing.filter(
-            ~pl.col("existing_withdrawn")
-            & pl.col("existing_country").is_in(countries)
-            & pl.col("existing_date_start").is_between(first, last)
-        )
-        .join(frame.select("source_id"), on="source_id", how="anti")["existing_id"]
-        .to_list()
+    if not run.replace_release:
+        return 0
+    vanished = _vanished(frame, existing, _db_id(run.owner_id))
+    ids = vanished["existing_id"].to_list()
+    for start in range(0, len(ids), 900):
+        Event.objects.filter(id__in=ids[start : start + 900]).update(withdrawn=True)
+    record_withdrawals(
+        run,
+        Event._meta.label_lower,
+        [
+            (key, source_id, sensitivity == Sensitivity.PUBLIC, "")
+            for key, source_id, sensitivity in vanished.select(
+                "existing_id", "source_id", "existing_sensitivity"
+            ).iter_rows()
+        ],
     )
-    for start in range(0, len(vanished), 900):
-        Event.objects.filter(id__in=vanished[start : start + 900]).update(withdrawn=True)
-    return len(vanished)
+    return len(ids)
+
+
+def _vanished(frame: pl.DataFrame, existing: pl.DataFrame, owner: Any) -> pl.DataFrame:
+    """The release's live events that the file lacks: the importing organization's own, of
+    this dataset, in the file's countries (another organization's records are never withdrawn,
+    whatever the file says)."""
+    countries = frame["country_code"].unique().to_list()
+    return existing.filter(
+        ~pl.col("existing_withdrawn")
+        & (pl.col("existing_owner") == owner)
+        & pl.col("existing_country").is_in(countries)
+    ).join(frame.select("source_id"), on="source_id", how="anti")
+
+
+def preview_events(batch: EventBatch, owner: Organization, replace_release: bool) -> ImportCounts:
+    """What :func:`persist_events` would do with ``batch``, per owner, reading only.
+
+    A new event would be the importing organization's; a matched one is counted under its
+    present owner. One query (the dataset's events) and a few joins: no per-row query.
+    """
+    existing = _existing(batch.dataset)
+    frame = batch.frame.select("source_id", "content_hash", "country_code").join(
+        existing, on="source_id", how="left"
+    )
+    counts = ImportCounts(rows_read=frame.height)
+    counts.added = frame.filter(pl.col("existing_id").is_null()).height
+    counts.count_owner(owner.pk, "added", counts.added)
+    matched = frame.filter(pl.col("existing_id").is_not_null()).with_columns(
+        pl.when((pl.col("existing_hash") != pl.col("content_hash")) | pl.col("existing_withdrawn"))
+        .then(pl.lit("updated"))
+        .otherwise(pl.lit("unchanged"))
+        .alias("change")
+    )
+    removed = (
+        _vanished(frame, existing, _db_id(owner.pk)).with_columns(pl.lit("removed").alias("change"))
+        if replace_release
+        else pl.DataFrame(schema={"existing_owner": pl.String, "change": pl.String})
+    )
+    grouped = (
+        pl.concat(
+            [matched.select("existing_owner", "change"), removed.select("existing_owner", "change")]
+        )
+        .group_by("existing_owner", "change")
+        .len()
+    )
+    for stored_owner, change, n in grouped.iter_rows():
+        counts.count_owner(uuid.UUID(str(stored_owner)), change, n)
+        setattr(counts, change, getattr(counts, change) + n)
+    return counts
 
 
 def _flag_duplicates(batch: EventBatch, run: ImportRun) -> int:

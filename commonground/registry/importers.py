@@ -13,8 +13,10 @@ is why an acronym may appear only once in ``operations.csv``.
 values came from (``unchanged``). A record whose values changed is updated and stamped with the
 new run and row (``updated``). Re-importing the same file therefore writes nothing.
 
-**Rows absent from a new file** are counted as ``removed``. The scope is what the same owner
-imported from the same dataset (for presence also the same countries, so that a
+**Rows absent from a new file** are left alone, unless the user asked the file to replace the
+registry (``--replace-release``; ADR 0010). Then they are counted as ``removed``, and each
+deleted one is kept in the run's withdrawals, from which it can be restored. The scope is what
+the same owner imported from the same dataset (for presence also the same countries, so that a
 ``presence_MLI.csv`` never removes CAF rows); records entered by hand are never touched. An absent
 record that nothing references is deleted. One that is still referenced (an operation that a
 parallel force runs beside, or that presence rows belong to) is kept and counted as removed again
@@ -53,7 +55,7 @@ from commonground.core.areas import ensure_areas
 from commonground.core.geo import is_known_country, within_country
 from commonground.core.importing import ProblemList, ProgressCallback, read_csv_frame, reject
 from commonground.core.models import Area, ImportRun
-from commonground.core.services import ImportCounts, Importer
+from commonground.core.services import ImportCounts, Importer, record_withdrawals, snapshot_of
 from commonground.registry.models import (
     CommandRelation,
     DatePrecision,
@@ -659,17 +661,28 @@ def is_referenced(obj: models.Model) -> bool:
     return False
 
 
-def remove_absent(scope: QuerySet[M], key_field: str, keys: Iterable[str]) -> int:
-    """Delete the records the file no longer has, unless referenced; return how many were absent."""
+def remove_absent(scope: QuerySet[M], key_field: str, keys: Iterable[str], run: ImportRun) -> int:
+    """Delete the records the file no longer has, unless referenced; return how many were absent.
+
+    Only when the user asked the file to replace the registry (``run.replace_release``): a
+    newer file that lacks a record is otherwise no reason to delete it. Each deleted record is
+    kept as a snapshot in the run's withdrawals, so ``undo-withdrawals`` can bring it back.
+    """
+    if not run.replace_release:
+        return 0
     absent = list(scope.exclude(**{f"{key_field}__in": list(keys)}))
+    deleted: list[tuple[Any, str, bool, str]] = []
     for obj in absent:
         if is_referenced(obj):
             continue
+        snapshot = snapshot_of(obj)
         try:
             with transaction.atomic():
                 obj.delete()
         except (ProtectedError, RestrictedError):
             continue  # a reference is_referenced cannot see; keeping it is the safe side
+        deleted.append((obj.pk, str(getattr(obj, key_field)), True, snapshot))
+    record_withdrawals(run, scope.model._meta.label_lower, deleted)
     return len(absent)
 
 
@@ -693,18 +706,22 @@ def sync_records(
         getattr(o, key_field): o
         for o in model._default_manager.filter(**{f"{key_field}__in": keys})
     }
-    counts = ImportCounts(rows_read=len(keys))
+    counts = ImportCounts(rows_read=len(keys), only_public=True)  # registries are public facts
     base = ownership(run)
     for done, record in enumerate(parsed.records, start=1):
         values = {**values_for(record), **base}
+        stored = existing.get(record.key)
+        before = getattr(stored, "owner_id", None) if stored is not None else run.owner_id
         obj, outcome = write_record(model, existing, key_field, record, values, run)
         if link is not None and link(obj, record) and outcome == "unchanged":
             stamp(obj, run, record.row)
             obj.save(update_fields=["import_run", "source_row", "updated_at"])
             outcome = "updated"
         setattr(counts, outcome, getattr(counts, outcome) + 1)
+        counts.count_owner(before, outcome)
         progress("writing", done, len(keys))
-    counts.removed = remove_absent(scope, key_field, keys)
+    counts.removed = remove_absent(scope, key_field, keys, run)
+    counts.count_owner(run.owner_id, "removed", counts.removed)
     return counts
 
 

@@ -3,7 +3,9 @@
 1. The user picks a dataset and an owner organization and uploads a file. It is stored, never
    executed, in a folder with a random name under ``COMMONGROUND_HOME/uploads``.
 2. The importer's pure ``parse`` validates it (no database write) and the page shows either the
-   problems (file, row, column, reason) or a preview (rows read, first rows, warnings).
+   problems (file, row, column, reason) or a preview: rows read, what the import would add,
+   update, leave unchanged and withdraw per owner (computed without writing), first rows,
+   warnings. Nothing is withdrawn unless the user ticks "replace the release" (ADR 0010).
 3. On confirmation ``do_import`` runs in a background thread that writes its progress into the
    ``jobs`` cache (files under ``COMMONGROUND_HOME``, shared by every server process) under the
    job id; the page polls ``/import/<job>/progress``, whichever process answers, and shows the
@@ -36,13 +38,21 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commonground.cli.importers import IMPORTERS, load_importer
 from commonground.core.importing import ImportRejected, Problem, no_progress
 from commonground.core.models import ImportRun
-from commonground.core.services import do_import
+from commonground.core.services import (
+    NothingToUndo,
+    VersionNotAccepted,
+    do_import,
+    do_undo_withdrawals,
+    parse_file,
+    preview_import,
+)
 from commonground.sharing.models import ROLE_RANK, Organization, Role
 from commonground.sharing.policy import may_import, policy, viewer_for
 
@@ -71,6 +81,22 @@ EVENT_PREVIEW_COLUMNS = (
     "fatalities_best",
 )
 
+#: The preview's column headings, in the reader's language (a registry's own columns keep
+#: the file's names, which the user wrote).
+PREVIEW_HEADINGS = {
+    "source_id": gettext_lazy("Id in the file"),
+    "date_start": gettext_lazy("Start date"),
+    "country_code": gettext_lazy("Country"),
+    "admin1_name": gettext_lazy("Admin-1"),
+    "place": gettext_lazy("Place"),
+    "violence_type": gettext_lazy("Violence type"),
+    "actor1_name": gettext_lazy("Side A"),
+    "actor2_name": gettext_lazy("Side B"),
+    "fatalities_best": gettext_lazy("Deaths (best estimate)"),
+    "row": gettext_lazy("Row"),
+    "id": gettext_lazy("Id in the file"),
+}
+
 _JOB_ID = re.compile(r"[0-9a-f]{32}")
 _WARNING = re.compile(r"^warning: (?P<file>[^,]+), row (?P<row>\d+), column '(?P<column>[^']+)': ")
 
@@ -87,6 +113,11 @@ def import_owners(user: Any) -> list[Organization]:
         return list(Organization.objects.order_by("name"))
     ids = [org for org in viewer.roles if viewer.rank_in(org) >= ROLE_RANK[Role.ANALYST]]
     return list(Organization.objects.filter(pk__in=ids).order_by("name"))
+
+
+def signed_in(request: HttpRequest) -> User | None:
+    """The signed-in user, as the audit log and import runs record it."""
+    return request.user if isinstance(request.user, User) else None
 
 
 def check_importer(request: HttpRequest) -> HttpResponse | None:
@@ -210,6 +241,7 @@ def preview_of(parsed: Any) -> dict[str, Any]:
         return {
             "rows_read": int(frame.height),
             "columns": columns,
+            "headings": [PREVIEW_HEADINGS.get(c, c) for c in columns],
             "rows": [[str(v) if v is not None else "" for v in row] for row in head.iter_rows()],
             "warnings": grouped_warnings(list(getattr(parsed, "notes", []))),
         }
@@ -227,6 +259,7 @@ def preview_of(parsed: Any) -> dict[str, Any]:
     return {
         "rows_read": len(records),
         "columns": columns + value_columns,
+        "headings": [PREVIEW_HEADINGS.get(c, c) for c in columns] + value_columns,
         "rows": rows,
         "warnings": [],
     }
@@ -258,14 +291,30 @@ class ProgressWriter:
         update_job(self.job, phase=phase, done=done, total=total, percent=percent)
 
 
-def run_job(job: str, dataset: str, path: Path, owner_id: Any, user_id: Any) -> None:
+def run_job(
+    job: str,
+    dataset: str,
+    path: Path,
+    owner_id: Any,
+    user_id: Any,
+    replace_release: bool = False,
+    version: str | None = None,
+) -> None:
     """Run one confirmed import and record its outcome in the job's state."""
     try:
         importer = load_importer(dataset)
         owner = Organization.objects.get(pk=owner_id)
         user = User.objects.get(pk=user_id)
         update_job(job, state="running", phase="starting")
-        run = do_import(importer, path, owner=owner, user=user, progress=ProgressWriter(job))
+        run = do_import(
+            importer,
+            path,
+            owner=owner,
+            user=user,
+            progress=ProgressWriter(job),
+            replace_release=replace_release,
+            version=version,
+        )
         update_job(job, state="done", percent=100, summary=run_summary(run))
     except ImportRejected as exc:
         update_job(
@@ -288,14 +337,23 @@ def run_job_in_thread(language: str, *args: Any) -> None:
         connection.close()
 
 
-def start_job(job: str, dataset: str, path: Path, owner_id: Any, user_id: Any) -> None:
+def start_job(
+    job: str,
+    dataset: str,
+    path: Path,
+    owner_id: Any,
+    user_id: Any,
+    replace_release: bool = False,
+    version: str | None = None,
+) -> None:
     """Start the import; synchronously when ``COMMONGROUND_IMPORT_SYNC`` is set (tests)."""
+    args = (job, dataset, path, owner_id, user_id, replace_release, version)
     if getattr(settings, "COMMONGROUND_IMPORT_SYNC", False):
-        run_job(job, dataset, path, owner_id, user_id)
+        run_job(*args)
         return
     thread = threading.Thread(
         target=run_job_in_thread,
-        args=(translation.get_language(), job, dataset, path, owner_id, user_id),
+        args=(translation.get_language(), *args),
         name=f"import-{job[:8]}",
         daemon=True,
     )
@@ -314,6 +372,7 @@ def run_summary(run: ImportRun) -> dict[str, Any]:
         "removed": run.removed,
         "likely_duplicates": run.likely_duplicates,
         "link": result_link(run.dataset),
+        "withdrawals_link": reverse("web:import_withdrawals", args=[run.pk]) if run.removed else "",
     }
 
 
@@ -330,7 +389,10 @@ def result_link(dataset: str) -> str:
 
 
 def dataset_choices() -> list[tuple[str, str]]:
-    return [(name, f"{name}: {help_text}") for name, (_target, help_text) in IMPORTERS.items()]
+    """Each dataset the page imports, described in the reader's language."""
+    return [
+        (name, f"{name}: {_(str(help_text))}") for name, (_target, help_text) in IMPORTERS.items()
+    ]
 
 
 def form_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
@@ -359,6 +421,8 @@ def import_page(request: HttpRequest) -> HttpResponse:
         next(iter(owners.values())) if len(owners) == 1 else None
     )
     upload = request.FILES.get("file")
+    replace_release = request.POST.get("replace_release") == "on"
+    version = request.POST.get("version", "").strip()[:40] or None
     errors = []
     if dataset not in IMPORTERS:
         errors.append(_("Choose a dataset."))
@@ -389,9 +453,25 @@ def import_page(request: HttpRequest) -> HttpResponse:
     path.chmod(0o600)
 
     importer = load_importer(dataset)
-    context = form_context(request, chosen=dataset, dataset=dataset, owner=owner, file=path.name)
+    context = form_context(
+        request,
+        chosen=dataset,
+        dataset=dataset,
+        owner=owner,
+        file=path.name,
+        version=version or "",
+        replace_release=replace_release,
+    )
     try:
-        parsed = importer.parse(path, no_progress)
+        parsed = parse_file(importer, path, no_progress, version)
+        changes = preview_import(
+            importer, parsed, owner, replace_release=replace_release, user=signed_in(request)
+        )
+    except VersionNotAccepted:
+        remove_job_files(job)
+        reason = _("Only GED files take a version; leave the Version field empty.")
+        context.update(problems=[Problem(path.name, None, None, reason)], more=0, rows_read=0)
+        return render(request, "web/import_check.html", context, status=422)
     except ImportRejected as exc:
         remove_job_files(job)
         context.update(problems=exc.problems, more=exc.more, rows_read=exc.rows_read)
@@ -412,9 +492,11 @@ def import_page(request: HttpRequest) -> HttpResponse:
             "owner": owner.name,
             "file": path.name,
             "rows_read": preview["rows_read"],
+            "replace_release": replace_release,
+            "version": version,
         },
     )
-    context.update(job=job, preview=preview)
+    context.update(job=job, preview=preview, changes=changes)
     return render(request, "web/import_check.html", context)
 
 
@@ -431,7 +513,15 @@ def import_confirm(request: HttpRequest, job: str) -> HttpResponse:
         if not path.exists():
             raise Http404(_("The uploaded file is gone; upload it again."))
         update_job(job, state="queued", phase="queued", percent=0)
-        start_job(job, str(state["dataset"]), path, state["owner_id"], request.user.pk)
+        start_job(
+            job,
+            str(state["dataset"]),
+            path,
+            state["owner_id"],
+            request.user.pk,
+            bool(state.get("replace_release")),
+            state.get("version") or None,
+        )
     return redirect("web:import_job", job=job)
 
 
@@ -476,3 +566,50 @@ def import_progress(request: HttpRequest, job: str) -> JsonResponse:
     state = owned_job(request, job)
     shown = {k: v for k, v in state.items() if k not in ("user_id", "owner_id")}
     return JsonResponse(shown)
+
+
+# --- What an import withdrew, and undoing it ---------------------------------------------------
+
+#: How many withdrawn records the withdrawals page lists.
+WITHDRAWALS_SHOWN = 500
+
+
+def managed_run(request: HttpRequest, run_id: Any) -> ImportRun:
+    """An import run of an organization the user imports for; 404 otherwise, as for none."""
+    owners = {org.pk for org in import_owners(request.user)}
+    run = ImportRun.objects.filter(pk=run_id, owner_id__in=owners).first()
+    if run is None:
+        raise Http404(_("No such import."))
+    return run
+
+
+@policy("importer")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def import_withdrawals(request: HttpRequest, run_id: Any) -> HttpResponse:
+    """The records one import withdrew, and (POST) bringing them back.
+
+    Only for users who import for the run's organization: the records are that
+    organization's own (an import withdraws no other organization's records).
+    """
+    denied = check_importer(request)
+    if denied is not None:
+        return denied
+    run = managed_run(request, run_id)
+    message = ""
+    if request.method == "POST":
+        try:
+            restored = do_undo_withdrawals(run, user=signed_in(request))
+        except NothingToUndo:
+            message = _("There is nothing to bring back: the withdrawals were undone already.")
+        else:
+            message = _("%(count)s records were brought back.") % {"count": restored}
+        run.refresh_from_db()
+    withdrawals = run.withdrawals.all()
+    context = {
+        "run": run,
+        "withdrawals": withdrawals[:WITHDRAWALS_SHOWN],
+        "total": withdrawals.count(),
+        "message": message,
+    }
+    return render(request, "web/import_withdrawals.html", context)

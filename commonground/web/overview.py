@@ -268,7 +268,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "countries": countries,
         "errors": parsed.errors,
         "summary": cached_value("dataset_summary", user, lambda: figures.dataset_summary(user)),
-        "imports": queries.visible_imports(request.user)[:LATEST_IMPORTS],
+        "imports": queries.latest_imports(request.user, LATEST_IMPORTS),
         "map_config": map_config(overview=True),
     }
     if country:

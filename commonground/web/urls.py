@@ -31,6 +31,11 @@ urlpatterns = [
     path("atlas/", atlas.atlas_page, name="atlas"),
     path("atlas/countries.geojson", atlas.atlas_countries, name="atlas_countries"),
     path("import/", imports.import_page, name="import"),
+    path(
+        "import/runs/<uuid:run_id>/withdrawals",
+        imports.import_withdrawals,
+        name="import_withdrawals",
+    ),
     path("import/<str:job>/confirm", imports.import_confirm, name="import_confirm"),
     path("import/<str:job>/", imports.import_job, name="import_job"),
     path("import/<str:job>/progress", imports.import_progress, name="import_progress"),

@@ -28,7 +28,7 @@ from commonground.analysis.models import (
     DyadMonthFigure,
 )
 from commonground.core.models import Area, AreaLevel, ImportRun
-from commonground.core.services import do_import, import_persisted
+from commonground.core.services import do_import, do_undo_withdrawals, import_persisted
 from commonground.events import queries
 from commonground.events.importers.ged import GED
 from commonground.events.models import Event, ViolenceType
@@ -351,7 +351,8 @@ def test_withdrawn_events_are_in_no_figure(data: dict[str, User]) -> None:
 def test_an_import_rebuilds_figures_in_its_own_transaction(
     data: dict[str, User], tmp_path: Path
 ) -> None:
-    """Re-importing the file without its 2014 rows withdraws them: the figures follow."""
+    """Re-importing the file without its 2014 rows, as the whole release, withdraws them: the
+    figures follow."""
     rows = file_rows()
     path = tmp_path / "ged_23_1_CAF.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
@@ -361,7 +362,7 @@ def test_an_import_rebuilds_figures_in_its_own_transaction(
     kept = sum(1 for r in rows if r["date_start"][:4] != "2014")
     stamp = figures.generation()
 
-    run = do_import(GED, path, owner=local_organization())
+    run = do_import(GED, path, owner=local_organization(), replace_release=True)
 
     assert run.removed == 1848 - kept
     assert figures.generation() != stamp
@@ -369,6 +370,9 @@ def test_an_import_rebuilds_figures_in_its_own_transaction(
     assert figures.event_figures(None, EventFilters(dataset="ucdp-ged")) == queries.event_figures(
         queries.visible_events(None).filter(dataset="ucdp-ged")
     )
+
+    do_undo_withdrawals(run)  # the withdrawn events come back, and so do their figures
+    assert figures.event_count(None, EventFilters(dataset="ucdp-ged")) == 1848
 
 
 def test_a_failed_import_leaves_figures_and_generation_as_they_were(

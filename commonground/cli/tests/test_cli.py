@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -126,3 +129,79 @@ def test_raw_acled_rows_are_never_exported(data_dir: Path, tmp_path: Path) -> No
     exported = list(csv.DictReader(out_file.open(encoding="utf-8")))
     assert len(exported) == Event.objects.count() - held
     assert {row["dataset"] for row in exported} == {"ucdp-ged"}
+
+
+def write_extract(data_dir: Path, path: Path, rows: int = 20) -> set[str]:
+    """``rows`` real rows of the CAR file, written as a UCDP-named extract; their ids."""
+    every = ged_rows(data_dir)
+    chosen = every[:: len(every) // rows][:rows]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(chosen[0]))
+        writer.writeheader()
+        writer.writerows(chosen)
+    return {row["id"] for row in chosen}
+
+
+def test_dry_run_shows_what_would_change_and_writes_nothing(data_dir: Path, tmp_path: Path) -> None:
+    assert run("import", "ged", str(data_dir / "ged_23_1_CAF.csv"), "--quiet")[0] == 0
+    extract = tmp_path / "ged_23_1_extract.csv"
+    write_extract(data_dir, extract)
+    runs = ImportRun.objects.count()
+    code, out, err = run("import", "ged", str(extract), "--dry-run", "--replace-release")
+    assert code == 0
+    assert "This installation" in out and "1,828" in out
+    assert "nothing was written" in err
+    assert ImportRun.objects.count() == runs
+    assert not Event.objects.filter(withdrawn=True).exists()
+
+
+def test_replace_release_then_list_and_undo_the_withdrawals(data_dir: Path, tmp_path: Path) -> None:
+    assert run("import", "ged", str(data_dir / "ged_23_1_CAF.csv"), "--quiet")[0] == 0
+    extract = tmp_path / "ged_23_1_extract.csv"
+    kept = write_extract(data_dir, extract)
+    assert run("import", "ged", str(extract), "--quiet")[0] == 0
+    assert not Event.objects.filter(withdrawn=True).exists()  # not asked: nothing withdrawn
+
+    assert run("import", "ged", str(extract), "--quiet", "--replace-release")[0] == 0
+    latest = ImportRun.objects.order_by("-started_at").first()
+    assert latest is not None and latest.removed == len(ged_rows(data_dir)) - len(kept)
+    code, out, _err = run("imports", "list")
+    assert code == 0 and latest.pk.hex[:8] in out
+    code, out, _err = run("imports", "withdrawn", latest.pk.hex[:8], "--limit", "5")
+    assert code == 0 and f"{latest.removed:,}" in out
+    code, out, _err = run("imports", "undo-withdrawals", latest.pk.hex)
+    assert code == 0 and f"Brought back {latest.removed:,}" in out
+    assert not Event.objects.filter(withdrawn=True).exists()
+    code, _out, err = run("imports", "undo-withdrawals", latest.pk.hex)
+    assert code == 1 and "already undone" in err
+
+
+def test_a_renamed_ged_file_needs_the_version_option(data_dir: Path, tmp_path: Path) -> None:
+    renamed = tmp_path / "caf_events.csv"
+    renamed.write_bytes((data_dir / "ged_23_1_CAF.csv").read_bytes())
+    code, _out, err = run("import", "ged", str(renamed), "--quiet")
+    assert code == 2 and "--version" in err
+    assert run("import", "ged", str(renamed), "--quiet", "--version", "23.1")[0] == 0
+    assert set(Event.objects.values_list("dataset_version", flat=True)) == {"23.1"}
+    code, _out, err = run(
+        "import", "operations", str(data_dir / "operations.csv"), "--version", "1"
+    )
+    assert code == 2 and "take none" in err
+
+
+@pytest.mark.parametrize("command", [["stats"], ["imports", "list"], ["token", "list"]])
+def test_commands_before_init_say_to_run_init(tmp_path: Path, command: list[str]) -> None:
+    """A fresh COMMONGROUND_HOME (an empty SQLite file): a sentence, exit 2, no traceback."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
+    env.update(COMMONGROUND_HOME=str(tmp_path), DJANGO_SETTINGS_MODULE="commonground.settings")
+    done = subprocess.run(  # noqa: S603 (our own interpreter and module, fixed arguments)
+        [sys.executable, "-c", "from commonground.cli.main import main; main()", *command],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "commonground init" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout

@@ -57,6 +57,7 @@ from commonground.events.importers.incidents import (
     persist_owned_events,
 )
 from commonground.events.models import DatePrecisionCode, LocationPrecision, ViolenceType
+from commonground.events.services import preview_events
 from commonground.events.sources import SourceFields
 from commonground.registry.models import ActorKind
 from commonground.sharing.models import Licence, Sensitivity
@@ -626,5 +627,9 @@ def _persist(batch: EventBatch, run: ImportRun, progress: ProgressCallback) -> I
 
 
 ACLED = Importer[EventBatch](
-    dataset=DATASET, parse=parse, persist=_persist, version_of=lambda batch: batch.version
+    dataset=DATASET,
+    parse=parse,
+    persist=_persist,
+    version_of=lambda batch: batch.version,
+    preview=preview_events,
 )

@@ -37,7 +37,7 @@ from commonground.events.importers.base import (
     validated_and_hashed,
 )
 from commonground.events.models import ViolenceType
-from commonground.events.services import persist_events
+from commonground.events.services import persist_events, preview_events
 from commonground.events.sources import SourceFields
 from commonground.registry.models import ActorKind
 from commonground.sharing.models import Licence, Sensitivity
@@ -80,23 +80,77 @@ VIOLENCE_TYPES = {
     "3": ViolenceType.ONE_SIDED.value,
 }
 
-_VERSION_IN_NAME = re.compile(r"(?:ged|GEDEvent)[_-]?v?(\d{2})[_.](\d{1,2})", re.IGNORECASE)
+#: How UCDP names its files, most specific first: a candidate release covering months
+#: (``GEDEvent_v25_01_25_06``), a monthly candidate (``GEDEvent_v24_0_3``), a yearly release
+#: (``GEDEvent_v23_1``, ``ged_23_1_CAF``) and the short form (``ged231``).
+_NAME = r"(?:ged|gedevent)[_-]?v?"
+_CANDIDATE_RANGE = re.compile(_NAME + r"(\d{2})[_.](\d{2})[_.](\d{2})[_.](\d{2})(?!\d)", re.I)
+_MONTHLY = re.compile(_NAME + r"(\d{2})[_.](\d{1,2})[_.](\d{1,2})(?!\d)", re.I)
+_RELEASE = re.compile(_NAME + r"(\d{2})[_.](\d{1,2})(?!\d)", re.I)
+_SHORT = re.compile(r"ged(\d{2})(\d)(?!\d)", re.I)
+
+#: Versions a user may give for a renamed file: 23.1, 24.0.3, or 25.01-25.06 (candidate).
+_GIVEN_VERSION = re.compile(
+    r"(?P<major>\d{2})\.\d{1,2}(?:\.\d{1,2})?"
+    r"|(?P<from>\d{2})\.\d{2}-\d{2}\.\d{2}(?: \(candidate\))?"
+)
 
 
-def version_from_name(path: Path) -> str:
-    """GED releases are named by version (``ged231``, ``GEDEvent_v23_1``, ``ged_23_1_CAF``)."""
-    match = _VERSION_IN_NAME.search(path.name) or re.search(r"ged(\d{2})(\d)", path.name)
-    if match is None:
-        reject(
-            path,
-            "cannot tell the GED version from the file name; keep UCDP's name "
-            "(e.g. ged231.csv or GEDEvent_v23_1.geojson)",
-        )
-    assert match is not None  # reject() raised otherwise
-    major, minor = match.groups()
+def version_in_name(name: str) -> str | None:
+    """The GED version a UCDP file name carries, or None.
+
+    ``GEDEvent_v24_0_3`` is the monthly candidate 24.0.3 and ``GEDEvent_v25_01_25_06`` the
+    candidate release for January to June 2025: neither is a yearly release (24.0, 25.1).
+    """
+    if match := _CANDIDATE_RANGE.search(name):
+        first_year, first_month, last_year, last_month = match.groups()
+        return f"{first_year}.{first_month}-{last_year}.{last_month} (candidate)"
+    if match := _MONTHLY.search(name):
+        major, minor, month = match.groups()
+        return f"{int(major)}.{int(minor)}.{int(month)}"
+    if match := _RELEASE.search(name) or _SHORT.search(name):
+        major, minor = match.groups()
+        return f"{int(major)}.{int(minor)}"
+    return None
+
+
+def version_from_name(path: Path, given: str | None = None) -> str:
+    """The file's GED version: the one the user gave, else the one in UCDP's file name.
+
+    A renamed file (``caf_events.csv``) needs the version given; a given version that
+    contradicts the file's own name is refused rather than guessed between.
+    """
+    named = version_in_name(path.name)
+    if given is not None:
+        given = given.strip()
+        match = _GIVEN_VERSION.fullmatch(given)
+        if match is None:
+            reject(
+                path,
+                f"{given!r} is not a GED version; give it as UCDP numbers releases: "
+                "23.1, 24.0.3 (a monthly candidate) or 25.01-25.06 (a candidate release)",
+            )
+        assert match is not None  # reject() raised otherwise
+        if named is not None and named.removesuffix(" (candidate)") != given.removesuffix(
+            " (candidate)"
+        ):
+            reject(path, f"the file name says GED {named}, but the version given is {given}")
+        version = named or given
+        major = match["major"] or match["from"]
+    else:
+        if named is None:
+            reject(
+                path,
+                "cannot tell the GED version from the file name; give the version (the "
+                "--version option, or the Version field of the import page), or keep UCDP's "
+                "name (e.g. ged231.csv or GEDEvent_v23_1.geojson)",
+            )
+        assert named is not None  # reject() raised otherwise
+        version = named
+        major = version[:2]
     if int(major) < 20:
-        reject(path, f"GED {major}.{minor} is older than 20.1, whose columns this importer reads")
-    return f"{int(major)}.{int(minor)}"
+        reject(path, f"GED {version} is older than 20.1, whose columns this importer reads")
+    return version
 
 
 def read_geojson_frame(path: Path) -> pl.DataFrame:
@@ -163,12 +217,15 @@ def _feature_record(number: int, feature: object, problems: ProblemList) -> dict
     return record
 
 
-def parse(path: Path, progress: ProgressCallback) -> EventBatch:
-    """Read and validate a GED file (CSV or GeoJSON) without touching the database."""
+def parse(path: Path, progress: ProgressCallback, version: str | None = None) -> EventBatch:
+    """Read and validate a GED file (CSV or GeoJSON) without touching the database.
+
+    ``version`` is the release the user says the file is (when its name no longer says it).
+    """
     path = Path(path)
     if not path.is_file():
         reject(path, _("no such file"))
-    version = version_from_name(path)
+    version = version_from_name(path, version)
     progress("reading", 0, 1)
     if path.suffix.lower() in {".geojson", ".json"}:
         frame = read_geojson_frame(path)
@@ -349,5 +406,10 @@ def _canonical(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 GED = Importer[EventBatch](
-    dataset=DATASET, parse=parse, persist=persist_events, version_of=lambda batch: batch.version
+    dataset=DATASET,
+    parse=parse,
+    persist=persist_events,
+    version_of=lambda batch: batch.version,
+    parse_version=parse,
+    preview=preview_events,
 )

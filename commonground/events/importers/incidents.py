@@ -40,7 +40,7 @@ from commonground.events.importers.base import (
     validated_and_hashed,
 )
 from commonground.events.models import Event, ViolenceType
-from commonground.events.services import persist_events
+from commonground.events.services import persist_events, preview_events
 from commonground.events.sources import SourceFields
 from commonground.registry.models import ActorKind
 from commonground.sharing.models import Licence, Sensitivity
@@ -425,5 +425,9 @@ def _persist(batch: EventBatch, run: ImportRun, progress: ProgressCallback) -> I
 
 
 INCIDENTS = Importer[EventBatch](
-    dataset=DATASET, parse=parse, persist=_persist, version_of=lambda batch: batch.version
+    dataset=DATASET,
+    parse=parse,
+    persist=_persist,
+    version_of=lambda batch: batch.version,
+    preview=preview_events,
 )

@@ -375,3 +375,17 @@ def test_bad_values_are_refused(
     assert any(
         p.row == 3 and p.column == column and phrase in p.reason for p in caught.value.problems
     ), caught.value.summary()
+
+
+def test_a_filtered_export_withdraws_none_of_the_other_types(
+    owner: Organization, tmp_path: Path, acled_file: Path, acled_rows: list[dict[str, str]]
+) -> None:
+    """ACLED's export tool filters by event type: such a file is not the whole release."""
+    do_import(ACLED, acled_file, owner)
+    kind = acled_rows[0]["event_type"]
+    filtered = [row for row in acled_rows if row["event_type"] == kind]
+    assert 0 < len(filtered) < len(acled_rows)
+    path = write_csv(tmp_path / "acled_filtered.csv", ACLED_HEADER, filtered)
+    run = do_import(ACLED, path, owner)
+    assert (run.unchanged, run.removed) == (len(filtered), 0)
+    assert not Event.objects.filter(withdrawn=True).exists()

@@ -184,7 +184,7 @@ def test_newer_release_adds_updates_and_withdraws(
     ged_rows: list[GedRow],
 ) -> None:
     path, revised, dropped, added = _newer_release(tmp_path, ged_header, ged_rows)
-    run = do_import(GED, path, owner)
+    run = do_import(GED, path, owner, replace_release=True)
     assert run.dataset_version == "23.2"
     assert (run.added, run.updated, run.removed) == (1, 1, 1)
     assert run.unchanged == 1848 - 2

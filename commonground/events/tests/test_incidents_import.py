@@ -136,9 +136,13 @@ def test_reimport_updates_and_withdraws_only_what_changed(
     again = do_import(INCIDENTS, write([*rows, third]), owner)
     assert (again.added, again.updated, again.removed, again.unchanged) == (0, 0, 0, 3)
     corrected = {**third, "fatalities_best": "3", "fatalities_high": "3"}
-    # 0002 (2 April) is missing from a file that covers 14 March to 10 April: withdrawn.
+    # A corrections file withdraws nothing: 0002 (2 April) is missing but stays.
     run = do_import(INCIDENTS, write([rows[0], corrected]), owner)
-    assert (run.added, run.updated, run.removed, run.unchanged) == (0, 1, 1, 1)
+    assert (run.added, run.updated, run.removed, run.unchanged) == (0, 1, 0, 1)
+    assert not Event.objects.get(source_id="BAM-2024-0002").withdrawn
+    # Asked to replace the release, the file withdraws the organization's incident it lacks.
+    run = do_import(INCIDENTS, write([rows[0], corrected]), owner, replace_release=True)
+    assert (run.added, run.updated, run.removed, run.unchanged) == (0, 0, 1, 2)
     assert Event.objects.get(source_id="BAM-2024-0002").withdrawn
     assert Event.objects.get(source_id="BAM-2024-0003").fatalities_best == 3
 

@@ -18,7 +18,7 @@ from django.db.models import Count
 
 from commonground.core.importing import ImportRejected
 from commonground.core.models import Area, ImportOutcome, ImportRun
-from commonground.core.services import Importer
+from commonground.core.services import Importer, do_import, do_undo_withdrawals
 from commonground.registry.importers import (
     OPERATIONS,
     PARALLEL_FORCES,
@@ -162,21 +162,45 @@ def test_changed_copy_updates_only_changed_rows(
     rows[5]["end_date"] = "2024-12"
     dropped = rows.pop(10)
     run = import_file(OPERATIONS, write_rows(tmp_path / "operations.csv", header, rows))
-    assert (run.added, run.updated, run.unchanged, run.removed) == (0, 2, 165, 1)
+    assert (run.added, run.updated, run.unchanged, run.removed) == (0, 2, 165, 0)
     untso = Operation.objects.get(slug="untso")
     assert untso.name == "UN Truce Supervision Organization"
     assert (untso.import_run_id, untso.source_row) == (run.pk, 2)
     assert Operation.objects.get(slug=rows[1]["id"]).import_run_id == operations_run.pk
+    # A newer file that lacks a record deletes nothing unless asked to replace the registry.
+    assert Operation.objects.filter(slug=dropped["id"]).exists()
+
+
+def test_replacing_the_registry_deletes_what_the_file_lacks_and_undo_restores_it(
+    operations_run: ImportRun, owner: Organization, tmp_path: Path
+) -> None:
+    header, rows = read_rows("operations.csv")
+    dropped = rows.pop(10)
+    before = Operation.objects.get(slug=dropped["id"])
+    path = write_rows(tmp_path / "operations.csv", header, rows)
+    run = do_import(OPERATIONS, path, owner, replace_release=True)
+    assert (run.unchanged, run.removed) == (len(rows), 1)
     assert not Operation.objects.filter(slug=dropped["id"]).exists()
+    assert list(run.withdrawals.values_list("source_id", flat=True)) == [dropped["id"]]
+
+    assert do_undo_withdrawals(run) == 1
+    after = Operation.objects.get(slug=dropped["id"])
+    assert (after.pk, after.name, after.import_run_id) == (
+        before.pk,
+        before.name,
+        before.import_run_id,
+    )
 
 
 def test_referenced_operation_is_kept_when_absent(
-    forces_run: ImportRun, import_file: ImportFile, tmp_path: Path
+    forces_run: ImportRun, owner: Organization, tmp_path: Path
 ) -> None:
     header, rows = read_rows("operations.csv")
     rows = [row for row in rows if row["acronym"] != "MINUSCA"]
-    run = import_file(OPERATIONS, write_rows(tmp_path / "operations.csv", header, rows))
+    path = write_rows(tmp_path / "operations.csv", header, rows)
+    run = do_import(OPERATIONS, path, owner, replace_release=True)
     assert (run.removed, run.unchanged) == (1, 167)
+    assert not run.withdrawals.exists()
     minusca = Operation.objects.get(acronym="MINUSCA")
     assert minusca.parallel_forces.filter(slug="sangaris").exists()
 

@@ -28,6 +28,11 @@
       });
       var link = document.getElementById("import-result-link");
       if (link && state.summary.link) { link.href = state.summary.link; }
+      var withdrawn = document.getElementById("import-withdrawals-link");
+      if (withdrawn && state.summary.withdrawals_link) {
+        withdrawn.href = state.summary.withdrawals_link;
+        show("import-withdrawals", true);
+      }
       show("import-summary", true);
     } else {
       document.getElementById("import-error").textContent = state.error || "";
