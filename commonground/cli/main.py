@@ -114,18 +114,39 @@ def import_(
     sys.exit(run_import(dataset, path, owner, quiet, options))
 
 
-@cli.group()
-def imports() -> None:
-    """Past imports: list them, list what one withdrew, and undo its withdrawals."""
+LIMIT_OPTION = click.option(
+    "--limit", default=20, show_default=True, type=click.IntRange(1, 10_000), help="Runs."
+)
+JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+
+
+@cli.group(invoke_without_command=True)
+@LIMIT_OPTION
+@JSON_OPTION
+@click.pass_context
+def imports(ctx: click.Context, limit: int, as_json: bool) -> None:
+    """Past imports: list them (the default), list what one withdrew, undo its withdrawals.
+
+    A run whose process ended before its commit (killed, power cut) shows as interrupted:
+    nothing of it is in the database. On PostgreSQL it shows as running while its database
+    session may still be committing.
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(imports_list, limit=limit, as_json=as_json)
 
 
 @imports.command(name="list")
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
-def imports_list(limit: int) -> None:
-    """The latest imports: id, when, dataset, file, owner, outcome and counts."""
-    from commonground.cli.output import print_import_runs
+@LIMIT_OPTION
+@JSON_OPTION
+def imports_list(limit: int, as_json: bool) -> None:
+    """The latest imports, newest first: id, when, dataset, file, owner, state and counts."""
+    from commonground.cli.output import import_runs, print_import_runs
 
-    print_import_runs(limit)
+    runs = import_runs(limit)
+    if as_json:
+        click.echo(json.dumps(runs, indent=2))
+    else:
+        print_import_runs(runs)
 
 
 @imports.command(name="withdrawn")
@@ -165,25 +186,6 @@ def stats(as_json: bool) -> None:
         click.echo(json.dumps(figures, indent=2, sort_keys=True))
     else:
         print_stats(figures)
-
-
-@cli.command()
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(1), help="Runs.")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
-def imports(limit: int, as_json: bool) -> None:
-    """Recent imports, newest first, and how each really went.
-
-    A run whose process ended before its commit (killed, power cut) shows as interrupted:
-    nothing of it is in the database. On PostgreSQL it shows as running while its database
-    session may still be committing.
-    """
-    from commonground.cli.output import import_runs, print_import_runs
-
-    runs = import_runs(limit)
-    if as_json:
-        click.echo(json.dumps(runs, indent=2))
-    else:
-        print_import_runs(runs)
 
 
 @cli.group()

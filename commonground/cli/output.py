@@ -130,34 +130,6 @@ def find_run(text: str) -> ImportRun:
     return ImportRun.objects.select_related("owner").get(pk=runs[0].pk)
 
 
-def print_import_runs(limit: int) -> None:
-    runs = ImportRun.objects.select_related("owner").order_by("-started_at")[:limit]
-    table = Table(title="Imports, newest first")
-    columns = ("id", "when (UTC)", "dataset", "version", "file", "owner", "outcome")
-    for column in columns:
-        table.add_column(column)
-    for column in ("added", "updated", "unchanged", "withdrawn"):
-        table.add_column(column, justify="right")
-    for run in runs:
-        withdrawn = f"{run.removed:,}"
-        if run.replace_release:
-            withdrawn += " (undone)" if run.withdrawals_undone_at else ""
-        table.add_row(
-            run.pk.hex[:8],
-            f"{run.started_at:%Y-%m-%d %H:%M}",
-            run.dataset,
-            run.dataset_version,
-            run.file_name,
-            run.owner.name if run.owner else "",
-            run.outcome,
-            f"{run.added:,}",
-            f"{run.updated:,}",
-            f"{run.unchanged:,}",
-            withdrawn,
-        )
-    Console(width=160).print(table)
-
-
 def print_withdrawals(run: ImportRun, limit: int) -> None:
     withdrawals = run.withdrawals.all()
     total = withdrawals.count()
@@ -247,7 +219,11 @@ def import_runs(limit: int) -> list[dict[str, Any]]:
             "read": run.rows_read,
             "added": run.added,
             "updated": run.updated,
+            "unchanged": run.unchanged,
             "removed": run.removed,
+            "withdrawals_undone": run.withdrawals_undone_at is not None,
+            "replace_release": run.replace_release,
+            "owner": run.owner.name if run.owner else "",
             "problems": len(run.problems),
             "process": f"{run.host}:{run.pid}" if run.pid else "",
         }
@@ -256,20 +232,25 @@ def import_runs(limit: int) -> list[dict[str, Any]]:
 
 
 def print_import_runs(runs: list[dict[str, Any]]) -> None:
-    table = Table(title="Imports")
-    for column in ("started", "dataset", "file", "state"):
+    """The runs as a table: the real state (interrupted, undone withdrawals) and counts."""
+    table = Table(title="Imports, newest first")
+    for column in ("id", "started (UTC)", "dataset", "file", "owner", "state"):
         table.add_column(column)
-    for column in ("read", "added", "updated", "removed"):
+    for column in ("read", "added", "updated", "unchanged", "withdrawn"):
         table.add_column(column, justify="right")
     for run in runs:
+        withdrawn = f"{run['removed']:,}" + (" (undone)" if run["withdrawals_undone"] else "")
         table.add_row(
+            run["id"].replace("-", "")[:8],
             run["started"],
             f"{run['dataset']} {run['version']}".strip(),
             run["file"],
+            run["owner"],
             run["state"],
-            *(f"{run[n]:,}" for n in ("read", "added", "updated", "removed")),
+            *(f"{run[n]:,}" for n in ("read", "added", "updated", "unchanged")),
+            withdrawn,
         )
-    out.print(table)
+    Console(width=160).print(table)
 
 
 def print_stats(figures: dict[str, Any]) -> None:

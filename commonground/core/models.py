@@ -119,6 +119,7 @@ class ImportRun(BaseModel):
 
         return run_state_label(self)
 
+
 class Withdrawal(models.Model):
     """One record an import withdrew (an event) or deleted (a registry row), so it can be listed
     and undone: which run, which record, and what it was.

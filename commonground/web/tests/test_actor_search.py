@@ -62,7 +62,7 @@ def test_api_actor_search_finds_seleka_however_typed(real_data: RealData, typed:
 
 @pytest.mark.parametrize("typed", SPELLINGS)
 def test_api_events_filter_finds_seleka_however_typed(real_data: RealData, typed: str) -> None:
-    response = Client().get("/api/v1/events", {"actor": typed, "page_size": 1})
+    response = Client().get("/api/v1/events", {"actor": typed, "page_size": "1"})
 
     assert response.status_code == 200, response.content
     assert response.json()["count"] == seleka_events(real_data)
