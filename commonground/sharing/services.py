@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -21,6 +23,66 @@ from commonground.sharing.models import (
     OrganizationKind,
     Role,
 )
+
+# --- Repeated events: audited, but bounded ----------------------------------------------------
+
+#: Repeats of one audited event (same action, actor and target) within this window update the
+#: first row's count instead of adding rows; so do events past the cap below.
+AUDIT_WINDOW = datetime.timedelta(minutes=10)
+
+#: At most this many rows per action and actor within the window; past it, one summary row per
+#: window counts the rest and keeps a sample of their targets. Anonymous callers share one actor.
+AUDIT_ROWS_PER_WINDOW = 20
+
+#: Target of the summary row that counts events past the cap.
+AUDIT_SUMMARY_TARGET = "(more)"
+
+#: How many targets a summary row keeps as a sample.
+AUDIT_SAMPLE_SIZE = 20
+
+
+def do_record_repeatable(
+    action: str, actor: User | None, target: str, detail: dict[str, Any]
+) -> AuditEvent:
+    """Audit an event that a caller can repeat at will (a denied read, a failed sign-in).
+
+    Every occurrence is counted, but the log grows by at most ``AUDIT_ROWS_PER_WINDOW`` + 1 rows
+    per action, actor and ``AUDIT_WINDOW``: a repeat of the same target adds to ``repeats`` of
+    its row; past the cap, other targets add to one summary row (target ``(more)``) that counts
+    them and samples their names. A guessing script thus leaves a readable trace, not a flood.
+    """
+    since = timezone.now() - AUDIT_WINDOW
+    with transaction.atomic():
+        recent = AuditEvent.objects.filter(action=action, actor=actor, at__gte=since)
+        same = recent.filter(target=target).order_by("at").first()
+        if same is not None:
+            return _count_repeat(same, target)
+        if recent.exclude(target=AUDIT_SUMMARY_TARGET).count() < AUDIT_ROWS_PER_WINDOW:
+            return AuditEvent.objects.create(
+                actor=actor, action=action, target=target, detail=detail
+            )
+        summary = recent.filter(target=AUDIT_SUMMARY_TARGET).order_by("at").first()
+        if summary is None:
+            return AuditEvent.objects.create(
+                actor=actor,
+                action=action,
+                target=AUDIT_SUMMARY_TARGET,
+                detail={**detail, "repeats": 0, "sample": [target]},
+            )
+        return _count_repeat(summary, target)
+
+
+def _count_repeat(row: AuditEvent, target: str) -> AuditEvent:
+    """Add one to a row's ``repeats``, note when it was last seen and sample the target."""
+    detail = dict(row.detail)
+    detail["repeats"] = int(detail.get("repeats", 0)) + 1
+    detail["last_at"] = timezone.now().isoformat()
+    sample = detail.get("sample")
+    if isinstance(sample, list) and target not in sample and len(sample) < AUDIT_SAMPLE_SIZE:
+        detail["sample"] = [*sample, target]
+    row.detail = detail
+    row.save(update_fields=["detail"])
+    return row
 
 
 def local_organization() -> Organization:

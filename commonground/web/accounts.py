@@ -49,6 +49,23 @@ def to_login(request: HttpRequest) -> HttpResponse:
     return redirect_to_login(request.get_full_path())
 
 
+# --- Signing in --------------------------------------------------------------------------------
+
+
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: dict[str, Any]
+) -> HttpResponse:
+    """django-axes' answer once a user name and address failed too often (status 429).
+
+    Says how long to wait, in the reader's language; never whether the user name exists.
+    """
+    from django.conf import settings
+
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": minutes}
+    return render(request, "registration/locked_out.html", context, status=429)
+
+
 # --- Your account ------------------------------------------------------------------------------
 
 
