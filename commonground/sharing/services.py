@@ -164,6 +164,19 @@ def do_add_member(
     return membership
 
 
+def do_change_password(user: User, new_password: str, actor: User | None) -> User:
+    """Set a user's password (already checked by the form's validators) and audit it.
+
+    The audit row says who changed it and whose it is; never the password.
+    """
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    AuditEvent.objects.create(
+        actor=actor, action="user.password_changed", target=user.username, detail={}
+    )
+    return user
+
+
 # --- API tokens --------------------------------------------------------------------------------
 
 #: Every token starts with this, so a leaked one is recognisable (e.g. by secret scanners).
