@@ -63,9 +63,7 @@ BAD_VALUES = [
 
 
 @pytest.mark.parametrize(("name", "value", "says"), BAD_VALUES)
-def test_a_bad_value_is_named_in_one_line(
-    tmp_path: Path, name: str, value: str, says: str
-) -> None:
+def test_a_bad_value_is_named_in_one_line(tmp_path: Path, name: str, value: str, says: str) -> None:
     result = start(tmp_path, **{name: value})
     assert result.returncode != 0
     last_line = result.stderr.strip().splitlines()[-1]

@@ -67,7 +67,7 @@ def test_a_member_changes_their_password_and_it_is_audited(cast: dict[str, User]
     [
         ("wrong-old-password", NEW, "en", "Your old password was entered incorrectly"),
         (DEMO_PASSWORD, "jean", "en", "too similar"),
-        ("wrong-old-password", NEW, "fr", "Le mot de passe n’a pas été modifié"),
+        ("wrong-old-password", NEW, "fr", "Le mot de passe n’a pas été modifié"),  # noqa: RUF001  # French apostrophe
     ],
 )
 def test_a_refused_change_says_why_and_changes_nothing(

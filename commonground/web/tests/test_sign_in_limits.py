@@ -56,9 +56,7 @@ def test_the_lockout_page_is_translated(cast: dict[str, User]) -> None:
     client = Client()
     for _ in range(5):
         sign_in(client, "jean", WRONG)
-    page = client.post(
-        "/accounts/login/?lang=fr", {"username": "jean", "password": DEMO_PASSWORD}
-    )
+    page = client.post("/accounts/login/?lang=fr", {"username": "jean", "password": DEMO_PASSWORD})
     assert page.status_code == 429
     assert "Trop de connexions échouées" in page.content.decode()
 
