@@ -115,15 +115,7 @@ def do_ensure_organization(
     Organizations are few (hundreds), so matching in Python keeps the rule the same on SQLite
     and PostgreSQL (SQLite has no JSON containment lookup).
     """
-    wanted = {n.casefold() for n in (acronym, name, *(aliases or [])) if n}
-    match = next(
-        (
-            org
-            for org in Organization.objects.all()
-            if wanted & {n.casefold() for n in (org.acronym, org.name, *org.aliases) if n}
-        ),
-        None,
-    )
+    match = matching_organization(name, acronym, aliases)
     if match is None:
         match = Organization.objects.create(
             slug=_free_slug(acronym or name), name=name, acronym=acronym, kind=kind
@@ -138,6 +130,21 @@ def do_ensure_organization(
             actor=actor, action="organization.aliases_added", target=match.slug, detail={"new": new}
         )
     return match
+
+
+def matching_organization(
+    name: str, acronym: str, aliases: list[str] | None = None
+) -> Organization | None:
+    """The organization known by this acronym, name or one of the aliases (any case), if any."""
+    wanted = {n.casefold() for n in (acronym, name, *(aliases or [])) if n}
+    return next(
+        (
+            org
+            for org in Organization.objects.all()
+            if wanted & {n.casefold() for n in (org.acronym, org.name, *org.aliases) if n}
+        ),
+        None,
+    )
 
 
 def _free_slug(text: str) -> str:

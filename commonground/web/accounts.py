@@ -17,6 +17,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -91,9 +92,7 @@ class PasswordChange(auth_views.PasswordChangeView):
 
 password_change = policy("signed_in")(PasswordChange.as_view())
 password_change_done = policy("signed_in")(
-    auth_views.PasswordChangeDoneView.as_view(
-        template_name="web/password_change_done.html"
-    )
+    auth_views.PasswordChangeDoneView.as_view(template_name="web/password_change_done.html")
 )
 
 
@@ -142,13 +141,19 @@ def token_action(request: HttpRequest, user: User) -> dict[str, Any]:
 
 @policy("signed_in")
 def organization_list(request: HttpRequest) -> HttpResponse:
-    """Every organization on the platform, yours first; member counts only where you may know."""
+    """The organizations working on the platform, yours first; member counts where you may know.
+
+    An organization with no members (one the registries name as present in the field, such as
+    an armed force) does not work here, so it is not listed; yours always are.
+    """
     user = signed_in_user(request)
     if user is None:
         return to_login(request)
     viewer = viewer_for(user)
     organizations = sorted(
-        Organization.objects.all(),
+        Organization.objects.filter(
+            Q(memberships__isnull=False) | Q(pk__in=list(viewer.roles))
+        ).distinct(),
         key=lambda org: (org.pk not in viewer.roles, org.name.casefold()),
     )
     rows = [
