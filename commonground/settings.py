@@ -120,7 +120,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "commonground.core.staticfiles.StaticFiles",  # django.contrib.staticfiles, less plotly's extras
     "django.contrib.humanize",
     "ninja",  # serves the API docs (Swagger UI) from its own static files, not a CDN
     "axes",  # throttles repeated failed sign-ins (django-axes)
@@ -248,7 +248,8 @@ STATIC_ROOT = Path(env_text("COMMONGROUND_STATIC_ROOT", str(COMMONGROUND_HOME / 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it even before collectstatic
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Hashed names cached for a year, gzip copies (commonground/core/staticfiles.py).
+    "staticfiles": {"BACKEND": "commonground.core.staticfiles.HashedCompressedStorage"},
 }
 WHITENOISE_USE_FINDERS = True
 
@@ -381,9 +382,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"one_line_refusals": {"()": "commonground.core.logs.OneLineRefusals"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["one_line_refusals"]}
-    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_refusals"]}},
     "root": {
         "handlers": ["console"],
         "level": env_choice(

@@ -39,10 +39,12 @@ def cli() -> None:
 
 @cli.command()
 def init() -> None:
-    """Create or migrate the database named by DATABASE_URL."""
+    """Create or migrate the database named by DATABASE_URL; collect the static files."""
     from commonground.cli.setup import migrate_database
+    from commonground.core.staticfiles import prepare_static
 
     click.echo(migrate_database())
+    click.echo(prepare_static() or "Static files up to date.")
 
 
 @cli.command(name="import")
@@ -176,8 +178,12 @@ def demo(data_dir: Path | None, quiet: bool) -> None:
 )
 def serve(host: str, port: int, threads: int, workers: int) -> None:
     """Serve the web app and API (no internet needed)."""
+    from commonground.core.staticfiles import prepare_static
     from commonground.web.server import serve as run_server
 
+    collected = prepare_static()  # hashed, compressed names (a no-op when nothing changed)
+    if collected:
+        click.echo(collected)
     click.echo(f"Common Ground on http://{host}:{port}/ (Ctrl+C to stop)")
     run_server(host, port, threads=threads, workers=workers)
 

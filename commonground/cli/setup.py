@@ -98,8 +98,11 @@ def run_demo(data_dir: Path | None, quiet: bool) -> int:
     from commonground.cli.output import console, run_import
     from commonground.testing.cast import CAST, DEMO_PASSWORD, ensure_cast
 
+    from commonground.core.staticfiles import prepare_static
+
     folder = Path(data_dir or settings.COMMONGROUND_DATA_DIR)
     console.print(migrate_database())
+    console.print(prepare_static() or "Static files up to date.")
     missing = [name for _d, name in DEMO_FILES if not (folder / name).exists()]
     if missing:
         console.print(f"[red]The demo data is not in {folder}: missing {', '.join(missing)}.[/]")
