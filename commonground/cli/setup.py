@@ -96,9 +96,8 @@ def demo_forecasts() -> None:
 def run_demo(data_dir: Path | None, quiet: bool) -> int:
     """Migrate, import the real data in place, create the demo cast; 0 when all went well."""
     from commonground.cli.output import console, run_import
-    from commonground.testing.cast import CAST, DEMO_PASSWORD, ensure_cast
-
     from commonground.core.staticfiles import prepare_static
+    from commonground.testing.cast import CAST, DEMO_PASSWORD, ensure_cast
 
     folder = Path(data_dir or settings.COMMONGROUND_DATA_DIR)
     console.print(migrate_database())
