@@ -11,8 +11,10 @@ import os
 import re
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -135,6 +137,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy: this origin only (below)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "commonground.web.middleware.QueryLanguageMiddleware",
@@ -295,6 +298,36 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "commonground.web.accounts.locked_out"
 AXES_VERBOSE = False  # the audit log records failures (sharing.signals), not the console
+
+#: Content-Security-Policy (django-csp): pages load scripts, styles, data and images from this
+#: origin only, no inline script or style, and may not be framed. ``data:`` images are the icons
+#: inside the API docs' style sheet; an online tile layer's host is added when one is set.
+_tile_origin = (
+    "{0.scheme}://{0.netloc}".format(urlsplit(COMMONGROUND_TILE_URL.replace("{s}", "*")))
+    if COMMONGROUND_TILE_URL
+    else None
+)
+#: plotly.js adds its own two <style> elements (an empty one it fills through the CSS object
+#: model, and its mode bar's rules); these hashes allow exactly those, not inline styles at large.
+#: A new plotly.js changes the second: web/tests/test_csp_browser.py then names the new hash.
+PLOTLY_STYLE_HASHES = [
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",  # the empty <style>
+    "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='",  # plotly.js 3 (plotly 7.1 wheel)
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, *PLOTLY_STYLE_HASHES],
+        "img-src": [SELF, "data:", *([_tile_origin] if _tile_origin else [])],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
