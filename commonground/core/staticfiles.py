@@ -28,7 +28,7 @@ class StaticFiles(StaticFilesConfig):
     ]
 
 
-class HashedCompressedStorage(CompressedManifestStaticFilesStorage):
+class HashedCompressedStorage(CompressedManifestStaticFilesStorage):  # type: ignore[misc]  # WhiteNoise ships no type hints
     """WhiteNoise's compressed manifest storage, naming the plain file until it is collected."""
 
     manifest_strict = False

@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 import logging
 import sys
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.http import HttpResponse
 from django.test import Client, override_settings
 
 from commonground.core.logs import OneLineRefusals
@@ -40,7 +40,8 @@ def password_works(username: str, password: str) -> bool:
     return response.status_code == 302
 
 
-def change(client: Client, old: str, new: str, lang: str = "en") -> HttpResponse:
+def change(client: Client, old: str, new: str, lang: str = "en") -> Any:
+    """The test client's response (its type lives in django-stubs only)."""
     return client.post(
         f"/accounts/password/?lang={lang}",
         {"old_password": old, "new_password1": new, "new_password2": new},
