@@ -115,6 +115,12 @@ if not _secret:
 SECRET_KEY = _secret
 
 ALLOWED_HOSTS = env_list("COMMONGROUND_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+for _host in ALLOWED_HOSTS:
+    if not re.fullmatch(r"\*|\.?[A-Za-z0-9.*-]+(:\d+)?|\[[0-9A-Fa-f:.]+\](:\d+)?", _host):
+        raise ImproperlyConfigured(
+            "COMMONGROUND_ALLOWED_HOSTS must be host names separated by commas, such as "
+            f"commonground.example.org,localhost; {_host!r} is not a host name"
+        )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -248,7 +254,12 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_text("COMMONGROUND_STATIC_ROOT", str(COMMONGROUND_HOME / "static")))
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it even before collectstatic
+try:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it before collectstatic
+except OSError as exc:
+    raise ImproperlyConfigured(
+        f"COMMONGROUND_STATIC_ROOT: cannot create {STATIC_ROOT}: {exc}"
+    ) from exc
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Hashed names cached for a year, gzip copies (commonground/core/staticfiles.py).

@@ -59,6 +59,8 @@ BAD_VALUES = [
     ("COMMONGROUND_PROXY_SSL_HEADER", "X-Forwarded-Proto: https", "must be a header name"),
     ("COMMONGROUND_TILE_URL", "tiles.example.org", "must be an http(s) URL"),
     ("DATABASE_URL", "mysql://x@y/z", "Common Ground supports SQLite and PostgreSQL"),
+    ("COMMONGROUND_ALLOWED_HOSTS", "https://example.org", "is not a host name"),
+    ("COMMONGROUND_STATIC_ROOT", "/proc/no-such/static", "cannot create"),
 ]
 
 
@@ -78,6 +80,7 @@ def test_good_values_start(tmp_path: Path) -> None:
         COMMONGROUND_LOG_LEVEL="info",
         COMMONGROUND_UPLOAD_MAX_BYTES="1048576",
         COMMONGROUND_HTTPS="true",
+        COMMONGROUND_ALLOWED_HOSTS="commonground.example.org,.example.net,[::1]:8000,*",
     )
     assert result.returncode == 0, result.stderr
 
