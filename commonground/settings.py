@@ -427,6 +427,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"one_line_refusals": {"()": "commonground.core.logs.OneLineRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_refusals"]}},
+    # django-axes logs three masked lines per failed sign-in; the audit log has them in full.
+    "loggers": {"axes": {"level": "ERROR"}},
     "root": {
         "handlers": ["console"],
         "level": env_choice(
