@@ -45,9 +45,7 @@ def ged_file() -> Path:
 def signed_in(user: User) -> Client:
     client = Client(enforce_csrf_checks=True)
     # django-axes checks every sign-in against its request, so the test gives it one.
-    assert client.login(
-        request=HttpRequest(), username=user.get_username(), password=DEMO_PASSWORD
-    )
+    assert client.login(request=HttpRequest(), username=user.get_username(), password=DEMO_PASSWORD)
     return client
 
 
