@@ -134,3 +134,10 @@ def test_the_filter_drops_the_traceback_of_refusals_only() -> None:
     assert OneLineRefusals().filter(refusal) and OneLineRefusals().filter(fault)
     assert refusal.exc_info is None
     assert fault.exc_info == fault_info
+
+
+@pytest.mark.parametrize("https", [True, False])
+def test_the_language_cookie_is_secure_when_served_over_https(https: bool) -> None:
+    with override_settings(LANGUAGE_COOKIE_SECURE=https):
+        response = Client().get("/accounts/login/?lang=fr")
+    assert bool(response.cookies["django_language"]["secure"]) is https
