@@ -26,7 +26,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from commonground.sharing.services import use_api_token
+from commonground.sharing.services import do_record_repeatable, use_api_token
 
 #: Methods that change something; a browser session must prove them with a CSRF token.
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -47,6 +47,13 @@ class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         record = use_api_token(token)
         if record is None:
+            # Audited like a failed sign-in; repeats are counted on one row (bounded).
+            do_record_repeatable(
+                "api_token.refused",
+                None,
+                "api_token",
+                {"address": str(request.META.get("REMOTE_ADDR", ""))},
+            )
             raise AuthenticationError(message="invalid or revoked API token")
         request.user = record.user
         request.api_token = record  # type: ignore[attr-defined]  # read by /me

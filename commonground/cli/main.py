@@ -53,11 +53,13 @@ def cli(ctx: click.Context) -> None:
 
 @cli.command()
 def init() -> None:
-    """Create or migrate the database named by DATABASE_URL."""
+    """Create or migrate the database named by DATABASE_URL; collect the static files."""
     from commonground.cli.setup import migrate_database, remove_import_leftovers
+    from commonground.core.staticfiles import prepare_static
 
     click.echo(migrate_database())
     remove_import_leftovers()
+    click.echo(prepare_static() or "Static files up to date.")
 
 
 @cli.command(name="import")
@@ -282,9 +284,13 @@ def demo(data_dir: Path | None, quiet: bool) -> None:
 def serve(host: str, port: int, threads: int, workers: int) -> None:
     """Serve the web app and API (no internet needed)."""
     from commonground.cli.setup import remove_import_leftovers
+    from commonground.core.staticfiles import prepare_static
     from commonground.web.server import serve as run_server
 
     remove_import_leftovers()
+    collected = prepare_static()  # hashed, compressed names (a no-op when nothing changed)
+    if collected:
+        click.echo(collected)
     click.echo(f"Common Ground on http://{host}:{port}/ (Ctrl+C to stop)")
     run_server(host, port, threads=threads, workers=workers)
 

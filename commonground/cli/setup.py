@@ -27,8 +27,33 @@ DEMO_FILES = (
 )
 
 
+#: Files next to a SQLite database that hold its data too (write-ahead log, shared memory,
+#: rollback journal).
+SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
+
+
+def protect_files() -> list[Path]:
+    """Make the home folder 0700 and the secret key and SQLite files 0600; returns the changed.
+
+    New installations are created so (``commonground.settings``); this tightens one made by an
+    older version, whose database was world-readable.
+    """
+    changed: list[Path] = []
+    home = Path(settings.COMMONGROUND_HOME)
+    wanted: list[tuple[Path, int]] = [(home, 0o700), (home / "secret_key", 0o600)]
+    if connection.vendor == "sqlite":
+        name = str(settings.DATABASES["default"]["NAME"])
+        wanted += [(Path(name + suffix), 0o600) for suffix in SQLITE_COMPANIONS]
+    for path, mode in wanted:
+        if path.exists() and path.stat().st_mode & 0o777 != mode:
+            path.chmod(mode)
+            changed.append(path)
+    return changed
+
+
 def migrate_database() -> str:
-    """Apply migrations; say which database it is."""
+    """Apply migrations and keep the files private; say which database it is."""
+    protect_files()
     out = io.StringIO()
     call_command("migrate", interactive=False, verbosity=1, stdout=out)
     applied = out.getvalue().count(" OK")
@@ -82,10 +107,12 @@ def demo_forecasts() -> None:
 def run_demo(data_dir: Path | None, quiet: bool) -> int:
     """Migrate, import the real data in place, create the demo cast; 0 when all went well."""
     from commonground.cli.output import console, run_import
+    from commonground.core.staticfiles import prepare_static
     from commonground.testing.cast import CAST, DEMO_PASSWORD, ensure_cast
 
     folder = Path(data_dir or settings.COMMONGROUND_DATA_DIR)
     console.print(migrate_database())
+    console.print(prepare_static() or "Static files up to date.")
     missing = [name for _d, name in DEMO_FILES if not (folder / name).exists()]
     if missing:
         console.print(f"[red]The demo data is not in {folder}: missing {', '.join(missing)}.[/]")

@@ -25,7 +25,6 @@ from django.db.models import Model, Q, QuerySet
 from commonground.sharing.models import (
     RAW_SHARING_FORBIDDEN,
     ROLE_RANK,
-    AuditEvent,
     Membership,
     Role,
     Sensitivity,
@@ -107,11 +106,11 @@ def may_import(user: AnyUser | None) -> bool:
 
 
 def record_denied(user: AnyUser | None, target: str, reason: str) -> None:
-    """Every denied access becomes an audit event."""
+    """Every denied access is audited; repeats are counted on one row (a bounded log)."""
+    from commonground.sharing.services import do_record_repeatable
+
     actor = user if isinstance(user, User) else None
-    AuditEvent.objects.create(
-        actor=actor, action="access.denied", target=target, detail={"reason": reason}
-    )
+    do_record_repeatable("access.denied", actor, target, {"reason": reason})
 
 
 # --- Declaring the policy of a view ----------------------------------------------------------

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -21,6 +23,66 @@ from commonground.sharing.models import (
     OrganizationKind,
     Role,
 )
+
+# --- Repeated events: audited, but bounded ----------------------------------------------------
+
+#: Repeats of one audited event (same action, actor and target) within this window update the
+#: first row's count instead of adding rows; so do events past the cap below.
+AUDIT_WINDOW = datetime.timedelta(minutes=10)
+
+#: At most this many rows per action and actor within the window; past it, one summary row per
+#: window counts the rest and keeps a sample of their targets. Anonymous callers share one actor.
+AUDIT_ROWS_PER_WINDOW = 20
+
+#: Target of the summary row that counts events past the cap.
+AUDIT_SUMMARY_TARGET = "(more)"
+
+#: How many targets a summary row keeps as a sample.
+AUDIT_SAMPLE_SIZE = 20
+
+
+def do_record_repeatable(
+    action: str, actor: User | None, target: str, detail: dict[str, Any]
+) -> AuditEvent:
+    """Audit an event that a caller can repeat at will (a denied read, a failed sign-in).
+
+    Every occurrence is counted, but the log grows by at most ``AUDIT_ROWS_PER_WINDOW`` + 1 rows
+    per action, actor and ``AUDIT_WINDOW``: a repeat of the same target adds to ``repeats`` of
+    its row; past the cap, other targets add to one summary row (target ``(more)``) that counts
+    them and samples their names. A guessing script thus leaves a readable trace, not a flood.
+    """
+    since = timezone.now() - AUDIT_WINDOW
+    with transaction.atomic():
+        recent = AuditEvent.objects.filter(action=action, actor=actor, at__gte=since)
+        same = recent.filter(target=target).order_by("at").first()
+        if same is not None:
+            return _count_repeat(same, target)
+        if recent.exclude(target=AUDIT_SUMMARY_TARGET).count() < AUDIT_ROWS_PER_WINDOW:
+            return AuditEvent.objects.create(
+                actor=actor, action=action, target=target, detail=detail
+            )
+        summary = recent.filter(target=AUDIT_SUMMARY_TARGET).order_by("at").first()
+        if summary is None:
+            return AuditEvent.objects.create(
+                actor=actor,
+                action=action,
+                target=AUDIT_SUMMARY_TARGET,
+                detail={**detail, "repeats": 0, "sample": [target]},
+            )
+        return _count_repeat(summary, target)
+
+
+def _count_repeat(row: AuditEvent, target: str) -> AuditEvent:
+    """Add one to a row's ``repeats``, note when it was last seen and sample the target."""
+    detail = dict(row.detail)
+    detail["repeats"] = int(detail.get("repeats", 0)) + 1
+    detail["last_at"] = timezone.now().isoformat()
+    sample = detail.get("sample")
+    if isinstance(sample, list) and target not in sample and len(sample) < AUDIT_SAMPLE_SIZE:
+        detail["sample"] = [*sample, target]
+    row.detail = detail
+    row.save(update_fields=["detail"])
+    return row
 
 
 def local_organization() -> Organization:
@@ -53,15 +115,7 @@ def do_ensure_organization(
     Organizations are few (hundreds), so matching in Python keeps the rule the same on SQLite
     and PostgreSQL (SQLite has no JSON containment lookup).
     """
-    wanted = {n.casefold() for n in (acronym, name, *(aliases or [])) if n}
-    match = next(
-        (
-            org
-            for org in Organization.objects.all()
-            if wanted & {n.casefold() for n in (org.acronym, org.name, *org.aliases) if n}
-        ),
-        None,
-    )
+    match = matching_organization(name, acronym, aliases)
     if match is None:
         match = Organization.objects.create(
             slug=_free_slug(acronym or name), name=name, acronym=acronym, kind=kind
@@ -76,6 +130,21 @@ def do_ensure_organization(
             actor=actor, action="organization.aliases_added", target=match.slug, detail={"new": new}
         )
     return match
+
+
+def matching_organization(
+    name: str, acronym: str, aliases: list[str] | None = None
+) -> Organization | None:
+    """The organization known by this acronym, name or one of the aliases (any case), if any."""
+    wanted = {n.casefold() for n in (acronym, name, *(aliases or [])) if n}
+    return next(
+        (
+            org
+            for org in Organization.objects.all()
+            if wanted & {n.casefold() for n in (org.acronym, org.name, *org.aliases) if n}
+        ),
+        None,
+    )
 
 
 def _free_slug(text: str) -> str:
@@ -100,6 +169,19 @@ def do_add_member(
         detail={"role": str(role)},
     )
     return membership
+
+
+def do_change_password(user: User, new_password: str, actor: User | None) -> User:
+    """Set a user's password (already checked by the form's validators) and audit it.
+
+    The audit row says who changed it and whose it is; never the password.
+    """
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    AuditEvent.objects.create(
+        actor=actor, action="user.password_changed", target=user.username, detail={}
+    )
+    return user
 
 
 # --- API tokens --------------------------------------------------------------------------------

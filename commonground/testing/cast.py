@@ -12,7 +12,11 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 
 from commonground.sharing.models import Organization, OrganizationKind, Role
-from commonground.sharing.services import do_add_member, local_organization
+from commonground.sharing.services import (
+    do_add_member,
+    local_organization,
+    matching_organization,
+)
 
 
 @dataclass(frozen=True)
@@ -47,10 +51,18 @@ DEMO_PASSWORD = "commonground-demo"  # noqa: S105  # published demo password, la
 
 
 def ensure_organizations() -> dict[str, Organization]:
+    """The cast's organizations by their slug here; one already known by acronym is reused.
+
+    The demo imports the presence registry first, which brings Search for Common Ground in as
+    "SFCG": the cast's "sfcg-car" must be that organization, not a second one of the same name.
+    """
     orgs = {"local": local_organization()}
     for slug, (name, acronym, kind) in ORGANIZATIONS.items():
-        orgs[slug], _created = Organization.objects.get_or_create(
-            slug=slug, defaults={"name": name, "acronym": acronym, "kind": kind}
+        known = Organization.objects.filter(slug=slug).first() or matching_organization(
+            name, acronym
+        )
+        orgs[slug] = known or Organization.objects.create(
+            slug=slug, name=name, acronym=acronym, kind=kind
         )
     return orgs
 

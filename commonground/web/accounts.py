@@ -11,11 +11,16 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -47,6 +52,48 @@ def to_login(request: HttpRequest) -> HttpResponse:
     from django.contrib.auth.views import redirect_to_login
 
     return redirect_to_login(request.get_full_path())
+
+
+# --- Signing in --------------------------------------------------------------------------------
+
+
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: dict[str, Any]
+) -> HttpResponse:
+    """django-axes' answer once a user name and address failed too often (status 429).
+
+    Says how long to wait, in the reader's language; never whether the user name exists.
+    """
+    from django.conf import settings
+
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": minutes}
+    return render(request, "registration/locked_out.html", context, status=429)
+
+
+# --- Your password -----------------------------------------------------------------------------
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    """Change your own password (old one first); audited; you stay signed in here only.
+
+    Other sessions of the account end, as Django does when the password changes.
+    """
+
+    template_name = "web/password_change.html"
+    success_url = reverse_lazy("web:password_change_done")
+
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        user = form.user
+        services.do_change_password(user, form.cleaned_data["new_password1"], actor=user)
+        update_session_auth_hash(self.request, user)
+        return redirect(self.get_success_url())
+
+
+password_change = policy("signed_in")(PasswordChange.as_view())
+password_change_done = policy("signed_in")(
+    auth_views.PasswordChangeDoneView.as_view(template_name="web/password_change_done.html")
+)
 
 
 # --- Your account ------------------------------------------------------------------------------
@@ -94,13 +141,19 @@ def token_action(request: HttpRequest, user: User) -> dict[str, Any]:
 
 @policy("signed_in")
 def organization_list(request: HttpRequest) -> HttpResponse:
-    """Every organization on the platform, yours first; member counts only where you may know."""
+    """The organizations working on the platform, yours first; member counts where you may know.
+
+    An organization with no members (one the registries name as present in the field, such as
+    an armed force) does not work here, so it is not listed; yours always are.
+    """
     user = signed_in_user(request)
     if user is None:
         return to_login(request)
     viewer = viewer_for(user)
     organizations = sorted(
-        Organization.objects.all(),
+        Organization.objects.filter(
+            Q(memberships__isnull=False) | Q(pk__in=list(viewer.roles))
+        ).distinct(),
         key=lambda org: (org.pk not in viewer.roles, org.name.casefold()),
     )
     rows = [
@@ -148,7 +201,7 @@ def organization_page(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         if not may_manage_members(user, organization.pk):
             record_denied(user, f"organization:{organization.slug}", "may not manage members")
-            return HttpResponseForbidden(_("You may not manage this organization's members."))
+            raise PermissionDenied(_("You may not manage this organization's members."))
         outcome = member_action(request, user, organization, roles)
         if outcome is None:
             return redirect("web:organization", slug=organization.slug)

@@ -24,5 +24,10 @@ class QueryLanguageMiddleware:
             translation.activate(lang)
         response = self.get_response(request)
         if lang in LANGUAGE_CODES:
-            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, lang, samesite="Lax")
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                lang,
+                samesite="Lax",
+                secure=settings.LANGUAGE_COOKIE_SECURE,  # HTTPS only with COMMONGROUND_HTTPS
+            )
         return response

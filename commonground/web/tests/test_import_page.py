@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpRequest
 from django.test import Client, override_settings
 from django.urls import resolve
 
@@ -43,7 +44,8 @@ def ged_file() -> Path:
 
 def signed_in(user: User) -> Client:
     client = Client(enforce_csrf_checks=True)
-    assert client.login(username=user.get_username(), password=DEMO_PASSWORD)
+    # django-axes checks every sign-in against its request, so the test gives it one.
+    assert client.login(request=HttpRequest(), username=user.get_username(), password=DEMO_PASSWORD)
     return client
 
 

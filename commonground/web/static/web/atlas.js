@@ -10,6 +10,10 @@
   var configNode = document.getElementById("atlas-config");
   if (!configNode) { return; }
   var config = JSON.parse(configNode.textContent);
+  // Legend colours come as data-colour: the Content-Security-Policy forbids style attributes.
+  document.querySelectorAll(".swatch[data-colour]").forEach(function (swatch) {
+    swatch.style.background = swatch.getAttribute("data-colour");
+  });
   var labels = config.labels;
   var PALETTE = ["#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15"];
 

@@ -138,6 +138,13 @@
     return colour;
   }
 
+  /** A marker's coloured dot, styled through the DOM: the CSP forbids style attributes. */
+  function colouredSpan(colour) {
+    var span = document.createElement("span");
+    span.style.background = colour;
+    return span;
+  }
+
   function element(tag, className, text) {
     var node = document.createElement(tag);
     if (className) { node.className = className; }
@@ -325,7 +332,7 @@
           " · " + number(p.deaths) + " " + labels.deaths.toLowerCase(),
         icon: L.divIcon({
           className: "event-marker",
-          html: '<span style="background:' + colour + '"></span>',
+          html: colouredSpan(colour),
           iconSize: [14, 14]
         })
       });
@@ -376,7 +383,7 @@
         title: p.organization + " · " + p.kind_label,
         icon: L.divIcon({
           className: "presence-marker",
-          html: '<span style="background:' + PRESENCE_COLOURS[PRESENCE_GROUPS[p.kind] || "other"] + '"></span>',
+          html: colouredSpan(PRESENCE_COLOURS[PRESENCE_GROUPS[p.kind] || "other"]),
           iconSize: [12, 12]
         })
       });
