@@ -154,7 +154,8 @@ def sums(frame: Any) -> dict[str, int]:
     auth=READ,
     openapi_extra={
         **ANONYMOUS_ALLOWED,
-        "responses": {"200": {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+        # An int key, as ninja's own: merged into its 200 (a "200" string would be a second one).
+        "responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
     },
 )
 @policy("public")
@@ -429,7 +430,9 @@ def get_network(
 # --- Coverage ------------------------------------------------------------------------------------
 
 
-class PresenceOut(Schema):
+class CoveragePresenceOut(Schema):
+    """Who is present in an area, as coverage weighs it (``/presence`` lists the evidence)."""
+
     organization: str
     place: str
     kinds: list[str]
@@ -447,7 +450,7 @@ class CoverageRowOut(Schema):
     gap: float
     protection: Literal["present", "uncertain", "none"]
     peacebuilding: Literal["present", "uncertain", "none"]
-    presence: list[PresenceOut]
+    presence: list[CoveragePresenceOut]
     detail: dict[str, Any]
 
 
@@ -458,12 +461,12 @@ class CoverageOut(Schema):
     period_to: str
     forecast: dict[str, Any] | None
     rows: list[CoverageRowOut]
-    unplaced: list[PresenceOut] = Field(description="Presence with no known admin-1 area.")
+    unplaced: list[CoveragePresenceOut] = Field(description="Presence with no known admin-1 area.")
     unknown_area_events: int
 
 
-def presence_out(actor: coverage.Actor) -> PresenceOut:
-    return PresenceOut(
+def presence_out(actor: coverage.Actor) -> CoveragePresenceOut:
+    return CoveragePresenceOut(
         organization=actor.organization,
         place=actor.place,
         kinds=sorted(actor.kinds),
