@@ -76,8 +76,14 @@ FIELD_MESSAGES: dict[str, tuple[Promise, Promise]] = {
     "admin1": (_("Admin-1 area"), _("use an area code from the list, such as CAF.ouaka")),
     "dataset": (_("Dataset"), _("use one of the dataset names in the list")),
     "violence_type": (_("Violence type"), _("use one of the violence types in the list")),
-    "date_from": (_("From"), _("write the date as YYYY-MM-DD, such as 2014-01-31")),
-    "date_to": (_("To"), _("write the date as YYYY-MM-DD, such as 2014-12-31")),
+    "date_from": (
+        _("From"),
+        _("write the date as YYYY-MM-DD, from 1946-01-01 to two years ahead, such as 2014-01-31"),
+    ),
+    "date_to": (
+        _("To"),
+        _("write the date as YYYY-MM-DD, from 1946-01-01 to two years ahead, such as 2014-12-31"),
+    ),
     "min_deaths": (_("Minimum deaths"), _("use a whole number, 0 or more")),
     "actor": (_("Actor"), _("search with at most 100 characters")),
     "admin2": (_("Admin-2 area"), _("use an area code such as CAF.ouaka.bambari")),
