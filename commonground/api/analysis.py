@@ -6,8 +6,7 @@ access get different answers from the same URL. The methods are in ``docs/analys
 
 from __future__ import annotations
 
-import csv
-import io
+import itertools
 import uuid
 from typing import Any, Literal
 
@@ -27,6 +26,7 @@ from commonground.analysis.panels import (
 from commonground.api.auth import ANONYMOUS_ALLOWED, READ
 from commonground.api.errors import ErrorEnvelope
 from commonground.api.schemas import AREA_CODE, COUNTRY_CODE, QueryFilters
+from commonground.core.csv_out import csv_text
 from commonground.core.models import Area, AreaLevel
 from commonground.core.periods import MONTH_OR_DAY, parse_period_month
 from commonground.events import queries
@@ -197,17 +197,22 @@ def visible_panel(request: HttpRequest, country: str, query: PanelQuery) -> Pane
 
 
 def panel_csv(panel: Panel) -> HttpResponse:
-    """The panel as CSV; events of unknown unit follow as rows with an empty unit."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["unit", "unit_name", "month", *FIGURES])
-    for row in panel.frame.iter_rows(named=True):
-        month = month_label(row["month_id"])
-        writer.writerow([row["unit"], row["unit_name"], month, *(row[f] for f in FIGURES)])
-    for row in panel.unknown.iter_rows(named=True):
-        month = month_label(row["month_id"])
-        writer.writerow(["", "unknown", month, *(row[f] for f in FIGURES)])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    """The panel as CSV; events of unknown unit follow as rows with an empty unit.
+
+    Written through the one CSV writer (``core.csv_out``): area names that start like a
+    formula are quoted.
+    """
+    header = [["unit", "unit_name", "month", *FIGURES]]
+    rows = (
+        [row["unit"], row["unit_name"], month_label(row["month_id"]), *(row[f] for f in FIGURES)]
+        for row in panel.frame.iter_rows(named=True)
+    )
+    unknown = (
+        ["", "unknown", month_label(row["month_id"]), *(row[f] for f in FIGURES)]
+        for row in panel.unknown.iter_rows(named=True)
+    )
+    text = csv_text(itertools.chain(header, rows, unknown))
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     name = f"panel-{panel.country}-{panel.level}-{month_label(panel.first_month)}"
     response["Content-Disposition"] = (
         f'attachment; filename="{name}-{month_label(panel.last_month)}.csv"'

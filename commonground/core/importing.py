@@ -21,11 +21,12 @@ from pathlib import Path
 import polars as pl
 from django.conf import settings
 
+# Formula neutralising lives with the one CSV writer; re-exported here for older imports.
+from commonground.core.csv_out import FORMULA_PREFIXES as FORMULA_PREFIXES
+from commonground.core.csv_out import neutralize_formula as neutralize_formula
+
 #: A text field longer than this is refused: no real source writes one, an attack might.
 MAX_FIELD_CHARS = 32_000
-
-#: Text that a spreadsheet would run as a formula if exported as-is.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 #: Reports progress: (phase, done, total).
 ProgressCallback = Callable[[str, int, int], None]
@@ -303,8 +304,3 @@ def check_field_sizes(frame: pl.DataFrame, problems: ProblemList) -> None:
                 problems.add(
                     record["_row"], column, f"the field is longer than {MAX_FIELD_CHARS} characters"
                 )
-
-
-def neutralize_formula(value: str) -> str:
-    """Make text safe to open in a spreadsheet: a leading formula character is quoted."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value

@@ -1,13 +1,12 @@
 """Exports of events that may leave the machine: CSV, HXL-tagged CSV and GeoJSON.
 
 What may leave is decided by the access policy (``access_exportable``): up to the chosen
-sensitivity, and never raw rows whose licence forbids it (ACLED's). Text cells that a spreadsheet
-would run as a formula are quoted.
+sensitivity, and never raw rows whose licence forbids it (ACLED's). CSV and HXL go through the one
+CSV writer (``core.csv_out``): text cells that a spreadsheet would run as a formula are quoted.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
 import json
 import sys
@@ -17,7 +16,7 @@ from typing import Any, TextIO
 
 from django.db.models import QuerySet
 
-from commonground.core.importing import neutralize_formula
+from commonground.core.csv_out import SafeWriter
 from commonground.events.models import Event
 from commonground.sharing.models import RAW_SHARING_FORBIDDEN, Sensitivity
 from commonground.sharing.policy import access_exportable, access_operator
@@ -51,6 +50,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("owner", "#org+owner"),
 )
 
+#: The columns of text from sources or people (every text cell is neutralised, these included).
 TEXT_COLUMNS = {"place", "admin1", "admin2", "actor1", "actor2", "description", "source_id"}
 
 
@@ -136,25 +136,17 @@ def _row(event: Event) -> dict[str, Any]:
 
 
 def _write_csv(events: QuerySet[Event], handle: TextIO, hxl: bool = False) -> int:
-    writer = csv.writer(handle)
+    """Events as CSV (with HXL hashtags under the header when ``hxl``); returns how many."""
+    writer = SafeWriter(handle)
     writer.writerow([name for name, _tag in COLUMNS])
     if hxl:
         writer.writerow([tag for _name, tag in COLUMNS])
     count = 0
     for event in events.iterator(chunk_size=2000):
         row = _row(event)
-        writer.writerow(
-            [
-                neutralize_formula(str(row[name])) if name in TEXT_COLUMNS else _cell(row[name])
-                for name, _tag in COLUMNS
-            ]
-        )
+        writer.writerow([row[name] for name, _tag in COLUMNS])
         count += 1
     return count
-
-
-def _cell(value: Any) -> str:
-    return "" if value is None else str(value)
 
 
 def _write_hxl(events: QuerySet[Event], handle: TextIO) -> int:
