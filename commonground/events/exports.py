@@ -17,6 +17,7 @@ from typing import Any, TextIO
 from django.db.models import QuerySet
 
 from commonground.core.csv_out import SafeWriter
+from commonground.core.models import Area, AreaLevel
 from commonground.events.models import Event
 from commonground.sharing.models import RAW_SHARING_FORBIDDEN, Sensitivity
 from commonground.sharing.policy import access_exportable, access_operator
@@ -24,6 +25,25 @@ from commonground.sharing.policy import access_exportable, access_operator
 
 class ExportRefused(Exception):
     """The export asked for records that may not leave the machine."""
+
+
+class UnknownCountry(ExportRefused):
+    """The export named a country no event was ever recorded in (likely a typo)."""
+
+
+def check_country(country: str) -> str:
+    """The country's code in upper case, if the platform knows it; :class:`UnknownCountry` if not.
+
+    An unknown code used to export 0 events and exit 0, which reads as "nothing happened there"
+    when the code was simply wrong.
+    """
+    code = country.strip().upper()
+    if not Area.objects.filter(code=code, level=AreaLevel.COUNTRY).exists():
+        raise UnknownCountry(
+            f"no country {code} is known here (no event was ever imported for it); "
+            "use a three-letter ISO code of a country with events, such as CAF"
+        )
+    return code
 
 
 #: (column, HXL hashtag, how to read it from an event)
@@ -84,7 +104,13 @@ def export_events(
     max_sensitivity: str,
     output: Path | None,
 ) -> str:
-    """Write the export and return a one-line report of what was written and left out."""
+    """Write the export and return a one-line report of what was written and left out.
+
+    Raises :class:`ExportRefused` (:class:`UnknownCountry` for an unknown ``country``) before
+    anything is written.
+    """
+    if country:
+        country = check_country(country)
     chosen = selection(country, date_from, date_to, dataset)
     level = Sensitivity[max_sensitivity.upper()]
     allowed = access_exportable(chosen, level)
@@ -173,4 +199,4 @@ def _write_geojson(events: QuerySet[Event], handle: TextIO) -> int:
 Writer = Callable[[QuerySet[Event], TextIO], int]
 WRITERS: dict[str, Writer] = {"csv": _write_csv, "hxl": _write_hxl, "geojson": _write_geojson}
 
-__all__ = ["ExportRefused", "export_events"]
+__all__ = ["ExportRefused", "UnknownCountry", "check_country", "export_events"]
