@@ -109,6 +109,30 @@ def test_the_largest_default_panel_of_the_real_data_is_answered(api_data: ApiDat
     assert len(answer["rows"]) == len(answer["units"]) * (2022 * 12 + 12 - (1991 * 12 + 8) + 1)
 
 
+#: The costliest request of every other anonymous route, at the most its limits allow.
+COSTLIEST = [
+    "/api/v1/events?page_size=500&format=geojson",
+    "/api/v1/events?page_size=500",
+    f"/api/v1/events?page_size=500&date_from=1946-01-01&date_to={LAST.isoformat()}",
+    "/api/v1/hotspots/CAF?window_months=24&windows=8",
+    f"/api/v1/hotspots/CAF?window_months=24&windows=8&date_to={LAST.isoformat()[:7]}",
+    "/api/v1/trends/CAF?months=60",
+    "/api/v1/networks/CAF?date_from=1946-01",
+    f"/api/v1/areas/CAF?date_from=1946-01-01&date_to={LAST.isoformat()}",
+    "/api/v1/coverage/CAF",
+    "/api/v1/areas?page_size=500",
+    "/api/v1/actors?page_size=500",
+    "/api/v1/stats",
+]
+
+
+@pytest.mark.parametrize("url", COSTLIEST)
+def test_every_other_anonymous_answer_stays_under_a_megabyte(api_data: ApiData, url: str) -> None:
+    response = Client().get(url)
+    assert response.status_code == 200
+    assert len(response.content) < 1_000_000  # docs/api.md, "Budgets"
+
+
 # --- One convention: date_from and date_to; from and to are deprecated aliases ------------------
 
 
