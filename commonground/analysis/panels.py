@@ -168,16 +168,30 @@ def _units(country: str, level: Level, frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+class PanelTooLarge(ValueError):
+    """A panel would have more rows (units x months) than the caller's budget allows."""
+
+    def __init__(self, units: int, months: int, budget: int) -> None:
+        self.units, self.months, self.budget = units, months, budget
+        super().__init__(
+            f"the panel would have {units * months:,} rows ({units} units x {months} months), "
+            f"more than the limit of {budget:,}; ask for fewer months or a coarser level"
+        )
+
+
 def build_panel(
     events: QuerySet[Event],
     country: str,
     level: Level,
     first_month: int | None = None,
     last_month: int | None = None,
+    max_rows: int | None = None,
 ) -> Panel:
     """The zero-filled panel of ``events`` (already access-checked) in ``country`` at ``level``.
 
     The month range defaults to the first and last month with an event in the country.
+    ``max_rows``: raise :class:`PanelTooLarge` before the zero-filled grid is made when it
+    would be bigger (the grid, not the events, is what grows with the months asked for).
     """
     raw = events_frame(events.filter(country_code=country))
     raw = raw.with_columns(
@@ -195,6 +209,9 @@ def build_panel(
     )
     raw = raw.with_columns(unit_column.alias("unit"))
     units = _units(country, level, raw)
+    months = last_month - first_month + 1
+    if max_rows is not None and units.height * months > max_rows:
+        raise PanelTooLarge(units.height, months, max_rows)
     grid = units.join(
         pl.DataFrame(
             {"month_id": list(range(first_month, last_month + 1))}, schema={"month_id": pl.Int64}

@@ -6,29 +6,36 @@ access get different answers from the same URL. The methods are in ``docs/analys
 
 from __future__ import annotations
 
-import csv
-import io
+import itertools
+import json
 import uuid
 from typing import Any, Literal
 
+import polars as pl
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import P, PathEx, Query, Router, Schema
-from pydantic import Field, model_validator
+from ninja.errors import HttpError
+from pydantic import Field, field_validator, model_validator
 
 from commonground.analysis import coverage, hotspots, networks, trends
-from commonground.analysis.panels import FIGURES, Panel, build_panel, month_label, parse_month
+from commonground.analysis.panels import (
+    FIGURES,
+    Panel,
+    PanelTooLarge,
+    build_panel,
+    month_label,
+)
 from commonground.api.auth import ANONYMOUS_ALLOWED, READ
 from commonground.api.errors import ErrorEnvelope
 from commonground.api.schemas import AREA_CODE, COUNTRY_CODE, QueryFilters
+from commonground.core.csv_out import csv_text
 from commonground.core.models import Area, AreaLevel
+from commonground.core.periods import MONTH_OR_DAY, parse_period_month
 from commonground.events import queries
 from commonground.events.queries import visible_events
 from commonground.sharing.policy import policy
 
 router = Router(tags=["analysis"])
-
-#: A month, ``YYYY-MM``.
-MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 
 Figure = Literal[
     "events",
@@ -46,23 +53,83 @@ Figure = Literal[
 assert set(Figure.__args__) == set(FIGURES)  # type: ignore[attr-defined]  # Literal's members
 
 
-class MonthRange(QueryFilters):
-    """``from`` and ``to`` as ``YYYY-MM``, both optional, in order."""
+MONTH_HELP = (
+    "YYYY-MM, or a day YYYY-MM-DD standing for its month; from 1946-01 to December two years "
+    "after this one."
+)
 
-    month_from: str | None = Field(None, alias="from", pattern=MONTH, description="YYYY-MM")
-    month_to: str | None = Field(None, alias="to", pattern=MONTH, description="YYYY-MM")
+
+def old_name(old: str, new: str) -> Any:
+    """``old``, a deprecated alias of ``new``, kept for a release (docs/api.md, "Deprecated")."""
+    return Field(
+        None,
+        alias=old,
+        pattern=MONTH_OR_DAY,
+        description=f"Deprecated: use {new}. Accepted until API version 2.",
+        json_schema_extra={"deprecated": True},
+    )
+
+
+def one_of(new: str | None, old: str | None, name: str) -> str | None:
+    """The value of a parameter given by its name or its deprecated alias (or both, agreeing)."""
+    if new and old and parse_period_month(new) != parse_period_month(old):
+        raise ValueError(f"{name} and its deprecated alias disagree; give {name} alone")
+    return new or old
+
+
+class MonthEnd(QueryFilters):
+    """``date_to``, the last month of the period (``to``: its deprecated alias)."""
+
+    date_to: str | None = Field(None, pattern=MONTH_OR_DAY, description="Last month: " + MONTH_HELP)
+    old_to: str | None = old_name("to", "date_to")
+
+    @field_validator("date_to", "old_to", mode="after")
+    @classmethod
+    def in_bounds(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_period_month(value)
+        return value
+
+    @model_validator(mode="after")
+    def same_end(self) -> MonthEnd:
+        self.date_to = one_of(self.date_to, self.old_to, "date_to")
+        return self
+
+    def last(self) -> int | None:
+        return parse_period_month(self.date_to) if self.date_to else None
+
+    def last_label(self) -> str | None:
+        return month_label(last) if (last := self.last()) is not None else None
+
+
+class MonthRange(MonthEnd):
+    """``date_from`` and ``date_to``, both optional, in order (``from``, ``to``: deprecated)."""
+
+    date_from: str | None = Field(
+        None, pattern=MONTH_OR_DAY, description="First month: " + MONTH_HELP
+    )
+    old_from: str | None = old_name("from", "date_from")
+
+    @field_validator("date_from", "old_from", mode="after")
+    @classmethod
+    def from_in_bounds(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_period_month(value)
+        return value
 
     @model_validator(mode="after")
     def in_order(self) -> MonthRange:
-        if self.month_from and self.month_to and self.month_from > self.month_to:
-            raise ValueError("from is after to")
+        self.date_from = one_of(self.date_from, self.old_from, "date_from")
+        first, last = self.first(), self.last()
+        if first is not None and last is not None and first > last:
+            raise ValueError("date_from is after date_to")
         return self
 
     def first(self) -> int | None:
-        return parse_month(self.month_from) if self.month_from else None
+        return parse_period_month(self.date_from) if self.date_from else None
 
-    def last(self) -> int | None:
-        return parse_month(self.month_to) if self.month_to else None
+    def first_label(self) -> str | None:
+        return month_label(first) if (first := self.first()) is not None else None
 
 
 def country_or_404(country: str) -> Area:
@@ -73,6 +140,11 @@ def country_or_404(country: str) -> Area:
 
 
 # --- Panels --------------------------------------------------------------------------------------
+
+#: The most rows (units x months) one panel request may build: the largest panel of the real
+#: data (CAF, PRIO-GRID, 1991-08 to 2022-12) has 58,812. A row is ~330 bytes of JSON and ~55 of
+#: CSV, so an answer stays under ~35 MB; bigger panels are refused (docs/api.md, "Budgets").
+MAX_PANEL_ROWS = 100_000
 
 
 class PanelQuery(MonthRange):
@@ -118,21 +190,31 @@ def visible_panel(request: HttpRequest, country: str, query: PanelQuery) -> Pane
         last = span[1] if last is None else last
         if first > last:
             return None
-    return build_panel(visible_events(request.user), country, query.level, first, last)
+    try:
+        return build_panel(
+            visible_events(request.user), country, query.level, first, last, MAX_PANEL_ROWS
+        )
+    except PanelTooLarge as exc:
+        raise HttpError(422, str(exc)) from exc
 
 
 def panel_csv(panel: Panel) -> HttpResponse:
-    """The panel as CSV; events of unknown unit follow as rows with an empty unit."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["unit", "unit_name", "month", *FIGURES])
-    for row in panel.frame.iter_rows(named=True):
-        month = month_label(row["month_id"])
-        writer.writerow([row["unit"], row["unit_name"], month, *(row[f] for f in FIGURES)])
-    for row in panel.unknown.iter_rows(named=True):
-        month = month_label(row["month_id"])
-        writer.writerow(["", "unknown", month, *(row[f] for f in FIGURES)])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    """The panel as CSV; events of unknown unit follow as rows with an empty unit.
+
+    Written through the one CSV writer (``core.csv_out``): area names that start like a
+    formula are quoted.
+    """
+    header = [["unit", "unit_name", "month", *FIGURES]]
+    rows = (
+        [row["unit"], row["unit_name"], month_label(row["month_id"]), *(row[f] for f in FIGURES)]
+        for row in panel.frame.iter_rows(named=True)
+    )
+    unknown = (
+        ["", "unknown", month_label(row["month_id"]), *(row[f] for f in FIGURES)]
+        for row in panel.unknown.iter_rows(named=True)
+    )
+    text = csv_text(itertools.chain(header, rows, unknown))
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     name = f"panel-{panel.country}-{panel.level}-{month_label(panel.first_month)}"
     response["Content-Disposition"] = (
         f'attachment; filename="{name}-{month_label(panel.last_month)}.csv"'
@@ -154,7 +236,8 @@ def sums(frame: Any) -> dict[str, int]:
     auth=READ,
     openapi_extra={
         **ANONYMOUS_ALLOWED,
-        "responses": {"200": {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+        # An int key, as ninja's own: merged into its 200 (a "200" string would be a second one).
+        "responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
     },
 )
 @policy("public")
@@ -181,43 +264,55 @@ def get_panel(
         )  # fmt: skip
     if query.fmt == "csv":
         return panel_csv(panel)
-    rows = [
-        PanelRow(
-            unit=r["unit"],
-            unit_name=r["unit_name"],
-            month=month_label(r["month_id"]),
-            figures={f: r[f] for f in FIGURES},
-        )
-        for r in panel.frame.iter_rows(named=True)
-    ]
-    unknown = [
-        UnknownRow(month=month_label(r["month_id"]), figures={f: r[f] for f in FIGURES})
-        for r in panel.unknown.iter_rows(named=True)
-    ]
+    return panel_json(panel)
+
+
+def month_labels(column: str) -> pl.Expr:
+    """``YYYY-MM`` of a ``month_id`` column, computed by Polars (as :func:`month_label`)."""
+    year = (pl.col(column) // 12).cast(pl.String).str.zfill(4)
+    month = (pl.col(column) % 12 + 1).cast(pl.String).str.zfill(2)
+    return pl.concat_str([year, month], separator="-")
+
+
+def panel_json(panel: Panel) -> HttpResponse:
+    """The panel as ``PanelOut`` JSON, its rows written by Polars.
+
+    A panel may have up to ``MAX_PANEL_ROWS`` rows; one pydantic object per row made the
+    largest take 20 s and hundreds of MB, so the rows skip them (Schemathesis checks the answer
+    against ``PanelOut``, and ``test_analysis`` its figures).
+    """
+    rows = panel.frame.select(
+        "unit", "unit_name", month_labels("month_id").alias("month"),
+        pl.struct(*FIGURES).alias("figures"),
+    )  # fmt: skip
+    unknown = panel.unknown.select(
+        month_labels("month_id").alias("month"), pl.struct(*FIGURES).alias("figures")
+    )
     main, apart = sums(panel.frame), sums(panel.unknown)
     names = panel.frame.select("unit", "unit_name").unique(maintain_order=True)
-    return PanelOut(
-        country=country,
-        level=query.level,
-        first_month=month_label(panel.first_month),
-        last_month=month_label(panel.last_month),
-        figures=list(FIGURES),
-        units=[{"code": u, "name": n} for u, n in names.iter_rows()],
-        rows=rows,
-        unknown=unknown,
-        totals={f: main[f] + apart[f] for f in FIGURES},
-        unknown_totals=apart,
-    )
+    head = {
+        "country": panel.country,
+        "level": panel.level,
+        "first_month": month_label(panel.first_month),
+        "last_month": month_label(panel.last_month),
+        "figures": list(FIGURES),
+        "units": [{"code": u, "name": n} for u, n in names.iter_rows()],
+        "unknown": unknown.to_dicts(),
+        "totals": {f: main[f] + apart[f] for f in FIGURES},
+        "unknown_totals": apart,
+    }
+    text = json.dumps(head, ensure_ascii=False)
+    body = f'{text[:-1]}, "rows": {rows.write_json() if rows.height else "[]"}}}'
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 
 # --- Trends --------------------------------------------------------------------------------------
 
 
-class TrendQuery(QueryFilters):
+class TrendQuery(MonthEnd):
     months: int | None = Field(
         None, ge=1, le=60, description="Period length; default three: 1, 3 and 12 months."
     )
-    to: str | None = Field(None, pattern=MONTH, description="Last month of the period, YYYY-MM.")
 
 
 class ChangeOut(Schema):
@@ -279,7 +374,7 @@ def get_trends(
     if area is None:
         raise Http404("No such area.")
     lengths = (query.months,) if query.months else (1, 3, 12)
-    end = parse_month(query.to) if query.to else None
+    end = query.last()
     found = trends.area_trends(request.user, area, end, lengths)
     if found is None:
         raise Http404("No events that you may see in this area's country.")
@@ -289,9 +384,8 @@ def get_trends(
 # --- Hot spots -----------------------------------------------------------------------------------
 
 
-class HotspotQuery(QueryFilters):
+class HotspotQuery(MonthEnd):
     figure: Figure = "events"
-    to: str | None = Field(None, pattern=MONTH, description="Last month of the last window.")
     window_months: int = Field(hotspots.WINDOW_MONTHS, ge=1, le=24)
     windows: int = Field(hotspots.WINDOWS, ge=2, le=8)
 
@@ -338,7 +432,7 @@ def get_hotspots(
     when the country is unknown or you see no event in it.
     """
     country_or_404(country)
-    last = parse_month(query.to) if query.to else None
+    last = query.last()
     found = hotspots.country_hotspots(
         request.user, country, query.figure, last, query.window_months, query.windows
     )
@@ -418,8 +512,8 @@ def get_network(
     network = networks.country_network(request.user, country, query.first(), query.last())
     return {
         "country": country,
-        "from": query.month_from,
-        "to": query.month_to,
+        "from": query.first_label(),
+        "to": query.last_label(),
         "components": network.components(),
         "nodes": network.nodes(),
         "edges": network.edges(),
@@ -429,7 +523,9 @@ def get_network(
 # --- Coverage ------------------------------------------------------------------------------------
 
 
-class PresenceOut(Schema):
+class CoveragePresenceOut(Schema):
+    """Who is present in an area, as coverage weighs it (``/presence`` lists the evidence)."""
+
     organization: str
     place: str
     kinds: list[str]
@@ -447,7 +543,7 @@ class CoverageRowOut(Schema):
     gap: float
     protection: Literal["present", "uncertain", "none"]
     peacebuilding: Literal["present", "uncertain", "none"]
-    presence: list[PresenceOut]
+    presence: list[CoveragePresenceOut]
     detail: dict[str, Any]
 
 
@@ -458,12 +554,12 @@ class CoverageOut(Schema):
     period_to: str
     forecast: dict[str, Any] | None
     rows: list[CoverageRowOut]
-    unplaced: list[PresenceOut] = Field(description="Presence with no known admin-1 area.")
+    unplaced: list[CoveragePresenceOut] = Field(description="Presence with no known admin-1 area.")
     unknown_area_events: int
 
 
-def presence_out(actor: coverage.Actor) -> PresenceOut:
-    return PresenceOut(
+def presence_out(actor: coverage.Actor) -> CoveragePresenceOut:
+    return CoveragePresenceOut(
         organization=actor.organization,
         place=actor.place,
         kinds=sorted(actor.kinds),

@@ -17,6 +17,7 @@ from commonground.api.errors import ErrorEnvelope
 from commonground.api.paging import Page, Paging, paginate
 from commonground.api.schemas import AREA_CODE, COUNTRY_CODE, QueryFilters
 from commonground.core.models import Area, AreaLevel
+from commonground.core.periods import Day
 from commonground.events import queries
 from commonground.sharing.policy import policy
 
@@ -55,8 +56,8 @@ class AreaFigures(Figures):
 
 
 class AreaPeriod(QueryFilters):
-    date_from: datetime.date | None = Field(None, description="First day (event start dates).")
-    date_to: datetime.date | None = Field(None, description="Last day (event start dates).")
+    date_from: Day | None = Field(None, description="First day (event start dates).")
+    date_to: Day | None = Field(None, description="Last day (event start dates).")
 
     @model_validator(mode="after")
     def dates_in_order(self) -> AreaPeriod:

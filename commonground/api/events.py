@@ -203,11 +203,26 @@ def event_detail(request: HttpRequest, event: Event) -> EventDetail:
 EventList = Page[EventOut] | EventFeatureCollection
 
 
+#: An OpenAPI link from a page of events to the first one's detail: clients and Schemathesis's
+#: stateful tests follow it (an int key, merged into ninja's own 200 response).
+EVENT_LINK = {
+    200: {
+        "links": {
+            "first_event": {
+                "operationId": "commonground_api_events_get_event",
+                "parameters": {"event_id": "$response.body#/results/0/id"},
+                "description": "The first event of the page, with its provenance.",
+            }
+        }
+    }
+}
+
+
 @router.get(
     "/events",
     response={200: EventList, frozenset({401, 404, 422}): ErrorEnvelope},
     auth=READ,
-    openapi_extra=ANONYMOUS_ALLOWED,
+    openapi_extra={**ANONYMOUS_ALLOWED, "responses": EVENT_LINK},
 )
 @policy("public")
 def list_events(

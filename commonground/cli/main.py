@@ -232,7 +232,8 @@ def export_events(
     """Export events as CSV, GeoJSON or HXL-tagged CSV.
 
     Raw ACLED rows are never exported: ACLED's terms allow sharing derived data only.
-    Text that a spreadsheet would run as a formula is quoted.
+    Text that a spreadsheet would run as a formula is quoted. A --country with no event ever
+    imported is refused (exit 2) rather than exported as an empty file.
     """
     from commonground.events.exports import ExportRefused
     from commonground.events.exports import export_events as run_export

@@ -24,11 +24,12 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+# Formula neutralising lives with the one CSV writer; re-exported here for older imports.
+from commonground.core.csv_out import FORMULA_PREFIXES as FORMULA_PREFIXES
+from commonground.core.csv_out import neutralize_formula as neutralize_formula
+
 #: A text field longer than this is refused: no real source writes one, an attack might.
 MAX_FIELD_CHARS = 32_000
-
-#: Text that a spreadsheet would run as a formula if exported as-is.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 #: Reports progress: (phase, done, total).
 ProgressCallback = Callable[[str, int, int], None]
@@ -425,8 +426,3 @@ def check_field_sizes(frame: pl.DataFrame, problems: ProblemList) -> None:
                     column,
                     _("the field is longer than {limit} characters").format(limit=MAX_FIELD_CHARS),
                 )
-
-
-def neutralize_formula(value: str) -> str:
-    """Make text safe to open in a spreadsheet: a leading formula character is quoted."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value

@@ -1,13 +1,12 @@
 """Exports of events that may leave the machine: CSV, HXL-tagged CSV and GeoJSON.
 
 What may leave is decided by the access policy (``access_exportable``): up to the chosen
-sensitivity, and never raw rows whose licence forbids it (ACLED's). Text cells that a spreadsheet
-would run as a formula are quoted.
+sensitivity, and never raw rows whose licence forbids it (ACLED's). CSV and HXL go through the one
+CSV writer (``core.csv_out``): text cells that a spreadsheet would run as a formula are quoted.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
 import json
 import sys
@@ -17,7 +16,8 @@ from typing import Any, TextIO
 
 from django.db.models import QuerySet
 
-from commonground.core.importing import neutralize_formula
+from commonground.core.csv_out import SafeWriter
+from commonground.core.models import Area, AreaLevel
 from commonground.events.models import Event
 from commonground.sharing.models import RAW_SHARING_FORBIDDEN, Sensitivity
 from commonground.sharing.policy import access_exportable, access_operator
@@ -25,6 +25,25 @@ from commonground.sharing.policy import access_exportable, access_operator
 
 class ExportRefused(Exception):
     """The export asked for records that may not leave the machine."""
+
+
+class UnknownCountry(ExportRefused):
+    """The export named a country no event was ever recorded in (likely a typo)."""
+
+
+def check_country(country: str) -> str:
+    """The country's code in upper case, if the platform knows it; :class:`UnknownCountry` if not.
+
+    An unknown code used to export 0 events and exit 0, which reads as "nothing happened there"
+    when the code was simply wrong.
+    """
+    code = country.strip().upper()
+    if not Area.objects.filter(code=code, level=AreaLevel.COUNTRY).exists():
+        raise UnknownCountry(
+            f"no country {code} is known here (no event was ever imported for it); "
+            "use a three-letter ISO code of a country with events, such as CAF"
+        )
+    return code
 
 
 #: (column, HXL hashtag, how to read it from an event)
@@ -51,6 +70,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("owner", "#org+owner"),
 )
 
+#: The columns of text from sources or people (every text cell is neutralised, these included).
 TEXT_COLUMNS = {"place", "admin1", "admin2", "actor1", "actor2", "description", "source_id"}
 
 
@@ -84,7 +104,13 @@ def export_events(
     max_sensitivity: str,
     output: Path | None,
 ) -> str:
-    """Write the export and return a one-line report of what was written and left out."""
+    """Write the export and return a one-line report of what was written and left out.
+
+    Raises :class:`ExportRefused` (:class:`UnknownCountry` for an unknown ``country``) before
+    anything is written.
+    """
+    if country:
+        country = check_country(country)
     chosen = selection(country, date_from, date_to, dataset)
     level = Sensitivity[max_sensitivity.upper()]
     allowed = access_exportable(chosen, level)
@@ -136,25 +162,17 @@ def _row(event: Event) -> dict[str, Any]:
 
 
 def _write_csv(events: QuerySet[Event], handle: TextIO, hxl: bool = False) -> int:
-    writer = csv.writer(handle)
+    """Events as CSV (with HXL hashtags under the header when ``hxl``); returns how many."""
+    writer = SafeWriter(handle)
     writer.writerow([name for name, _tag in COLUMNS])
     if hxl:
         writer.writerow([tag for _name, tag in COLUMNS])
     count = 0
     for event in events.iterator(chunk_size=2000):
         row = _row(event)
-        writer.writerow(
-            [
-                neutralize_formula(str(row[name])) if name in TEXT_COLUMNS else _cell(row[name])
-                for name, _tag in COLUMNS
-            ]
-        )
+        writer.writerow([row[name] for name, _tag in COLUMNS])
         count += 1
     return count
-
-
-def _cell(value: Any) -> str:
-    return "" if value is None else str(value)
 
 
 def _write_hxl(events: QuerySet[Event], handle: TextIO) -> int:
@@ -198,4 +216,11 @@ def write_events(events: QuerySet[Event], fmt: str, handle: TextIO) -> int:
     return WRITERS[fmt](related, handle)
 
 
-__all__ = ["FORMATS", "ExportRefused", "export_events", "write_events"]
+__all__ = [
+    "FORMATS",
+    "ExportRefused",
+    "UnknownCountry",
+    "check_country",
+    "export_events",
+    "write_events",
+]

@@ -7,7 +7,6 @@ silently empty table.
 
 from __future__ import annotations
 
-import datetime
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from commonground.core.periods import Day
 from commonground.events.models import ViolenceType
 
 #: How long an actor search may be; longer text is a paste accident, not a name.
@@ -35,8 +35,9 @@ class EventFilters(BaseModel):
     )
     dataset: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]+$", max_length=40)
     violence_type: ViolenceType | None = None
-    date_from: datetime.date | None = None
-    date_to: datetime.date | None = None
+    #: Bounded (core.periods): a date far out overflowed date arithmetic into server errors.
+    date_from: Day | None = None
+    date_to: Day | None = None
     min_deaths: int | None = Field(default=None, ge=0, le=1_000_000, strict=False)
     actor: str | None = Field(default=None, max_length=MAX_ACTOR_SEARCH)
     #: One actor exactly, on either side (links from actor tables); ``actor`` searches names.
@@ -75,8 +76,14 @@ FIELD_MESSAGES: dict[str, tuple[Promise, Promise]] = {
     "admin1": (_("Admin-1 area"), _("use an area code from the list, such as CAF.ouaka")),
     "dataset": (_("Dataset"), _("use one of the dataset names in the list")),
     "violence_type": (_("Violence type"), _("use one of the violence types in the list")),
-    "date_from": (_("From"), _("write the date as YYYY-MM-DD, such as 2014-01-31")),
-    "date_to": (_("To"), _("write the date as YYYY-MM-DD, such as 2014-12-31")),
+    "date_from": (
+        _("From"),
+        _("write the date as YYYY-MM-DD, from 1946-01-01 to two years ahead, such as 2014-01-31"),
+    ),
+    "date_to": (
+        _("To"),
+        _("write the date as YYYY-MM-DD, from 1946-01-01 to two years ahead, such as 2014-12-31"),
+    ),
     "min_deaths": (_("Minimum deaths"), _("use a whole number, 0 or more")),
     "actor": (_("Actor"), _("search with at most 100 characters")),
     "admin2": (_("Admin-2 area"), _("use an area code such as CAF.ouaka.bambari")),

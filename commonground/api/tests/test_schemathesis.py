@@ -3,7 +3,13 @@
 Every operation in ``/api/v1/openapi.json`` gets requests generated from its schema, valid and
 invalid (NUL bytes, huge numbers, unknown enum values, random Authorization headers). Half of
 them carry Amina's API token so the signed-in routes and the restricted records are exercised
-too. The one check is that the API never answers with a server error.
+too. The checks: the API never answers with a server error, and every answer conforms to the
+document (status code listed, content type listed, body valid against the response schema).
+
+The stateful test follows the document's links (ninja declares none; Schemathesis infers them
+from the paths and the response fields, e.g. ``POST /me/tokens`` then ``DELETE
+/me/tokens/{token_id}``) through scenarios of several calls, with the stateful checks (a deleted
+resource is gone, a created one is there) as well.
 """
 
 from __future__ import annotations
@@ -17,14 +23,34 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    ensure_resource_availability,
+    response_schema_conformance,
+    status_code_conformance,
+    use_after_free,
+)
 
 from commonground.api.tests.conftest import ApiData
+from commonground.sharing.services import do_create_api_token
 from commonground.wsgi import application
 
 pytestmark = pytest.mark.django_db
 
 #: Generated requests per operation and per caller; bounded so the test stays under a minute.
 MAX_EXAMPLES = 25
+
+#: Stateful scenarios, and calls in each; bounded so the test stays under a minute too.
+SCENARIOS = 30
+STEPS = 6
+
+#: No server error, and no answer that the document does not describe.
+CONFORMANCE = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 
 
 #: Loaded through the WSGI app, as a client would fetch it. (``schemathesis.pytest.from_fixture``
@@ -58,8 +84,37 @@ def same_connection() -> Iterator[None]:
     suppress_health_check=list(HealthCheck),
     database=None,
 )
-def test_no_server_error(case: Any, full_data: ApiData, same_connection: None) -> None:
-    case.call_and_validate(checks=[not_a_server_error])
+def test_no_server_error_and_no_schema_violation(
+    case: Any, full_data: ApiData, same_connection: None
+) -> None:
+    case.call_and_validate(checks=CONFORMANCE)
     case.call_and_validate(
-        checks=[not_a_server_error], headers={"Authorization": f"Bearer {full_data.token}"}
+        checks=CONFORMANCE, headers={"Authorization": f"Bearer {full_data.token}"}
+    )
+
+
+@pytest.mark.slow
+def test_stateful_scenarios_conform(full_data: ApiData, same_connection: None) -> None:
+    """Scenarios of linked calls as Amina (her own token: a scenario may revoke it)."""
+    _record, token = do_create_api_token(full_data.cast["amina"], "stateful api tests")
+    machine = schema.as_state_machine()
+    assert machine.bundles, "Schemathesis found no link to follow"
+
+    class Scenarios(machine):  # type: ignore[misc,valid-type]  # a class made at run time
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"headers": {"Authorization": f"Bearer {token}"}}
+
+        def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
+            checks = [*CONFORMANCE, use_after_free, ensure_resource_availability]
+            case.validate_response(response, checks=checks)
+
+    Scenarios.run(
+        settings=settings(
+            max_examples=SCENARIOS,
+            stateful_step_count=STEPS,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
     )

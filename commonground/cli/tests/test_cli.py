@@ -93,6 +93,33 @@ def test_export_hxl_has_hashtags_and_neutralises_formulas(data_dir: Path, tmp_pa
     assert stored == rows[0]["where_coordinates"]
 
 
+@pytest.mark.parametrize("country", ["XYZ", "FRA", "caf-"])
+def test_export_of_an_unknown_country_exits_2_and_says_so(
+    data_dir: Path, tmp_path: Path, country: str
+) -> None:
+    # FRA is a real code, but no event in France was ever imported: unknown here.
+    assert run("import", "ged", str(data_dir / "ged_23_1_CAF.csv"), "--quiet")[0] == 0
+    out_file = tmp_path / "events.csv"
+    code, _out, err = run(
+        "export", "events", "--country", country, "--format", "csv", "-o", str(out_file)
+    )
+    assert code == 2
+    assert f"no country {country.upper()} is known here" in err
+    assert not out_file.exists()
+
+
+def test_export_of_a_known_country_in_lower_case_exports_its_events(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    assert run("import", "ged", str(data_dir / "ged_23_1_CAF.csv"), "--quiet")[0] == 0
+    out_file = tmp_path / "events.csv"
+    code, _out, err = run(
+        "export", "events", "--country", "caf", "--format", "csv", "-o", str(out_file)
+    )
+    assert code == 0
+    assert f"Exported {len(ged_rows(data_dir))} events" in err
+
+
 def test_export_geojson_filters_by_country_and_period(data_dir: Path, tmp_path: Path) -> None:
     assert run("import", "ged", str(data_dir / "ged_23_1_CAF.csv"), "--quiet")[0] == 0
     out_file = tmp_path / "events.geojson"
