@@ -91,7 +91,7 @@ class ImportRun(BaseModel):
     problems = models.JSONField(default=list, blank=True)
     #: The machine, process and (PostgreSQL) database session that runs the import, recorded
     #: when it starts, so that a run still "running" whose process is gone shows as interrupted.
-    host = models.CharField(max_length=255, blank=True)
+    host = models.CharField(max_length=255, blank=True, db_default="")
     pid = models.PositiveIntegerField(null=True, blank=True)
     database_pid = models.PositiveIntegerField(null=True, blank=True)
     #: The user asked this file to replace the release: records of the same dataset, owned by

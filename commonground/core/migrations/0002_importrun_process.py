@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="importrun",
             name="host",
-            field=models.CharField(blank=True, max_length=255),
+            field=models.CharField(blank=True, db_default="", max_length=255),
         ),
         migrations.AddField(
             model_name="importrun",

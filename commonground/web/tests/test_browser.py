@@ -143,7 +143,7 @@ def test_filtering_the_map_to_one_sided_violence_in_2014(
         page.locator(".event-marker").first.focus()
         page.keyboard.press("Enter")
         expect(page.locator(".leaflet-popup-content")).to_contain_text("ged_23_1_CAF.csv")
-        expect(page.locator(".leaflet-popup-content a")).to_have_attribute(
+        expect(page.locator(".leaflet-popup-content a[href^='/events/']")).to_have_attribute(
             "href", re.compile(r"^/events/\d+/$")
         )
 

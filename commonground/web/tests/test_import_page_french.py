@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpRequest
 from django.test import Client, override_settings
 
 from commonground.core.models import ImportRun
@@ -36,7 +37,7 @@ def uploads_home(tmp_path: Path) -> object:
 
 def french(user: User) -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE="fr")
-    assert client.login(username=user.get_username(), password=DEMO_PASSWORD)
+    assert client.login(request=HttpRequest(), username=user.get_username(), password=DEMO_PASSWORD)
     return client
 
 

@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpRequest
 from django.test import Client, override_settings
 
 from commonground.core.models import ImportRun
@@ -54,7 +55,7 @@ def extract(real_data: RealData, tmp_path: Path) -> Path:
 
 def signed_in(user: User) -> Client:
     client = Client(enforce_csrf_checks=True)
-    assert client.login(username=user.get_username(), password=DEMO_PASSWORD)
+    assert client.login(request=HttpRequest(), username=user.get_username(), password=DEMO_PASSWORD)
     return client
 
 
