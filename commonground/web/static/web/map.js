@@ -205,21 +205,24 @@
     drawLegend();
   }
 
+  /* The legend is drawn on the map, except where a node #map-legend-outside waits for it (the
+   * overview's small map, where a legend on the map hid the eastern prefectures). */
   function drawLegend() {
     var title = legendParts.title;
     var rows = legendParts.rows;
+    var outside = document.getElementById("map-legend-outside");
     if (legend) { map.removeControl(legend); legend = null; }
+    if (outside) { outside.textContent = ""; }
     var presenceRows = layers.presence ? ["forces", "civilian", "other"].map(function (group) {
       return { colour: PRESENCE_COLOURS[group], label: labels["presence_" + group], diamond: true };
     }) : [];
     presenceRows = presenceRows.concat(hotspotRows());
     if (!rows.length && !presenceRows.length) { return; }
-    legend = L.control({ position: "bottomright" });
-    legend.onAdd = function () {
+    function build() {
       var box = element("div", "map-legend");
       if (rows.length) { box.appendChild(element("strong", null, title)); }
       if (presenceRows.length) {
-        rows = rows.concat(layers.presence ? [{ heading: labels.presence }] : [], presenceRows);
+        rows = rows.concat(layers.presence ? [{ heading: presenceHeading || labels.presence }] : [], presenceRows);
       }
       rows.forEach(function (row) {
         if (row.heading) { box.appendChild(element("strong", "legend-heading", row.heading)); return; }
@@ -231,7 +234,10 @@
         box.appendChild(line);
       });
       return box;
-    };
+    }
+    if (outside) { outside.appendChild(build()); return; }
+    legend = L.control({ position: "bottomright" });
+    legend.onAdd = build;
     legend.addTo(map);
   }
 
@@ -354,9 +360,12 @@
     setLegend(labels.legend_grid, classRows(classes, max));
   }
 
+  var presenceHeading = "";
+
   function drawPresence(collection) {
     if (layers.presence) { map.removeLayer(layers.presence); layers.presence = null; }
     if (!collection) { return; }
+    presenceHeading = collection.heading || "";
     var group = L.layerGroup();
     collection.features.forEach(function (feature) {
       var p = feature.properties;
@@ -373,7 +382,7 @@
       box.appendChild(element("p", "popup-title", p.name && p.name !== p.organization ? p.organization + " (" + p.name + ")" : p.organization));
       var fields = element("dl", "popup-fields");
       [[labels.kind, p.kind_label], [labels.presence_type, p.presence_type], [labels.place, p.place],
-        [labels.period, (p.start || "?") + " – " + (p.end || "…")], [labels.operation, p.operation]]
+        [labels.period, (p.start || "?") + " – " + (p.end_label || p.end || "…")], [labels.operation, p.operation]]
         .forEach(function (pair) {
           if (!pair[1]) { return; }
           fields.appendChild(element("dt", null, pair[0]));
