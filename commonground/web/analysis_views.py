@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from commonground.analysis import actor_figures, coverage, figures, hotspots, networks, trends
-from commonground.analysis.freshness import data_age, month_span
+from commonground.analysis.freshness import data_age, month_span, today
 from commonground.analysis.panels import PANEL_TYPES, month_id, month_start, parse_month
 from commonground.core.models import Area
 from commonground.events import queries
@@ -285,8 +285,20 @@ def coverage_map(found: coverage.Coverage, rows: list[dict[str, Any]]) -> dict[s
             "protection": _("Protection"),
             "peacebuilding": _("Peacebuilding"),
             "no_data": _("not in the table"),
+            "legend": _("Coverage gap (risk \N{MULTIPLICATION SIGN} weight), darkest first")
+            if found.basis == "forecast"
+            else _("Coverage gap (one-sided events \N{MULTIPLICATION SIGN} weight), darkest first"),
+            "no_gap": _("no gap: protection present, or no risk"),
         },
     }
+
+
+def as_of_day(text: str) -> datetime.date | None:
+    """The coverage page's ``as_of`` (``YYYY-MM-DD``); None, the risk period, when absent or bad."""
+    try:
+        return datetime.date.fromisoformat(text.strip())
+    except ValueError:
+        return None
 
 
 @policy("public")
@@ -297,7 +309,8 @@ def coverage_page(request: HttpRequest) -> HttpResponse:
     country = request.GET.get("country", "").strip().upper() or (countries[0] if countries else "")
     if country and country not in countries:
         raise Http404(_("No events that you may see in this country."))
-    found = coverage.country_coverage(request.user, country) if country else None
+    as_of = as_of_day(request.GET.get("as_of", ""))
+    found = coverage.country_coverage(request.user, country, as_of) if country else None
     rows = coverage_rows(found) if found else []
     context = {
         "countries": countries,
@@ -312,5 +325,6 @@ def coverage_page(request: HttpRequest) -> HttpResponse:
         if country
         else None,
         "period_name": month_span(found.first, found.last) if found else "",
+        "today": today(),
     }
     return render(request, "web/coverage.html", context)

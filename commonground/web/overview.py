@@ -20,7 +20,12 @@ from commonground.analysis.freshness import data_age, month_span
 from commonground.events import queries
 from commonground.events.models import ViolenceType
 from commonground.events.schemas import EventFilters, parse_event_filters
-from commonground.registry.queries import operation_list, presence_list
+from commonground.registry.queries import (
+    operation_list,
+    presence_list,
+    present_during,
+    visible_operation_ids,
+)
 from commonground.sharing.policy import AnyUser, policy
 from commonground.web.maps import AREA_PATH, map_config
 
@@ -205,9 +210,19 @@ def active_during(records: Iterable[D], period: Period) -> list[D]:
 
 
 def organizations_present(user: AnyUser | None, country: str, period: Period) -> list[Any]:
-    """Per organization: its kinds of presence and the places it was in during the period."""
+    """Per organization: its kinds of presence and the places it was in during the period.
+
+    A record ends when it says, else when its operation ended (issue 10 §4: Sangaris, which
+    left in October 2016, is not present in 2022).
+    """
     rows: dict[Any, dict[str, Any]] = {}
-    for record in active_during(presence_list(user, country=country), period):
+    visible = visible_operation_ids(user)
+    chosen = (
+        r
+        for r in presence_list(user, country=country)
+        if present_during(r, period.start, period.end, visible)
+    )
+    for record in chosen:
         row = rows.setdefault(
             record.organization_id,
             {"organization": record.organization, "kinds": set(), "places": set()},
