@@ -128,7 +128,7 @@ def map_presence(client: Client, **params: str) -> dict[str, object]:
 
 
 def ids(answer: dict[str, object]) -> set[str]:
-    return {f["properties"]["id"] for f in answer["features"]}  # type: ignore[attr-defined, index]  # GeoJSON features
+    return {f["properties"]["id"] for f in answer["features"]}  # type: ignore[attr-defined]  # GeoJSON features
 
 
 def test_sangaris_ended_in_2016_and_is_not_on_the_map_in_2023(
@@ -156,7 +156,7 @@ def test_without_a_date_the_map_shows_presence_as_of_today(
 
 def test_each_presence_says_how_it_ends(full_data: FullData, client: Client) -> None:
     answer = map_presence(client, date_from="2014-01-01", date_to="2014-12-31")
-    by_id = {f["properties"]["id"]: f["properties"] for f in answer["features"]}  # type: ignore[attr-defined, index]  # GeoJSON features
+    by_id = {f["properties"]["id"]: f["properties"] for f in answer["features"]}  # type: ignore[attr-defined]  # GeoJSON features
     rows = {r["id"]: r for r in presence_rows(full_data)}
     ends = operation_ends(full_data)
     for source_id, found in by_id.items():
