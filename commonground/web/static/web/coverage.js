@@ -91,6 +91,11 @@
           });
         }
       }).addTo(map);
+      if (window.commongroundAreaLabels) {
+        window.commongroundAreaLabels(L, map, collection.features.filter(function (f) {
+          return f.properties.country === config.country;
+        }));
+      }
       var bounds = layer.getBounds();
       if (bounds.isValid()) { map.fitBounds(bounds.pad(0.05)); }
       node.setAttribute("data-loaded", "1");

@@ -154,6 +154,15 @@
     return params().get("country") || "";
   }
 
+  /* The names of the chosen country's admin-1 areas (web/area_labels.js), none for the world. */
+  function drawAreaLabels(country) {
+    if (layers.labels) { map.removeLayer(layers.labels); layers.labels = null; }
+    if (!country || !window.commongroundAreaLabels) { return; }
+    layers.labels = window.commongroundAreaLabels(L, map, base.admin1.features.filter(function (f) {
+      return f.properties.country === country;
+    }));
+  }
+
   function drawCountries() {
     var country = selectedCountry();
     if (layers.countries) { map.removeLayer(layers.countries); }
@@ -304,6 +313,7 @@
         }
       }
     }).addTo(map);
+    drawAreaLabels(country);
     if (!choropleth) { return []; }
     setLegend(labels.legend_areas, classRows(classes, max));
     return (rows || []).filter(function (row) { return !joined[row.code]; });
