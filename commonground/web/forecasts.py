@@ -74,6 +74,21 @@ def _map_units(view: ForecastView, step: int) -> list[dict[str, Any]]:
 MAP_FIELDS = ("month", "p_any_death", "p_one_sided", "deaths_mean", "q05", "q50", "q95")
 
 
+def map_summary(view: ForecastView, legend: str, tested: list[str]) -> list[str]:
+    """The sentences under the map's forecast layer: what, from which data, stale, how reliable."""
+    found = [
+        _("%(legend)s (model %(model)s).")
+        % {"legend": legend, "model": f"{view.model_name} {view.model_version}"}
+    ]
+    if view.data_age:
+        found.append(view.data_age.text)
+    if view.is_stale:
+        found.append(_("Stale forecast: %(reason)s.") % {"reason": view.stale_reason})
+    if tested:
+        found.append(_("How reliable: %(words)s") % {"words": tested[0]})
+    return found
+
+
 @policy("public")
 def map_forecast(request: HttpRequest) -> JsonResponse:
     """The current admin-1 forecast of a country for one step, for the map's forecast layer."""
@@ -87,6 +102,9 @@ def map_forecast(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"available": False, "message": _("No forecast for this country.")})
     tested = reliability(view.country, view.level, view.model_version)
     units = _map_units(view, step)
+    legend = _("Chance of any death in %(month)s") % {
+        "month": month_label(units[0]["month"]) if units else ""
+    }
     return JsonResponse(
         {
             "available": True,
@@ -101,15 +119,13 @@ def map_forecast(request: HttpRequest) -> JsonResponse:
             "month": units[0]["month"] if units else "",
             "made_from": view.data_age.text if view.data_age else "",
             "reliability": tested.sentences() if tested else [],
+            "summary": map_summary(view, legend, tested.sentences() if tested else []),
             "units": units,
             "labels": {
                 "title": _("Chance of any death"),
                 "stale": _("Stale forecast"),
                 "deaths": _("Expected deaths"),
-                "legend": _("Chance of any death in %(month)s")
-                % {"month": month_label(units[0]["month"]) if units else ""},
-                "no_forecast": _("no forecast"),
-                "reliability": _("How reliable"),
+                "legend": legend,
             },
         }
     )

@@ -34,15 +34,15 @@
     return node;
   }
 
-  function removeLegend(map) {
-    if (legend) { map.removeControl(legend); legend = null; }
+  function removeLegend() {
+    if (legend) { legend.remove(); legend = null; }
   }
 
-  /* One row per shade: the range of chances it stands for (0-20 %, 20-40 %, ...). */
-  function addLegend(map, answer) {
-    removeLegend(map);
-    legend = window.L.control({ position: "bottomleft" });
-    legend.onAdd = function () {
+  /* One row per shade: the range of chances it stands for (0-20 %, 20-40 %, ...). Drawn under
+   * the map, beside the layer's switch: on the map it hid the south-western prefectures. */
+  function addLegend(answer) {
+    removeLegend();
+    legend = (function () {
       var box = element("div", "map-legend forecast-legend");
       box.id = "forecast-legend";
       box.appendChild(element("strong", "legend-heading", answer.labels.legend));
@@ -57,8 +57,8 @@
       });
       if (answer.is_stale) { box.appendChild(element("div", "legend-stale", answer.labels.stale)); }
       return box;
-    };
-    legend.addTo(map);
+    })();
+    holder.appendChild(legend);
   }
 
   function getJSON(url) {
@@ -68,7 +68,7 @@
   function draw(answer) {
     var map = mapNode.commongroundMap;
     if (layer) { map.removeLayer(layer); layer = null; }
-    removeLegend(map);
+    removeLegend();
     if (!answer.available) { statusNode.textContent = answer.message; return; }
     var byCode = {};
     answer.units.forEach(function (u) { byCode[u.code] = u; });
@@ -83,17 +83,15 @@
           Math.round(u.p_any_death * 100) + " %, " + answer.labels.deaths + " " + u.deaths_mean.toFixed(1));
       }
     }).addTo(map);
-    addLegend(map, answer);
-    statusNode.textContent = answer.labels.legend + " (" + answer.model + "). " + answer.made_from +
-      (answer.is_stale ? " " + answer.labels.stale + ": " + answer.stale_reason + "." : "") +
-      (answer.reliability.length ? " " + answer.labels.reliability + ": " + answer.reliability[0] : "");
+    addLegend(answer);
+    statusNode.textContent = answer.summary.join(" ");
   }
 
   toggle.addEventListener("change", function () {
     var map = mapNode.commongroundMap;
     if (!toggle.checked) {
       if (layer) { map.removeLayer(layer); layer = null; }
-      removeLegend(map);
+      removeLegend();
       statusNode.textContent = "";
       return;
     }
