@@ -57,7 +57,7 @@
       PALETTE.forEach(function (fill, k) {
         var low = k === 0 ? 0 : ((k - 0.5) / steps) * config.max_gap;
         var high = k === steps ? config.max_gap : ((k + 0.5) / steps) * config.max_gap;
-        row(fill, (k === 0 ? "> " : "") + low.toFixed(digits) + "–" + high.toFixed(digits));
+        row(fill, low.toFixed(digits) + "–" + high.toFixed(digits));
       });
     }
     row("#ffffff", labels.no_data);
@@ -66,7 +66,7 @@
   }
   drawLegend();
 
-  var map = L.map(node, { zoomControl: true, attributionControl: false, scrollWheelZoom: false });
+  var map = L.map(node, { zoomSnap: 0.25, zoomControl: true, attributionControl: false, scrollWheelZoom: false });
   fetch(config.admin1, { credentials: "same-origin" })
     .then(function (response) {
       if (!response.ok) { throw new Error(String(response.status)); }
