@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from commonground.analysis.forecast.learned import MODEL_VERSION
 from commonground.analysis.freshness import OLD_AFTER_MONTHS, duration_words
@@ -18,6 +19,14 @@ from commonground.forecasts.queries import STALE_AFTER_DAYS, current_forecast, s
 from commonground.sharing.models import AuditEvent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ged_imported")]
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Words compared here are English; a request of another test may leave French active."""
+    with translation.override("en"):
+        yield
+
 
 LAST_GED_MONTH = datetime.date(2022, 12, 1)
 

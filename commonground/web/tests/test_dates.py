@@ -10,6 +10,7 @@ import calendar
 import csv
 import datetime
 import re
+from collections.abc import Iterator
 
 import pytest
 from django.test import Client
@@ -20,6 +21,13 @@ from commonground.analysis.freshness import OLD_AFTER_MONTHS, duration_words
 from commonground.web.tests.conftest import FullData
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Words compared here are English; a request of another test may leave French active."""
+    with translation.override("en"):
+        yield
 
 
 def text(html: bytes) -> str:
