@@ -13,11 +13,13 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from django.db.models import Count
 from django.test import Client
 from django.utils import timezone, translation
 
 from commonground.analysis.coverage import country_coverage
 from commonground.analysis.freshness import OLD_AFTER_MONTHS, duration_words
+from commonground.events.models import Event
 from commonground.web.tests.conftest import FullData
 
 pytestmark = pytest.mark.django_db
@@ -49,12 +51,24 @@ def expected_age(last: datetime.date) -> tuple[str, int]:
     return f"Data ends {month}, {duration_words(months)} before today.", months
 
 
-@pytest.mark.parametrize("url", ["/", "/areas/CAF.ouaka/", "/coverage/?country=CAF"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/areas/CAF.ouaka/",
+        "/coverage/?country=CAF",
+        "/map/?country=CAF",
+        "/events/?violence_type=one_sided",
+        "/actors/{actor}/",
+    ],
+)
 def test_pages_that_show_a_period_say_how_old_the_data_is(
     full_data: FullData, client: Client, url: str
 ) -> None:
     sentence, months = expected_age(last_event(full_data))
-    page = text(client.get(url).content)
+    busiest = Event.objects.values("actor1").annotate(n=Count("id")).order_by("-n").first()
+    assert busiest is not None
+    page = text(client.get(url.format(actor=busiest["actor1"])).content)
     assert sentence in page
     assert months > OLD_AFTER_MONTHS  # the real data is years old: the warning must show
     assert "Old data." in page
