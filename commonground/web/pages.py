@@ -355,7 +355,7 @@ def operation_page(request: HttpRequest, slug: str) -> HttpResponse:
             {
                 "record": record,
                 "start": stated_date(record.start_date, record.start_precision),
-                "end": stated_date(record.end_date, record.end_precision),
+                "end": registry.presence_end(record, visible),
             }
             for record in presence
         ],

@@ -265,3 +265,17 @@ def test_the_overview_does_not_count_sangaris_in_2022(full_data: FullData, clien
 
     assert "Sangaris" not in acronyms("")  # the default period: 2022
     assert "Sangaris" in acronyms("&date_from=2014-01-01&date_to=2014-12-31")
+
+
+def test_the_operation_page_ends_its_open_records_with_the_operation(
+    full_data: FullData, client: Client
+) -> None:
+    page = text(client.get("/operations/sangaris/").content)
+    open_ended = [
+        r
+        for r in presence_rows(full_data)
+        if r["organization_acronym"] == "Sangaris" and not r["end"]
+    ]
+    assert open_ended
+    assert page.count("2016-10 when its operation ended") == len(open_ended)
+    assert "end unknown" in text(client.get("/operations/minusca/").content)
