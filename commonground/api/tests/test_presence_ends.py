@@ -36,6 +36,7 @@ def test_each_record_ends_with_itself_else_with_its_operation(full_data: ApiData
     found = presence(Client())
     for row in csv_rows("presence_CAF.csv"):
         record = found[row["id"]]
+        expected: tuple[str | None, str]
         if row["end"]:
             expected = (last_day(row["end"]).isoformat(), "record")
         elif row["organization_acronym"] in ends:
