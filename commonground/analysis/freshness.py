@@ -102,7 +102,7 @@ class DataAge:
         if not self.is_old:
             return ""
         return gettext(
-            "Nothing after %(month)s is in the data: \u201clast months\u201d below are the last "
+            "Nothing after %(month)s is in the data: the last months below are the last "
             "months of data, not of today, and what happened since is not shown."
         ) % {"month": self.ends}
 

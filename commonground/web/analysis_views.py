@@ -285,9 +285,9 @@ def coverage_map(found: coverage.Coverage, rows: list[dict[str, Any]]) -> dict[s
             "protection": _("Protection"),
             "peacebuilding": _("Peacebuilding"),
             "no_data": _("not in the table"),
-            "legend": _("Coverage gap (risk \N{MULTIPLICATION SIGN} weight), darkest first")
+            "legend": _("Coverage gap (risk times weight), darkest first")
             if found.basis == "forecast"
-            else _("Coverage gap (one-sided events \N{MULTIPLICATION SIGN} weight), darkest first"),
+            else _("Coverage gap (one-sided events times weight), darkest first"),
             "no_gap": _("no gap: protection present, or no risk"),
         },
     }
