@@ -12,6 +12,7 @@ from typing import Any
 from django import template
 
 from commonground.analysis import figures
+from commonground.analysis.cache import cached_value
 from commonground.analysis.freshness import DataAge
 from commonground.analysis.freshness import data_age as age_of
 from commonground.events.schemas import EventFilters
@@ -26,8 +27,12 @@ def data_age(age: DataAge | None, element_id: str = "data-age") -> dict[str, Any
 
 @register.inclusion_tag("web/_data_age.html", takes_context=True)
 def visible_data_age(context: template.Context, country: str | None = None) -> dict[str, Any]:
-    """The age of the latest event the viewer may see (from the stored figures)."""
+    """The age of the latest event the viewer may see (from the stored figures, cached per data
+    generation and visibility like every aggregate)."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    found = figures.event_figures(user, EventFilters(country=country or None))
-    return {"age": age_of(found["last"]), "element_id": "data-age"}
+    filters = EventFilters(country=country or None)
+    last = cached_value(
+        "last_event_day", user, lambda: figures.event_figures(user, filters)["last"], country
+    )
+    return {"age": age_of(last), "element_id": "data-age"}
