@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_lazy
 
 SUMMARY = Path(__file__).with_name("backtest_summary.json")
@@ -30,6 +32,11 @@ BASELINES = {
     "conflictology": gettext_lazy("a simple rule that repeats the area's own last 12 months"),
     "zero": gettext_lazy("a rule that always says no deaths"),
 }
+
+
+def decimal(value: float, places: int) -> str:
+    """``6.46`` / ``6,46``: rounded as printed (half up), with the language's decimal mark."""
+    return number_format(Decimal(f"{value:.{places}f}"), places)
 
 
 @dataclass(frozen=True)
@@ -69,9 +76,9 @@ class Reliability:
             "first": self.first_origin,
             "last": self.last_origin,
             "baseline": BASELINES.get(self.baseline, self.baseline),
-            "model": f"{self.model_crps:.2f}",
-            "base": f"{self.baseline_crps:.2f}",
-            "gain": f"{abs(self.gain) * 100:.1f}",
+            "model": decimal(self.model_crps, 2),
+            "base": decimal(self.baseline_crps, 2),
+            "gain": decimal(abs(self.gain) * 100, 1),
         }
         lead = {
             "better": gettext(
@@ -111,17 +118,20 @@ class Reliability:
                 (
                     gettext(
                         "Its chance of any death next month was a little more accurate than the "
-                        "simple rule's (Brier score %(model).3f against %(base).3f; lower is "
+                        "simple rule's (Brier score %(model)s against %(base)s; lower is "
                         "better)."
                     )
                     if better
                     else gettext(
                         "Its chance of any death next month was no more accurate than the "
-                        "simple rule's (Brier score %(model).3f against %(base).3f; lower is "
+                        "simple rule's (Brier score %(model)s against %(base)s; lower is "
                         "better)."
                     )
                 )
-                % {"model": self.brier_step1, "base": self.baseline_brier_step1}
+                % {
+                    "model": decimal(self.brier_step1, 3),
+                    "base": decimal(self.baseline_brier_step1, 3),
+                }
             )
         found.append(
             gettext(
