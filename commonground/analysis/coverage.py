@@ -11,7 +11,8 @@ exists, a clearly labelled stand-in is used instead: the one-sided violence even
 (organization, place) as ``presence_CAF.md`` asks. Each record is judged for the risk period
 (the forecast months, or the stand-in's 12 months):
 
-- *absent* when its stated dates exclude the period (ended before, or started after);
+- *absent* when its stated dates exclude the period (ended before, or started after); a
+  record that states no end ends when its operation ended, if the operations registry says;
 - *present* when its stated start and end cover part of the period, or when the source states
   it ongoing (no end) on a date inside or after the period, from a start no later than the
   period's end, or when the source's own date falls inside the period;
@@ -44,7 +45,7 @@ from commonground.analysis.trends import data_months
 from commonground.events.queries import visible_events
 from commonground.forecasts.queries import ForecastView, current_forecast
 from commonground.registry.models import Presence, PresenceKind
-from commonground.registry.queries import presence_list
+from commonground.registry.queries import presence_end, presence_list, visible_operation_ids
 from commonground.sharing.policy import AnyUser
 
 Status = Literal["present", "uncertain", "absent"]
@@ -230,15 +231,19 @@ def admin1_of(code: str | None) -> str | None:
     return ".".join(parts[:2]) if len(parts) >= 2 else None
 
 
-def evidence(record: Presence) -> Evidence:
-    """A registry record as coverage reads it; organization by slug, area by admin-1 code."""
+def evidence(record: Presence, visible_operations: set[Any] | None = None) -> Evidence:
+    """A registry record as coverage reads it; organization by slug, area by admin-1 code.
+
+    Its end is its own, else its operation's (issue 10 §4: Sangaris left in October 2016 and
+    protects no one in 2023, though its records state no end).
+    """
     return Evidence(
         organization=record.organization.acronym or record.organization.name,
         place=record.place,
         unit=admin1_of(record.area.code if record.area else None),
         kind=record.actor_kind,
         start=record.start_date,
-        end=last_day(record.end_date, record.end_precision) if record.end_date else None,
+        end=presence_end(record, visible_operations).last,
         source=parse_source_date(record.source_date) if record.source_date else None,
         source_id=record.source_id,
     )
@@ -256,6 +261,8 @@ class Coverage:
     unplaced: list[Actor]
     forecast: ForecastView | None = None
     unknown_area_events: int = 0  # stand-in only: one-sided events of unknown admin-1
+    as_of: datetime.date | None = None  # presence judged on this day instead of the period
+    unknown_end: int = 0  # presence records with no end, their own or their operation's
 
 
 def month_bounds(first: int, last: int) -> tuple[datetime.date, datetime.date]:
@@ -292,8 +299,14 @@ def recent_one_sided(
     return {u: float(n) for u, n in per_unit.iter_rows()}, unknown, last - 11, last
 
 
-def country_coverage(user: AnyUser | None, country: str) -> Coverage | None:
-    """Risk against presence for every admin-1 area of a country; None with neither risk basis."""
+def country_coverage(
+    user: AnyUser | None, country: str, as_of: datetime.date | None = None
+) -> Coverage | None:
+    """Risk against presence for every admin-1 area of a country; None with neither risk basis.
+
+    Presence is judged for the risk period, or on the day ``as_of`` when it is given (who may
+    be there on that day, e.g. today).
+    """
     forecast = current_forecast(country, "admin1")
     unknown = 0
     details: dict[str, dict[str, Any]] = {}
@@ -309,8 +322,9 @@ def country_coverage(user: AnyUser | None, country: str) -> Coverage | None:
         risk, unknown, first_month, last_month = recent
         first, last = month_bounds(first_month, last_month)
         basis, forecast = "recent_one_sided", None
-    records = [evidence(r) for r in presence_list(user, country=country)]
-    actors = deduplicate(records, first, last)
+    visible = visible_operation_ids(user)
+    records = [evidence(r, visible) for r in presence_list(user, country=country)]
+    actors = deduplicate(records, as_of or first, as_of or last)
     return Coverage(
         country=country,
         basis=basis,
@@ -320,4 +334,6 @@ def country_coverage(user: AnyUser | None, country: str) -> Coverage | None:
         unplaced=[a for a in actors if not a.unit],
         forecast=forecast,
         unknown_area_events=unknown,
+        as_of=as_of,
+        unknown_end=sum(1 for r in records if r.end is None),
     )

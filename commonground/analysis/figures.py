@@ -252,7 +252,9 @@ def _after_event_deleted(sender: Any, instance: Event, **kwargs: Any) -> None:
 #: Apps whose records cached answers show; a write to any of their models renews the data
 #: generation. Events renew it through their refresh (and a successful import through its
 #: signal); import attempts, the audit log and token use are shown by no cached answer.
-WATCHED_APPS = frozenset({"core", "events", "registry", "sharing"})
+#: Forecasts are shown on area pages, the map and the coverage page (a run also renews it
+#: itself: its values are bulk-created, which sends no signal).
+WATCHED_APPS = frozenset({"core", "events", "registry", "sharing", "forecasts"})
 UNWATCHED_MODELS = frozenset(
     {"events.event", "core.importrun", "sharing.auditevent", "sharing.apitoken"}
 )

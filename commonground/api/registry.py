@@ -372,6 +372,13 @@ class PresenceOut(Schema):
     start_precision: str
     end_date: datetime.date | None
     end_precision: str
+    effective_end: datetime.date | None = Field(
+        description="The last day the presence may have lasted: its own end, else its "
+        "operation's end (operations registry), else null (unknown)."
+    )
+    end_basis: Literal["record", "operation", "unknown"] = Field(
+        description="Where effective_end comes from."
+    )
     personnel: int | None
     personnel_women: int | None
     personnel_men: int | None
@@ -390,6 +397,7 @@ class PresenceFilters(QueryFilters):
 
 
 def presence_out(record: Presence, visible_operations: set[Any]) -> PresenceOut:
+    end = queries.presence_end(record, visible_operations)
     return PresenceOut(
         source_id=record.source_id,
         organization=OrganizationRef.of(record.organization),
@@ -408,6 +416,8 @@ def presence_out(record: Presence, visible_operations: set[Any]) -> PresenceOut:
         start_precision=record.start_precision,
         end_date=record.end_date,
         end_precision=record.end_precision,
+        effective_end=end.last,
+        end_basis=end.basis,
         personnel=record.personnel,
         personnel_women=record.personnel_women,
         personnel_men=record.personnel_men,

@@ -6,6 +6,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from commonground.analysis.figures import bump_generation
 from commonground.analysis.forecast.current import make_forecasts
 from commonground.analysis.forecast.data import load_history
 from commonground.analysis.forecast.learned import MODEL_VERSION
@@ -27,7 +28,8 @@ def do_forecast_run(
     """Forecast the next 12 months of ``country`` at ``level`` from public events, and store it.
 
     The data cut is the last month with a public event in the country. The run and its values
-    are written in one transaction, and the run is recorded in the audit log.
+    are written in one transaction, and the run is recorded in the audit log; the data generation
+    is renewed in the same transaction, so no cached page keeps showing the previous forecast.
     """
     history = load_history(country, level)
     rows, parameters = make_forecasts(history, samples=samples, seed=seed)
@@ -62,6 +64,8 @@ def do_forecast_run(
             )
             for row in rows
         )
+        # Cached pages show the current forecast: they must not outlive this run (issue 11 §16).
+        bump_generation()
         AuditEvent.objects.create(
             actor=made_by,
             action="forecast.run",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+import calendar
+import datetime
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -122,6 +125,94 @@ def presence_list(
     if organization:
         records = records.filter(organization__slug=organization)
     return records.order_by("source_id")
+
+
+# --- When a presence ended ---------------------------------------------------------------------
+
+
+def last_day(day: datetime.date, precision: str) -> datetime.date:
+    """The last day a date stated to ``precision`` may mean (2016-10 -> 2016-10-31)."""
+    if precision == "year":
+        return datetime.date(day.year, 12, 31)
+    if precision == "month":
+        return datetime.date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+    return day
+
+
+def stated(day: datetime.date, precision: str) -> str:
+    """A date to the precision its source gave (``2016``, ``2016-10``, ``2016-10-31``)."""
+    if precision == "year":
+        return f"{day.year:04d}"
+    if precision == "month":
+        return f"{day.year:04d}-{day.month:02d}"
+    return day.isoformat()
+
+
+@dataclass(frozen=True)
+class PresenceEnd:
+    """When a presence record ends: its own end, else its operation's, else unknown.
+
+    Issue 10 §4: most presence records state no end, yet the operations registry knows when
+    an operation left (Sangaris, October 2016); a record of an operation that ended is not
+    present after that end, whatever its source left unsaid.
+    """
+
+    last: datetime.date | None  # the last day the stated end may mean; None when unknown
+    text: str  # the end as stated, to its precision ("" when unknown)
+    basis: Literal["record", "operation", "unknown"]
+
+    @property
+    def known(self) -> bool:
+        return self.last is not None
+
+
+UNKNOWN_END = PresenceEnd(None, "", "unknown")
+
+
+def presence_end(record: Presence, visible_operations: set[Any] | None = None) -> PresenceEnd:
+    """The record's effective end; an operation the viewer may not see lends it no end."""
+    if record.end_date is not None:
+        return PresenceEnd(
+            last_day(record.end_date, record.end_precision),
+            stated(record.end_date, record.end_precision),
+            "record",
+        )
+    operation = record.operation if record.operation_id else None
+    if (
+        operation is not None
+        and operation.end_date is not None
+        and (visible_operations is None or operation.pk in visible_operations)
+    ):
+        return PresenceEnd(
+            last_day(operation.end_date, operation.end_precision),
+            stated(operation.end_date, operation.end_precision),
+            "operation",
+        )
+    return UNKNOWN_END
+
+
+def present_on(
+    record: Presence, day: datetime.date, visible_operations: set[Any] | None = None
+) -> bool:
+    """Whether a record may be present on ``day``: started by then (or start unknown), and not
+    ended before it (its own end, else its operation's; an unknown end counts as open)."""
+    if record.start_date is not None and record.start_date > day:
+        return False
+    end = presence_end(record, visible_operations)
+    return end.last is None or end.last >= day
+
+
+def present_during(
+    record: Presence,
+    start: datetime.date | None,
+    end: datetime.date | None,
+    visible_operations: set[Any] | None = None,
+) -> bool:
+    """Whether a record's dates meet the period; unknown dates (and open bounds) count as open."""
+    if end is not None and record.start_date is not None and record.start_date > end:
+        return False
+    last = presence_end(record, visible_operations).last
+    return not (start is not None and last is not None and last < start)
 
 
 # --- The operation page -------------------------------------------------------------------------

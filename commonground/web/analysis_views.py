@@ -8,6 +8,7 @@ events only and need no check).
 
 from __future__ import annotations
 
+import datetime
 import math
 from typing import Any
 
@@ -20,12 +21,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from commonground.analysis import actor_figures, coverage, hotspots, networks, trends
-from commonground.analysis.panels import PANEL_TYPES, month_id
+from commonground.analysis import actor_figures, coverage, figures, hotspots, networks, trends
+from commonground.analysis.freshness import data_age, month_span, today
+from commonground.analysis.panels import PANEL_TYPES, month_id, month_start, parse_month
 from commonground.core.models import Area
 from commonground.events import queries
 from commonground.events.models import ViolenceType
-from commonground.events.schemas import parse_event_filters
+from commonground.events.schemas import EventFilters, parse_event_filters
 from commonground.registry.models import Actor, PresenceKind
 from commonground.sharing.policy import AnyUser, policy
 from commonground.web.basemap import ADMIN1_STATIC
@@ -46,10 +48,11 @@ FIGURE_LABELS = {
     "civilian_deaths": gettext_lazy("Civilian deaths"),
 }
 
+#: Named against the data, not today: the data may end years before today (issue 10 §3).
 PERIOD_LABELS = {
-    1: gettext_lazy("Latest month"),
-    3: gettext_lazy("Latest 3 months"),
-    12: gettext_lazy("Latest 12 months"),
+    1: gettext_lazy("Last month of data"),
+    3: gettext_lazy("Last 3 months of data"),
+    12: gettext_lazy("Last 12 months of data"),
 }
 
 
@@ -78,12 +81,18 @@ def area_trends_context(user: AnyUser | None, area: Area) -> dict[str, Any] | No
     ]
     return {
         **found,
+        "age": data_age(month_end(month_start(parse_month(found["last"])))),
         "periods": [
             {"months": n, "label": PERIOD_LABELS.get(n, n), "rows": rows}
             for n, rows in sorted(periods.items())
         ],
         "unusual": unusual,
     }
+
+
+def month_end(day: datetime.date) -> datetime.date:
+    following = day.replace(day=28) + datetime.timedelta(days=4)
+    return following - datetime.timedelta(days=following.day)
 
 
 # --- Actor page: network -----------------------------------------------------------------------
@@ -276,8 +285,20 @@ def coverage_map(found: coverage.Coverage, rows: list[dict[str, Any]]) -> dict[s
             "protection": _("Protection"),
             "peacebuilding": _("Peacebuilding"),
             "no_data": _("not in the table"),
+            "legend": _("Coverage gap (risk times weight), darkest first")
+            if found.basis == "forecast"
+            else _("Coverage gap (one-sided events times weight), darkest first"),
+            "no_gap": _("no gap: protection present, or no risk"),
         },
     }
+
+
+def as_of_day(text: str) -> datetime.date | None:
+    """The coverage page's ``as_of`` (``YYYY-MM-DD``); None, the risk period, when absent or bad."""
+    try:
+        return datetime.date.fromisoformat(text.strip())
+    except ValueError:
+        return None
 
 
 @policy("public")
@@ -288,7 +309,8 @@ def coverage_page(request: HttpRequest) -> HttpResponse:
     country = request.GET.get("country", "").strip().upper() or (countries[0] if countries else "")
     if country and country not in countries:
         raise Http404(_("No events that you may see in this country."))
-    found = coverage.country_coverage(request.user, country) if country else None
+    as_of = as_of_day(request.GET.get("as_of", ""))
+    found = coverage.country_coverage(request.user, country, as_of) if country else None
     rows = coverage_rows(found) if found else []
     context = {
         "countries": countries,
@@ -299,5 +321,10 @@ def coverage_page(request: HttpRequest) -> HttpResponse:
         "unplaced": found.unplaced if found else [],
         "risk_months": coverage.RISK_MONTHS,
         "weights": coverage.GAP_WEIGHT,
+        "age": data_age(figures.event_figures(request.user, EventFilters(country=country))["last"])
+        if country
+        else None,
+        "period_name": month_span(found.first, found.last) if found else "",
+        "today": today(),
     }
     return render(request, "web/coverage.html", context)

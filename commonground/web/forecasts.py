@@ -8,11 +8,14 @@ say so. Which forecast is current, and whether it is stale, is decided in
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 
+from commonground.analysis.forecast.reliability import reliability
+from commonground.analysis.freshness import month_name
 from commonground.core.models import Area, AreaLevel
 from commonground.forecasts.queries import ForecastView, current_forecast
 from commonground.sharing.policy import policy
@@ -45,7 +48,18 @@ def area_forecast_context(area: Area) -> dict[str, Any] | None:
     rows = view.units.get(area.code, []) if view else []
     if view is None or not rows:
         return {"view": None, "rows": [], "chart": None}
-    return {"view": view, "rows": rows, "chart": chart_data(rows)}
+    return {
+        "view": view,
+        "rows": rows,
+        "chart": chart_data(rows),
+        "reliability": reliability(view.country, view.level, view.model_version),
+    }
+
+
+def month_label(month: str) -> str:
+    """``2023-01`` as ``January 2023`` in the active language."""
+    year, number = month.split("-")
+    return month_name(datetime.date(int(year), int(number), 1))
 
 
 def _map_units(view: ForecastView, step: int) -> list[dict[str, Any]]:
@@ -60,6 +74,21 @@ def _map_units(view: ForecastView, step: int) -> list[dict[str, Any]]:
 MAP_FIELDS = ("month", "p_any_death", "p_one_sided", "deaths_mean", "q05", "q50", "q95")
 
 
+def map_summary(view: ForecastView, legend: str, tested: list[str]) -> list[str]:
+    """The sentences under the map's forecast layer: what, from which data, stale, how reliable."""
+    found = [
+        _("%(legend)s (model %(model)s).")
+        % {"legend": legend, "model": f"{view.model_name} {view.model_version}"}
+    ]
+    if view.data_age:
+        found.append(view.data_age.text)
+    if view.is_stale:
+        found.append(_("Stale forecast: %(reason)s.") % {"reason": view.stale_reason})
+    if tested:
+        found.append(_("How reliable: %(words)s") % {"words": tested[0]})
+    return found
+
+
 @policy("public")
 def map_forecast(request: HttpRequest) -> JsonResponse:
     """The current admin-1 forecast of a country for one step, for the map's forecast layer."""
@@ -71,6 +100,11 @@ def map_forecast(request: HttpRequest) -> JsonResponse:
     view = current_forecast(country, "admin1") if country.isalpha() else None
     if view is None:
         return JsonResponse({"available": False, "message": _("No forecast for this country.")})
+    tested = reliability(view.country, view.level, view.model_version)
+    units = _map_units(view, step)
+    legend = _("Chance of any death in %(month)s") % {
+        "month": month_label(units[0]["month"]) if units else ""
+    }
     return JsonResponse(
         {
             "available": True,
@@ -81,11 +115,17 @@ def map_forecast(request: HttpRequest) -> JsonResponse:
             "is_stale": view.is_stale,
             "stale_reason": view.stale_reason,
             "model": f"{view.model_name} {view.model_version}",
-            "units": _map_units(view, step),
+            "months": view.months,
+            "month": units[0]["month"] if units else "",
+            "made_from": view.data_age.text if view.data_age else "",
+            "reliability": tested.sentences() if tested else [],
+            "summary": map_summary(view, legend, tested.sentences() if tested else []),
+            "units": units,
             "labels": {
                 "title": _("Chance of any death"),
                 "stale": _("Stale forecast"),
                 "deaths": _("Expected deaths"),
+                "legend": legend,
             },
         }
     )

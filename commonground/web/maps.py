@@ -27,12 +27,20 @@ from django.views.decorators.http import require_GET
 
 from commonground.analysis import figures
 from commonground.analysis.cache import cached_response
+from commonground.analysis.freshness import today
 from commonground.core.geo import priogrid_centre
 from commonground.events import queries
 from commonground.events.models import Event, ViolenceType
 from commonground.events.schemas import EventFilters, ParsedFilters, parse_event_filters
 from commonground.registry.models import Presence
-from commonground.registry.queries import presence_list
+from commonground.registry.queries import (
+    PresenceEnd,
+    presence_end,
+    presence_list,
+    present_during,
+    present_on,
+    visible_operation_ids,
+)
 from commonground.sharing.policy import policy, record_denied
 from commonground.web.basemap import ADMIN1_STATIC, country_outlines, outlines_version
 from commonground.web.periods import period_query, with_query
@@ -300,11 +308,23 @@ def map_timeline(request: HttpRequest) -> HttpResponse:
     )
 
 
-def presence_feature(record: Presence) -> dict[str, Any]:
+def end_label(end: PresenceEnd) -> str:
+    """How a presence's end reads: its date, the operation's end, or that it is unknown."""
+    if end.basis == "record":
+        return end.text
+    if end.basis == "operation":
+        return _("%(end)s (when its operation ended)") % {"end": end.text}
+    return _("end unknown")
+
+
+def presence_feature(record: Presence, visible_operations: set[Any]) -> dict[str, Any]:
+    end = presence_end(record, visible_operations)
+    shown = record.operation if record.operation_id in visible_operations else None
     return {
         "type": "Feature",
         "geometry": {"type": "Point", "coordinates": [record.longitude, record.latitude]},
         "properties": {
+            "id": record.source_id,
             "organization": record.organization.name,
             "name": record.organization_name,
             "kind": record.actor_kind,
@@ -312,34 +332,67 @@ def presence_feature(record: Presence) -> dict[str, Any]:
             "presence_type": str(record.get_presence_type_display()),
             "place": record.place or (record.area.name_en if record.area else ""),
             "start": record.start_date,
-            "end": record.end_date,
-            "operation": record.operation.acronym if record.operation else "",
+            "end": end.text or None,
+            "end_basis": end.basis,
+            "end_label": end_label(end),
+            "operation": shown.acronym if shown else "",
             "source_url": record.source_url,
         },
     }
 
 
-def overlaps(record: Presence, start: datetime.date | None, end: datetime.date | None) -> bool:
-    """Whether a presence record's dates meet the period; unknown dates count as open."""
-    if end and record.start_date and record.start_date > end:
-        return False
-    return not (start and record.end_date and record.end_date < start)
+def as_of_date(request: HttpRequest) -> tuple[datetime.date | None, str | None]:
+    """The ``as_of`` parameter (``YYYY-MM-DD``), or why it cannot be read."""
+    text = request.GET.get("as_of", "").strip()
+    if not text:
+        return None, None
+    try:
+        return datetime.date.fromisoformat(text), None
+    except ValueError:
+        return None, _("as_of: %(value)s is not a date as YYYY-MM-DD.") % {"value": text[:40]}
 
 
 @policy("public")
 @require_GET
 @never_cache
 def map_presence(request: HttpRequest) -> JsonResponse:
-    """Presence records with coordinates, in the country and period of the filters."""
+    """Presence records with coordinates, in the country, and present on a date or in a period.
+
+    ``as_of`` (a date) shows the records that may be present on that day; without it, the
+    records that meet the filters' period; with neither, those present today. A record ends
+    when it says, else when its operation ended (operations registry), else its end is unknown
+    and it is shown, marked so (issue 10 §4).
+    """
     parsed = parse_event_filters(request.GET)
     filters = parsed.filters
+    as_of, problem = as_of_date(request)
+    if problem:
+        return json({"type": "FeatureCollection", "features": [], "error": problem}, status=400)
+    if as_of is None and filters.date_from is None and filters.date_to is None:
+        as_of = today()
+    visible = visible_operation_ids(request.user)
     records = presence_list(request.user, country=filters.country).filter(
         latitude__isnull=False, longitude__isnull=False
     )
-    features = [
-        presence_feature(r) for r in records if overlaps(r, filters.date_from, filters.date_to)
-    ]
-    return json({"type": "FeatureCollection", "features": features})
+    if as_of is not None:
+        chosen = [r for r in records if present_on(r, as_of, visible)]
+        heading = _("Presence as of %(day)s") % {"day": as_of.isoformat()}
+    else:
+        chosen = [
+            r for r in records if present_during(r, filters.date_from, filters.date_to, visible)
+        ]
+        heading = _("Presence, %(start)s to %(end)s") % {
+            "start": filters.date_from.isoformat() if filters.date_from else "…",
+            "end": filters.date_to.isoformat() if filters.date_to else "…",
+        }
+    return json(
+        {
+            "type": "FeatureCollection",
+            "as_of": as_of,
+            "heading": heading,
+            "features": [presence_feature(r, visible) for r in chosen],
+        }
+    )
 
 
 @policy("public")

@@ -16,10 +16,16 @@ from django.utils.translation import gettext_lazy as _
 
 from commonground.analysis import figures
 from commonground.analysis.cache import cached_response, cached_value
+from commonground.analysis.freshness import data_age, month_span
 from commonground.events import queries
 from commonground.events.models import ViolenceType
 from commonground.events.schemas import EventFilters, parse_event_filters
-from commonground.registry.queries import operation_list, presence_list
+from commonground.registry.queries import (
+    operation_list,
+    presence_list,
+    present_during,
+    visible_operation_ids,
+)
 from commonground.sharing.policy import AnyUser, policy
 from commonground.web.maps import AREA_PATH, map_config
 
@@ -66,6 +72,16 @@ class Period:
 
     def query(self) -> str:
         return f"date_from={self.start.isoformat()}&date_to={self.end.isoformat()}"
+
+    @property
+    def name(self) -> str:
+        """Whole months by their names (``Jan-Dec 2022``), other periods by their dates."""
+        if self.whole_months is None:
+            return gettext("%(start)s to %(end)s") % {
+                "start": self.start.isoformat(),
+                "end": self.end.isoformat(),
+            }
+        return month_span(self.start, self.end)
 
 
 def latest_months(last: datetime.date, months: int) -> Period:
@@ -194,9 +210,19 @@ def active_during(records: Iterable[D], period: Period) -> list[D]:
 
 
 def organizations_present(user: AnyUser | None, country: str, period: Period) -> list[Any]:
-    """Per organization: its kinds of presence and the places it was in during the period."""
+    """Per organization: its kinds of presence and the places it was in during the period.
+
+    A record ends when it says, else when its operation ended (issue 10 §4: Sangaris, which
+    left in October 2016, is not present in 2022).
+    """
     rows: dict[Any, dict[str, Any]] = {}
-    for record in active_during(presence_list(user, country=country), period):
+    visible = visible_operation_ids(user)
+    chosen = (
+        r
+        for r in presence_list(user, country=country)
+        if present_during(r, period.start, period.end, visible)
+    )
+    for record in chosen:
         row = rows.setdefault(
             record.organization_id,
             {"organization": record.organization, "kinds": set(), "places": set()},
@@ -213,11 +239,34 @@ def organizations_present(user: AnyUser | None, country: str, period: Period) ->
 # --- The page ---------------------------------------------------------------------------------
 
 
+def presets(first: datetime.date, last: datetime.date) -> list[tuple[str, Period]]:
+    """The period links, named by their real months: the data may end years before today."""
+    year, five = latest_months(last, 12), latest_months(last, 60)
+    return [
+        (
+            gettext("%(months)s, the last 12 months of data")
+            % {"months": month_span(year.start, year.end)},
+            year,
+        ),
+        (
+            gettext("%(months)s, the last 5 years of data")
+            % {"months": month_span(five.start, five.end)},
+            five,
+        ),
+        (gettext("All years"), Period(first, last)),
+    ]
+
+
 def country_picture(user: AnyUser | None, country: str, filters: EventFilters) -> dict[str, Any]:
     """Everything the overview shows about one country and period (figures: stored sums)."""
     overall = figures.event_figures(user, EventFilters(country=country))
     period = chosen_period(filters, overall["first"], overall["last"])
-    picture: dict[str, Any] = {"country": country, "overall": overall, "period": period}
+    picture: dict[str, Any] = {
+        "country": country,
+        "overall": overall,
+        "period": period,
+        "age": data_age(overall["last"]),
+    }
     if period is None:
         return picture
     previous = period.previous()
@@ -236,11 +285,7 @@ def country_picture(user: AnyUser | None, country: str, filters: EventFilters) -
         operations=active_during(operation_list(user, country=country), period),
         organizations=organizations_present(user, country, period),
         years=yearly(overall["monthly"]),
-        presets=[
-            (_("Latest 12 months"), latest_months(last, 12)),
-            (_("Latest 5 years"), latest_months(last, 60)),
-            (_("All years"), Period(overall["first"], last)),
-        ],
+        presets=presets(overall["first"], last),
         timeline={
             "months": [f"{m}-01" for m in overall["monthly"]],
             "events": [f["events"] for f in overall["monthly"].values()],

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from commonground.analysis import actor_figures
 from commonground.analysis import figures as stored
 from commonground.analysis.cache import cached_response
+from commonground.analysis.freshness import today
 from commonground.core.models import Area, AreaLevel
 from commonground.events import queries
 from commonground.events.models import Event, ViolenceType
@@ -181,22 +182,38 @@ def children_with_figures(
     return sorted(rows, key=lambda row: (-row["events"], row["area"].name_en))
 
 
-def presence_in(user: AnyUser | None, area: Area) -> list[dict[str, Any]]:
+def presence_in(
+    user: AnyUser | None, area: Area, as_of: datetime.date | None = None
+) -> dict[str, Any]:
     """Who was present in the area and the areas below it, one row per (organization, place).
 
     ``presence_CAF.md``: each record is a piece of evidence, not an installation, so records of
     the same organization and place are one row, with every kind, type and source they give.
     The row starts at the earliest start a source stated (None when none did) and ends at the
-    latest stated end, or is open (None) when any of its records states no end.
+    latest effective end (a record's own end, else its operation's: issue 10 §4), or is open
+    (None, "end unknown") when any of its records has neither. Each row is judged for
+    ``as_of`` (default today): ``ended`` before it, ``present`` (a known end after it) or
+    ``unknown`` (no known end).
     """
+    as_of = as_of or today()
     if area.level == AreaLevel.COUNTRY:
         records = registry.presence_list(user, country=area.country_code)
     else:
         records = registry.presence_list(user, area=area.code)
-    return dedupe_presence(records, registry.visible_operation_ids(user))
+    rows = dedupe_presence(records, registry.visible_operation_ids(user), as_of)
+    return {
+        "as_of": as_of,
+        "rows": rows,
+        "counts": {
+            state: sum(1 for r in rows if r["status"] == state)
+            for state in ("present", "unknown", "ended")
+        },
+    }
 
 
-def dedupe_presence(records: Iterable[Presence], visible_operations: set[Any]) -> list[Any]:
+def dedupe_presence(
+    records: Iterable[Presence], visible_operations: set[Any], as_of: datetime.date
+) -> list[Any]:
     rows: dict[tuple[Any, str], dict[str, Any]] = {}
     for record in records:
         place = record.place or (record.area.name_en if record.area else "")
@@ -222,8 +239,9 @@ def dedupe_presence(records: Iterable[Presence], visible_operations: set[Any]) -
         row["types"].add(str(record.get_presence_type_display()))
         if record.start_date:
             row["starts"].append((record.start_date, record.start_precision))
-        if record.end_date:
-            row["ends"].append((record.end_date, record.end_precision))
+        end = registry.presence_end(record, visible_operations)
+        if end.known:
+            row["ends"].append(end)
         else:
             row["open"] = True
         if record.operation_id and record.operation_id in visible_operations:
@@ -232,7 +250,9 @@ def dedupe_presence(records: Iterable[Presence], visible_operations: set[Any]) -
     found = []
     for row in rows.values():
         start = min(row.pop("starts"), default=None)
-        end = max(row.pop("ends"), default=None)
+        ends: list[registry.PresenceEnd] = row.pop("ends")
+        last = None if row["open"] else max(ends, key=ended_on, default=None)
+        status = "unknown" if last is None else "ended" if ended_on(last) < as_of else "present"
         found.append(
             {
                 **row,
@@ -240,10 +260,25 @@ def dedupe_presence(records: Iterable[Presence], visible_operations: set[Any]) -
                 "kinds": sorted(row["kinds"]),
                 "types": sorted(row["types"]),
                 "start": stated_date(*start) if start else None,
-                "end": None if row["open"] or end is None else stated_date(*end),
+                "end": last.text if last else None,
+                "end_basis": last.basis if last else "unknown",
+                "status": status,
             }
         )
     return sorted(found, key=lambda r: (r["organization"].name.casefold(), r["place"]))
+
+
+def ended_on(end: registry.PresenceEnd) -> datetime.date:
+    return end.last or datetime.date.max
+
+
+def as_of_date(request: HttpRequest) -> datetime.date | None:
+    """The ``as_of`` date of the presence views (``YYYY-MM-DD``); None (today) when absent or
+    not a date."""
+    try:
+        return datetime.date.fromisoformat(request.GET.get("as_of", "").strip())
+    except ValueError:
+        return None
 
 
 @policy("public")
@@ -272,7 +307,7 @@ def area_page(request: HttpRequest, code: str) -> HttpResponse:
         "children": children_with_figures(user, area, period),
         "perpetrators": actor_figures.perpetrators_against_civilians(user, area, dates)[:TOP_ROWS],
         "actors": actor_figures.active_actors(user, area, dates)[:TOP_ROWS],
-        "presence": presence_in(user, area),
+        "presence": presence_in(user, area, as_of_date(request)),
         "trends": analysis_views.area_trends_context(user, area),
         "latest": latest(events),
         "chart": chart(figures),
@@ -341,7 +376,7 @@ def operation_page(request: HttpRequest, slug: str) -> HttpResponse:
             {
                 "record": record,
                 "start": stated_date(record.start_date, record.start_precision),
-                "end": stated_date(record.end_date, record.end_precision),
+                "end": registry.presence_end(record, visible),
             }
             for record in presence
         ],

@@ -4,20 +4,37 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from commonground.analysis.forecast.learned import MODEL_VERSION
+from commonground.analysis.freshness import OLD_AFTER_MONTHS, duration_words
 from commonground.cli.main import cli
 from commonground.forecasts.models import ForecastRun, ForecastValue
-from commonground.forecasts.queries import STALE_AFTER_DAYS, current_forecast
+from commonground.forecasts.queries import STALE_AFTER_DAYS, current_forecast, staleness
 from commonground.sharing.models import AuditEvent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ged_imported")]
 
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Words compared here are English; a request of another test may leave French active."""
+    with translation.override("en"):
+        yield
+
+
 LAST_GED_MONTH = datetime.date(2022, 12, 1)
+
+
+def months_since(month: datetime.date) -> int:
+    """Whole calendar months from ``month`` to today's month."""
+    today = timezone.localdate()
+    return (today.year - month.year) * 12 + today.month - month.month
 
 
 def stored_run(data_cut: datetime.date = LAST_GED_MONTH, age_days: int = 0) -> ForecastRun:
@@ -57,11 +74,12 @@ def test_forecast_run_stores_a_run_that_the_area_page_shows(client: Client) -> N
     assert min(v.p_one_sided for v in run.values.all()) >= 0
     assert AuditEvent.objects.filter(action="forecast.run", target=f"forecast:{run.pk}").exists()
     view = current_forecast("CAF", "admin1")
-    assert view is not None and not view.is_stale and view.data_cut == "2022-12"
+    assert view is not None and view.data_cut == "2022-12"
+    assert view.is_stale == (months_since(LAST_GED_MONTH) > OLD_AFTER_MONTHS)
     page = client.get("/areas/CAF.ouaka/").content.decode()
     assert 'id="forecast-chart"' in page and 'id="forecast-data"' in page
     assert "Made 0 days ago from the events up to 2022-12" in page
-    assert "forecast-stale" not in page
+    assert "Forecast: deaths per month, Jan\N{EN DASH}Dec 2023" in page
 
 
 def test_the_contract_of_current_forecast() -> None:
@@ -73,7 +91,62 @@ def test_the_contract_of_current_forecast() -> None:
     steps = view.units["CAF.ouaka"]
     assert [row.step for row in steps] == list(range(1, 13))
     assert (steps[0].month, steps[-1].month) == ("2023-01", "2023-12")
-    assert (view.age_days, view.is_stale, view.stale_reason) == (0, False, "")
+    assert (view.first_month, view.last_month) == (
+        datetime.date(2023, 1, 1),
+        datetime.date(2023, 12, 1),
+    )
+    assert view.months == "Jan\N{EN DASH}Dec 2023"
+    assert view.age_days == 0
+
+
+def test_a_forecast_made_just_after_its_data_is_current() -> None:
+    run = stored_run()
+    assert staleness(run, now=timezone.make_aware(datetime.datetime(2023, 1, 10))) == (0, [])
+
+
+def test_a_forecast_made_today_from_data_of_2022_is_stale_and_says_why(client: Client) -> None:
+    """Issue 10 §3: made 0 days ago, yet forecasting months long past."""
+    stored_run()
+    view = current_forecast("CAF", "admin1")
+    assert view is not None and view.age_days == 0
+    age = duration_words(months_since(datetime.date(2022, 12, 1)))
+    assert view.is_stale
+    assert view.stale_reason == (
+        f"it was made from data that ends December 2022, {age} before today: the months it "
+        "forecasts, Jan\N{EN DASH}Dec 2023, are already past"
+    )
+    page = client.get("/areas/CAF.ouaka/").content.decode()
+    assert 'id="forecast-stale"' in page and "are already past" in page
+    assert f"Data ends December 2022, {age} before today." in page
+
+
+def test_events_imported_after_a_forecast_make_it_stale() -> None:
+    """The GED file was imported (module fixture) after a run dated long before it."""
+    stored_run(age_days=20_000)
+    view = current_forecast("CAF", "admin1")
+    assert view is not None
+    assert "events of this country were imported on" in view.stale_reason
+    assert "after the forecast was made" in view.stale_reason
+
+
+def test_the_area_page_says_how_reliable_the_forecast_was_in_its_backtest(
+    client: Client,
+) -> None:
+    run = stored_run()
+    run.model_version = MODEL_VERSION
+    run.save()
+    page = client.get("/areas/CAF.ouaka/").content.decode()
+    assert 'id="forecast-reliability"' in page
+    assert "this model did about as well as" in page  # lgbm 6.456 against mixture 6.441
+    assert "6.46 deaths per area and month against 6.44" in page
+    assert "held the real number of deaths 94 % of the time one month ahead" in page
+    assert "docs/forecasting.md" not in page
+
+
+def test_a_model_version_with_no_documented_backtest_says_so(client: Client) -> None:
+    stored_run()  # model version "test"
+    page = client.get("/areas/CAF.ouaka/").content.decode()
+    assert "No backtest of the model version test at this level has been documented" in page
 
 
 def test_newer_events_than_the_data_cut_make_a_forecast_stale(client: Client) -> None:
@@ -90,7 +163,7 @@ def test_an_old_forecast_is_stale_and_says_its_age(client: Client) -> None:
     view = current_forecast("CAF", "admin1")
     assert view is not None and view.is_stale
     assert (
-        view.stale_reason == f"made {STALE_AFTER_DAYS + 5} days ago, more than {STALE_AFTER_DAYS}"
+        f"made {STALE_AFTER_DAYS + 5} days ago, more than {STALE_AFTER_DAYS}" in view.stale_reason
     )
     page = client.get("/areas/CAF.ouaka/").content.decode()
     assert f"Made {STALE_AFTER_DAYS + 5} days ago" in page
@@ -114,6 +187,9 @@ def test_map_layer_and_api_serve_the_current_forecast(client: Client) -> None:
          "deaths_mean": 4.5, "q05": 0.0, "q50": 1.0, "q95": 30.0}
     ]  # fmt: skip
     answer = client.get("/api/v1/forecasts/CAF?level=admin1").json()
-    assert answer["data_cut"] == "2022-12" and answer["is_stale"] is False
+    assert answer["data_cut"] == "2022-12"
+    assert answer["is_stale"] is True and "are already past" in answer["stale_reason"]
+    assert layer["months"] == "Jan\N{EN DASH}Dec 2023" and layer["month"] == "2023-02"
+    assert layer["labels"]["legend"] == "Chance of any death in February 2023"
     assert len(answer["units"]["CAF.ouaka"]) == 12
     assert client.get("/api/v1/forecasts/caf").status_code == 422

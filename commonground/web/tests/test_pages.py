@@ -451,7 +451,7 @@ def test_area_page_presence_is_deduplicated(registries: RealData, client: Client
     pairs = {(r["organization_acronym"], r["place"]) for r in records}
 
     response = client.get("/areas/CAF.ouaka/")
-    presence = response.context["presence"]
+    presence = response.context["presence"]["rows"]
     page = text(response)
 
     assert len(records) == 13 and len(presence) == len(pairs) == 11

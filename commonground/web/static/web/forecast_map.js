@@ -2,7 +2,8 @@
  *
  * Self-contained: map.js exposes its Leaflet map as #map.commongroundMap; this script reads the
  * current forecast from #forecast-layer[data-url] (commonground/web/forecasts.py) and the offline
- * boundaries from [data-boundaries]. The forecast's age, and whether it is stale, are shown.
+ * boundaries from [data-boundaries]. The forecast's month, the age of its data, whether it is
+ * stale and how reliable it was in its backtest are shown, with a legend of its shades.
  */
 (function () {
   "use strict";
@@ -13,6 +14,7 @@
   var mapNode = document.getElementById("map");
   if (!holder || !toggle || !mapNode || !window.L) { return; }
   var layer = null;
+  var legend = null;
   var boundaries = null;
   var SHADES = ["#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704"];
 
@@ -25,6 +27,40 @@
     return SHADES[Math.min(Math.floor(p * SHADES.length), SHADES.length - 1)];
   }
 
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  function removeLegend() {
+    if (legend) { legend.remove(); legend = null; }
+  }
+
+  /* One row per shade: the range of chances it stands for (0-20 %, 20-40 %, ...). Drawn under
+   * the map, beside the layer's switch: on the map it hid the south-western prefectures. */
+  function addLegend(answer) {
+    removeLegend();
+    legend = (function () {
+      var box = element("div", "map-legend forecast-legend");
+      box.id = "forecast-legend";
+      box.appendChild(element("strong", "legend-heading", answer.labels.legend));
+      var step = 100 / SHADES.length;
+      SHADES.forEach(function (colour, k) {
+        var row = element("div", "legend-row");
+        var swatch = element("span", "legend-swatch");
+        swatch.style.background = colour;
+        row.appendChild(swatch);
+        row.appendChild(element("span", "", Math.round(k * step) + "–" + Math.round((k + 1) * step) + " %"));
+        box.appendChild(row);
+      });
+      if (answer.is_stale) { box.appendChild(element("div", "legend-stale", answer.labels.stale)); }
+      return box;
+    })();
+    holder.appendChild(legend);
+  }
+
   function getJSON(url) {
     return fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); });
   }
@@ -32,6 +68,7 @@
   function draw(answer) {
     var map = mapNode.commongroundMap;
     if (layer) { map.removeLayer(layer); layer = null; }
+    removeLegend();
     if (!answer.available) { statusNode.textContent = answer.message; return; }
     var byCode = {};
     answer.units.forEach(function (u) { byCode[u.code] = u; });
@@ -46,14 +83,15 @@
           Math.round(u.p_any_death * 100) + " %, " + answer.labels.deaths + " " + u.deaths_mean.toFixed(1));
       }
     }).addTo(map);
-    statusNode.textContent = answer.model + ", " + answer.data_cut +
-      (answer.is_stale ? " — " + answer.labels.stale + ": " + answer.stale_reason : "");
+    addLegend(answer);
+    statusNode.textContent = answer.summary.join(" ");
   }
 
   toggle.addEventListener("change", function () {
     var map = mapNode.commongroundMap;
     if (!toggle.checked) {
       if (layer) { map.removeLayer(layer); layer = null; }
+      removeLegend();
       statusNode.textContent = "";
       return;
     }

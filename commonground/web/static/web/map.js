@@ -172,6 +172,15 @@
     return params().get("country") || "";
   }
 
+  /* The names of the chosen country's admin-1 areas (web/area_labels.js), none for the world. */
+  function drawAreaLabels(country) {
+    if (layers.labels) { map.removeLayer(layers.labels); layers.labels = null; }
+    if (!country || !window.commongroundAreaLabels) { return; }
+    layers.labels = window.commongroundAreaLabels(L, map, base.admin1.features.filter(function (f) {
+      return f.properties.country === country;
+    }));
+  }
+
   function drawCountries() {
     var country = selectedCountry();
     if (layers.countries) { map.removeLayer(layers.countries); }
@@ -223,21 +232,24 @@
     drawLegend();
   }
 
+  /* The legend is drawn on the map, except where a node #map-legend-outside waits for it (the
+   * overview's small map, where a legend on the map hid the eastern prefectures). */
   function drawLegend() {
     var title = legendParts.title;
     var rows = legendParts.rows;
+    var outside = document.getElementById("map-legend-outside");
     if (legend) { map.removeControl(legend); legend = null; }
+    if (outside) { outside.textContent = ""; }
     var presenceRows = layers.presence ? ["forces", "civilian", "other"].map(function (group) {
       return { colour: PRESENCE_COLOURS[group], label: labels["presence_" + group], diamond: true };
     }) : [];
     presenceRows = presenceRows.concat(hotspotRows());
     if (!rows.length && !presenceRows.length) { return; }
-    legend = L.control({ position: "bottomright" });
-    legend.onAdd = function () {
+    function build() {
       var box = element("div", "map-legend");
       if (rows.length) { box.appendChild(element("strong", null, title)); }
       if (presenceRows.length) {
-        rows = rows.concat(layers.presence ? [{ heading: labels.presence }] : [], presenceRows);
+        rows = rows.concat(layers.presence ? [{ heading: presenceHeading || labels.presence }] : [], presenceRows);
       }
       rows.forEach(function (row) {
         if (row.heading) { box.appendChild(element("strong", "legend-heading", row.heading)); return; }
@@ -249,7 +261,10 @@
         box.appendChild(line);
       });
       return box;
-    };
+    }
+    if (outside) { outside.appendChild(build()); return; }
+    legend = L.control({ position: "bottomright" });
+    legend.onAdd = build;
     legend.addTo(map);
   }
 
@@ -316,6 +331,7 @@
         }
       }
     }).addTo(map);
+    drawAreaLabels(country);
     if (!choropleth) { return []; }
     setLegend(labels.legend_areas, classRows(classes, max));
     return (rows || []).filter(function (row) { return !joined[row.code]; });
@@ -372,9 +388,12 @@
     setLegend(labels.legend_grid, classRows(classes, max));
   }
 
+  var presenceHeading = "";
+
   function drawPresence(collection) {
     if (layers.presence) { map.removeLayer(layers.presence); layers.presence = null; }
     if (!collection) { return; }
+    presenceHeading = collection.heading || "";
     var group = L.layerGroup();
     collection.features.forEach(function (feature) {
       var p = feature.properties;
@@ -391,7 +410,7 @@
       box.appendChild(element("p", "popup-title", p.name && p.name !== p.organization ? p.organization + " (" + p.name + ")" : p.organization));
       var fields = element("dl", "popup-fields");
       [[labels.kind, p.kind_label], [labels.presence_type, p.presence_type], [labels.place, p.place],
-        [labels.period, (p.start || "?") + " – " + (p.end || "…")], [labels.operation, p.operation]]
+        [labels.period, (p.start || "?") + " – " + (p.end_label || p.end || "…")], [labels.operation, p.operation]]
         .forEach(function (pair) {
           if (!pair[1]) { return; }
           fields.appendChild(element("dt", null, pair[0]));

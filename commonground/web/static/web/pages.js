@@ -82,6 +82,11 @@
             });
           }
         }).addTo(map);
+        if (window.commongroundAreaLabels) {
+          window.commongroundAreaLabels(L, map, collection.features.filter(function (f) {
+            return f.properties.country === config.country;
+          }));
+        }
         var bounds = (highlighted || layer).getBounds();
         if (bounds.isValid()) { map.fitBounds(bounds.pad(highlighted ? 0.6 : 0.05)); }
         node.setAttribute("data-loaded", "1");
