@@ -10,7 +10,15 @@ from django.contrib.auth.models import AnonymousUser, User
 from commonground.core.models import ImportRun
 from commonground.events.models import Event
 from commonground.events.queries import visible_events
-from commonground.sharing.models import Licence, Organization, Sensitivity, SharingAgreement
+from commonground.sharing.models import (
+    Licence,
+    Organization,
+    Role,
+    Sensitivity,
+    SharingAgreement,
+)
+from commonground.sharing.policy import AnyUser, access_exportable
+from commonground.sharing.services import do_add_member, local_organization
 
 # Records: (label, owner slug, sensitivity, licence)
 RECORDS = [
@@ -19,11 +27,14 @@ RECORDS = [
     ("restricted JMAC incident", "minusca-jmac", Sensitivity.RESTRICTED, Licence.OWNER),
     ("confidential JMAC incident", "minusca-jmac", Sensitivity.CONFIDENTIAL, Licence.OWNER),
     ("restricted SFCG report", "sfcg-car", Sensitivity.RESTRICTED, Licence.OWNER),
+    ("confidential SFCG source", "sfcg-car", Sensitivity.CONFIDENTIAL, Licence.OWNER),
     ("public ACLED row of JMAC", "minusca-jmac", Sensitivity.PUBLIC, Licence.ACLED),
     ("partners ACLED row of SFCG", "sfcg-car", Sensitivity.PARTNERS, Licence.ACLED),
 ]
 
-# Who sees what. SFCG has an agreement giving JMAC its records up to restricted.
+# Who sees what. SFCG has an agreement giving JMAC its records up to restricted (so not its
+# confidential source). "nadia" is a platform administrator by membership only, without
+# Django's superuser flag: her role alone gives her everything.
 EXPECTED = {
     "anonymous": {"public GED"},
     "jean": {"public GED", "partners note by JMAC"},
@@ -46,10 +57,26 @@ EXPECTED = {
         "public GED",
         "partners note by JMAC",
         "restricted SFCG report",
+        "confidential SFCG source",
         "partners ACLED row of SFCG",
     },
     "admin": {label for label, *_ in RECORDS},
+    "nadia": {label for label, *_ in RECORDS},
 }
+
+
+@pytest.fixture
+def nadia(db: None) -> User:
+    """A platform administrator by role, without Django's superuser or staff flag."""
+    user = User.objects.create_user("nadia", password="x")  # a test account
+    do_add_member(user, local_organization(), Role.PLATFORM_ADMIN)
+    return user
+
+
+def person_named(person: str, cast: dict[str, User], nadia: User) -> AnyUser:
+    if person == "anonymous":
+        return AnonymousUser()
+    return nadia if person == "nadia" else cast[person]
 
 
 @pytest.fixture
@@ -88,9 +115,9 @@ def records(cast: dict[str, User]) -> dict[str, Event]:
 
 @pytest.mark.parametrize("person", sorted(EXPECTED))
 def test_each_person_sees_exactly_what_the_policy_allows(
-    person: str, cast: dict[str, User], records: dict[str, Event]
+    person: str, cast: dict[str, User], nadia: User, records: dict[str, Event]
 ) -> None:
-    user = AnonymousUser() if person == "anonymous" else cast[person]
+    user = person_named(person, cast, nadia)
     seen = set(visible_events(user).values_list("description", flat=True))
     assert seen == EXPECTED[person]
 
@@ -104,16 +131,46 @@ def test_withdrawn_events_are_hidden_from_everyone(
 
 @pytest.mark.parametrize("person", sorted(EXPECTED))
 def test_stored_figures_hold_exactly_the_records_each_person_may_see(
-    person: str, cast: dict[str, User], records: dict[str, Event]
+    person: str, cast: dict[str, User], nadia: User, records: dict[str, Event]
 ) -> None:
     """The analysis app's figure tables carry the events' ownership fields: same policy."""
     from commonground.analysis.models import AreaMonthFigure, CellMonthFigure, CountryMonthFigure
     from commonground.sharing.policy import access_owned
 
-    user = AnonymousUser() if person == "anonymous" else cast[person]
+    user = person_named(person, cast, nadia)
     expected = {(o, s, lic) for label, o, s, lic in RECORDS if label in EXPECTED[person]}
     for model in (CountryMonthFigure, AreaMonthFigure, CellMonthFigure):
         rows = access_owned(model.objects.all(), user)
         seen = set(rows.values_list("owner__slug", "sensitivity", "licence"))
         assert seen == expected, model.__name__
         assert sum(rows.values_list("events", flat=True)) == len(EXPECTED[person])
+
+
+#: What may leave the platform in raw form (an export) up to each chosen level: never a row
+#: above the level, never a row under a derived-only licence.
+EXPORTABLE = {
+    Sensitivity.PUBLIC: {"public GED"},
+    Sensitivity.PARTNERS: {"public GED", "partners note by JMAC"},
+    Sensitivity.RESTRICTED: {
+        "public GED",
+        "partners note by JMAC",
+        "restricted JMAC incident",
+        "restricted SFCG report",
+    },
+    Sensitivity.CONFIDENTIAL: {
+        "public GED",
+        "partners note by JMAC",
+        "restricted JMAC incident",
+        "confidential JMAC incident",
+        "restricted SFCG report",
+        "confidential SFCG source",
+    },
+}
+
+
+@pytest.mark.parametrize("level", sorted(EXPORTABLE))
+def test_exports_hold_exactly_the_rows_allowed_up_to_a_level(
+    level: Sensitivity, records: dict[str, Event]
+) -> None:
+    exported = access_exportable(Event.objects.all(), level)
+    assert set(exported.values_list("description", flat=True)) == EXPORTABLE[level]
