@@ -15,7 +15,7 @@ Who sees an owned record (owner, sensitivity, licence):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -179,6 +179,29 @@ def grantable_roles(user: AnyUser | None, organization_id: Any) -> list[Role]:
     if not may_manage_members(user, organization_id):
         return []
     return [Role.VIEWER, Role.ANALYST, Role.ORG_ADMIN]
+
+
+def may_change_member(user: AnyUser | None, membership: Membership) -> bool:
+    """Whether ``user`` may change or remove this membership.
+
+    A platform administrator's membership carries platform rights, so only another platform
+    administrator may change its role or remove it; an organization administrator may not
+    take those rights away.
+    """
+    return membership.pk not in locked_members(user, [membership])
+
+
+def locked_members(user: AnyUser | None, memberships: Iterable[Membership]) -> set[Any]:
+    """The ids of the memberships ``user`` may not change or remove (one query for the viewer)."""
+    viewer = viewer_for(user)
+    if viewer.is_platform_admin:
+        return set()
+    return {
+        m.pk
+        for m in memberships
+        if m.role == Role.PLATFORM_ADMIN
+        or viewer.rank_in(m.organization_id) < ROLE_RANK[Role.ORG_ADMIN]
+    }
 
 
 def access_members(user: AnyUser | None, organization_id: Any) -> QuerySet[Membership]:
