@@ -23,7 +23,7 @@ from commonground.api.schemas import AREA_CODE, COUNTRY_CODE, QueryFilters
 from commonground.core.models import Area, AreaLevel
 from commonground.events import queries
 from commonground.events.queries import visible_events
-from commonground.sharing.policy import policy
+from commonground.sharing.policy import AnyUser, access_areas, policy
 
 router = Router(tags=["analysis"])
 
@@ -65,8 +65,9 @@ class MonthRange(QueryFilters):
         return parse_month(self.month_to) if self.month_to else None
 
 
-def country_or_404(country: str) -> Area:
-    area = Area.objects.filter(code=country, level=AreaLevel.COUNTRY).first()
+def country_or_404(user: AnyUser | None, country: str) -> Area:
+    """The country's area if ``user`` may know of it; a hidden one answers as a missing one."""
+    area = access_areas(Area.objects.filter(code=country, level=AreaLevel.COUNTRY), user).first()
     if area is None:
         raise Http404("No such country.")
     return area
@@ -118,7 +119,8 @@ def visible_panel(request: HttpRequest, country: str, query: PanelQuery) -> Pane
         last = span[1] if last is None else last
         if first > last:
             return None
-    return build_panel(visible_events(request.user), country, query.level, first, last)
+    events = visible_events(request.user)
+    return build_panel(events, country, query.level, first, last, viewer=request.user)
 
 
 def panel_csv(panel: Panel) -> HttpResponse:
@@ -170,7 +172,7 @@ def get_panel(
     and last with an event. Events whose admin-1 is unknown are counted apart (``unknown``), so
     rows and unknown rows add up to the events' totals.
     """
-    country_or_404(country)
+    country_or_404(request.user, country)
     panel = visible_panel(request, country, query)
     if panel is None:
         empty = dict.fromkeys(FIGURES, 0)
@@ -275,7 +277,7 @@ def get_trends(
     Figures: events, deaths, one-sided events, civilian deaths. A 404 when the area is unknown
     or you see no event in its country.
     """
-    area = queries.area_by_code(code)
+    area = queries.area_by_code(request.user, code)
     if area is None:
         raise Http404("No such area.")
     lengths = (query.months,) if query.months else (1, 3, 12)
@@ -337,7 +339,7 @@ def get_hotspots(
     Classes: emerging, persistent, recurring, cooling, former, none (docs/analysis.md). A 404
     when the country is unknown or you see no event in it.
     """
-    country_or_404(country)
+    country_or_404(request.user, country)
     last = parse_month(query.to) if query.to else None
     found = hotspots.country_hotspots(
         request.user, country, query.figure, last, query.window_months, query.windows
@@ -414,7 +416,7 @@ def get_network(
     Nodes are armed actors with their one-sided violence and centralities (degree, betweenness,
     eigenvector, on the graph of fights); edges carry events and deaths (best estimate).
     """
-    country_or_404(country)
+    country_or_404(request.user, country)
     network = networks.country_network(request.user, country, query.first(), query.last())
     return {
         "country": country,
@@ -487,7 +489,7 @@ def get_coverage(
     Highest gap first ("high risk, nobody there"). ``basis`` says whether the risk is the
     current forecast or, when there is none, the stand-in of recent one-sided violence.
     """
-    country_or_404(country)
+    country_or_404(request.user, country)
     found = coverage.country_coverage(request.user, country)
     if found is None:
         raise Http404("No forecast and no events that you may see in this country.")

@@ -14,7 +14,7 @@ from commonground.core.models import Area, AreaLevel, ImportRun
 from commonground.events.models import Event, LikelyDuplicate, ViolenceType
 from commonground.events.schemas import EventFilters
 from commonground.registry.models import Actor, ActorKind
-from commonground.sharing.policy import AnyUser, access_owned, viewer_for
+from commonground.sharing.policy import AnyUser, access_areas, access_owned, viewer_for
 
 
 def visible_events(user: AnyUser | None) -> QuerySet[Event]:
@@ -265,10 +265,13 @@ def visible_imports(user: AnyUser | None) -> QuerySet[ImportRun]:
 
 
 def area_list(
-    country: str | None = None, level: int | None = None, parent: str | None = None
+    user: AnyUser | None,
+    country: str | None = None,
+    level: int | None = None,
+    parent: str | None = None,
 ) -> QuerySet[Area]:
-    """Areas, by level then code. Areas are public geography, not owned records: no policy."""
-    areas = Area.objects.select_related("parent").order_by("level", "code")
+    """Areas ``user`` may know of, by level then code (``sharing.policy.access_areas``)."""
+    areas = access_areas(Area.objects.select_related("parent").order_by("level", "code"), user)
     if country:
         areas = areas.filter(country_code=country)
     if level is not None:
@@ -278,8 +281,9 @@ def area_list(
     return areas
 
 
-def area_by_code(code: str) -> Area | None:
-    return Area.objects.select_related("parent").filter(code=code).first()
+def area_by_code(user: AnyUser | None, code: str) -> Area | None:
+    """An area ``user`` may know of; a hidden one is None, exactly like a missing one."""
+    return access_areas(Area.objects.select_related("parent"), user).filter(code=code).first()
 
 
 def area_events(

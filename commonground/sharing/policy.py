@@ -15,8 +15,11 @@ Who sees an owned record (owner, sensitivity, licence):
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
@@ -112,6 +115,73 @@ def record_denied(user: AnyUser | None, target: str, reason: str) -> None:
     AuditEvent.objects.create(
         actor=actor, action="access.denied", target=target, detail={"reason": reason}
     )
+
+
+# --- Areas -------------------------------------------------------------------------------------
+
+#: The admin-1 boundaries that ship with the product (``make mapdata``), relative to this package.
+REFERENCE_BOUNDARIES = Path(__file__).resolve().parent.parent / (
+    "web/static/web/mapdata/admin1.geojson"
+)
+
+
+@cache
+def reference_area_codes() -> frozenset[str]:
+    """Codes of the areas whose boundaries ship with the product: public geography.
+
+    Each admin-1 unit of the offline boundaries, under its code and the codes of its other
+    spellings, and the countries they lie in.
+    """
+    try:
+        collection = json.loads(REFERENCE_BOUNDARIES.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return frozenset()
+    codes: set[str] = set()
+    for feature in collection["features"]:
+        properties = feature["properties"]
+        codes.update((properties["code"], properties["country"], *properties["aliases"]))
+    return frozenset(codes)
+
+
+def area_records_filter(viewer: Viewer) -> Q | None:
+    """The condition an area must meet to be visible; ``None`` means every area.
+
+    Areas are made from the place names imports carry, so an area's very name can come from a
+    confidential record. An area is visible when its boundary ships with the product
+    (:func:`reference_area_codes`) or a record the viewer may see lies in it or below it: a
+    current event (through the stored area figures, which sum exactly the current events, with
+    their ownership) or a presence record. The condition is subqueries, so a listing costs one
+    query however many areas it holds.
+    """
+    from commonground.analysis.models import AreaMonthFigure
+    from commonground.core.models import Area, AreaLevel
+    from commonground.registry.models import Presence
+
+    records = owned_records_filter(viewer)
+    if records is None:
+        return None
+    figures = AreaMonthFigure.objects.filter(records).order_by()
+    presence = Presence.objects.filter(records).order_by()
+    presence_areas = Area.objects.filter(pk__in=presence.values("area")).order_by()
+    countries = Q(level=AreaLevel.COUNTRY)
+    return (
+        Q(code__in=sorted(reference_area_codes()))
+        | Q(pk__in=figures.values("admin1"))
+        | Q(pk__in=figures.values("admin2"))
+        | (countries & Q(code__in=figures.values("country_code")))
+        | Q(pk__in=presence.values("area"))
+        | Q(pk__in=presence_areas.values("parent"))
+        | (countries & Q(code__in=presence.values("country_code")))
+    )
+
+
+def access_areas(queryset: QuerySet[M], user: AnyUser | None) -> QuerySet[M]:
+    """Restrict a queryset of areas to those ``user`` may know of (:func:`area_records_filter`).
+
+    An area that is hidden answers exactly as one that does not exist.
+    """
+    condition = area_records_filter(viewer_for(user))
+    return queryset if condition is None else queryset.filter(condition)
 
 
 # --- Declaring the policy of a view ----------------------------------------------------------

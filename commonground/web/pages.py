@@ -173,7 +173,7 @@ def children_with_figures(user: AnyUser | None, area: Area) -> list[dict[str, An
     counts = stored.child_area_counts(user, area)
     rows = [
         {"area": child, "events": counts.get(child.code, 0)}
-        for child in queries.area_list(parent=area.code)
+        for child in queries.area_list(user, parent=area.code)
     ]
     return sorted(rows, key=lambda row: (-row["events"], row["area"].name_en))
 
@@ -247,8 +247,8 @@ def dedupe_presence(records: Iterable[Presence], visible_operations: set[Any]) -
 @cached_response(anonymous_only=True)
 def area_page(request: HttpRequest, code: str) -> HttpResponse:
     """A country, admin-1 or admin-2 area: its figures, who acts there, who is present."""
-    area = queries.area_by_code(code)
-    if area is None:  # areas are public geography: nothing to audit
+    area = queries.area_by_code(request.user, code)
+    if area is None:  # hidden answers as missing; nothing to audit (an area is a place name)
         raise Http404(_("No such area."))
     events = queries.area_events(request.user, area)
     figures = stored.area_figures(request.user, area)  # stored monthly sums, same as the events
