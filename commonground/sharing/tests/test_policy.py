@@ -7,9 +7,11 @@ import datetime
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
 
+from commonground.core.areas import area_code, ensure_areas
 from commonground.core.models import ImportRun
 from commonground.events.models import Event
-from commonground.events.queries import visible_events
+from commonground.events.queries import area_by_code, area_list, visible_events
+from commonground.registry.models import Presence
 from commonground.sharing.models import (
     Licence,
     Organization,
@@ -65,6 +67,39 @@ EXPECTED = {
 }
 
 
+#: Where each record lies (country, admin-1, admin-2), as an import names it. Only CAR and
+#: Ouaka have boundaries that ship with the product; every other place exists because a record
+#: names it. The confidential SFCG source lies in Sudan, which nothing else names.
+PLACES = {
+    "public GED": ("CAF", "Ouaka", "Bambari"),
+    "partners note by JMAC": ("CAF", "Partners hill", ""),
+    "restricted JMAC incident": ("CAF", "Ouaka", "Restricted ford"),
+    "confidential JMAC incident": ("CAF", "Ouaka", "Hidden detention site"),
+    "restricted SFCG report": ("CAF", "Report valley", ""),
+    "confidential SFCG source": ("SDN", "Secret camp", ""),
+    "public ACLED row of JMAC": ("CAF", "Acled town", ""),
+    "partners ACLED row of SFCG": ("CAF", "Sfcg acled town", ""),
+}
+
+#: A presence record of JMAC's, restricted, in a country and places no event names.
+PRESENCE_PLACE = ("SSD", "Presence camp", "Presence post")
+PRESENCE_SEEN_BY = {"marc", "amina", "admin", "nadia"}
+
+#: Areas whose boundaries ship with the product: everyone may know of them.
+REFERENCE = {"CAF", "CAF.ouaka"}
+
+
+def codes_of(place: tuple[str, str, str]) -> set[str]:
+    """The codes of a place and the areas above it."""
+    country, admin1, admin2 = place
+    codes = {area_code(country)}
+    if admin1:
+        codes.add(area_code(country, admin1))
+    if admin2:
+        codes.add(area_code(country, admin1, admin2))
+    return codes
+
+
 @pytest.fixture
 def nadia(db: None) -> User:
     """A platform administrator by role, without Django's superuser or staff flag."""
@@ -86,9 +121,13 @@ def records(cast: dict[str, User]) -> dict[str, Event]:
         provider=orgs["sfcg-car"], recipient=orgs["minusca-jmac"], max_sensitivity=2
     )
     made = {}
+    areas = ensure_areas(PLACES.values())
     for n, (label, owner, sensitivity, licence) in enumerate(RECORDS):
         run = ImportRun.objects.create(dataset="test", file_name="policy", sha256="0" * 64)
+        admin1, admin2 = areas[PLACES[label]]
         made[label] = Event.objects.create(
+            admin1_id=admin1,
+            admin2_id=admin2,
             dataset="test",
             dataset_version="1",
             source_id=str(n),
@@ -101,7 +140,7 @@ def records(cast: dict[str, User]) -> dict[str, Event]:
             latitude=4.36,
             longitude=18.55,
             location_precision=1,
-            country_code="CAF",
+            country_code=PLACES[label][0],
             priogrid_gid=1,
             violence_type="one_sided",
             fatalities_best=1,
@@ -144,6 +183,45 @@ def test_stored_figures_hold_exactly_the_records_each_person_may_see(
         seen = set(rows.values_list("owner__slug", "sensitivity", "licence"))
         assert seen == expected, model.__name__
         assert sum(rows.values_list("events", flat=True)) == len(EXPECTED[person])
+
+
+@pytest.fixture
+def presence(records: dict[str, Event]) -> Presence:
+    jmac = Organization.objects.get(slug="minusca-jmac")
+    _admin1, admin2 = ensure_areas([PRESENCE_PLACE])[PRESENCE_PLACE]
+    return Presence.objects.create(
+        source_id="policy-presence",
+        organization=jmac,
+        actor_kind="UN_mission",
+        presence_type="base",
+        country_code=PRESENCE_PLACE[0],
+        area_id=admin2,
+        owner=jmac,
+        sensitivity=Sensitivity.RESTRICTED,
+    )
+
+
+@pytest.mark.parametrize("person", sorted(EXPECTED))
+def test_each_person_knows_of_exactly_the_areas_the_policy_allows(
+    person: str, cast: dict[str, User], nadia: User, presence: Presence
+) -> None:
+    """An area: a shipped boundary, or where a record the person may see lies (or below)."""
+    user = person_named(person, cast, nadia)
+    expected = set(REFERENCE)
+    for label in EXPECTED[person]:
+        expected |= codes_of(PLACES[label])
+    if person in PRESENCE_SEEN_BY:
+        expected |= codes_of(PRESENCE_PLACE)
+    assert set(area_list(user).values_list("code", flat=True)) == expected
+    for code in codes_of(PRESENCE_PLACE) | codes_of(PLACES["confidential SFCG source"]):
+        assert (area_by_code(user, code) is not None) is (code in expected)
+
+
+def test_withdrawn_events_support_no_area(cast: dict[str, User], records: dict[str, Event]) -> None:
+    event = records["public GED"]
+    event.withdrawn = True
+    event.save()
+    assert "CAF.ouaka.bambari" not in set(area_list(None).values_list("code", flat=True))
 
 
 #: What may leave the platform in raw form (an export) up to each chosen level: never a row
