@@ -34,7 +34,7 @@ from commonground.sharing.policy import reference_area_codes
 from commonground.sharing.services import local_organization
 from commonground.testing.cast import ensure_cast
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.access]
 
 PEOPLE = ["admin", "amina", "marc", "jean", "sofia", "anonymous"]
 

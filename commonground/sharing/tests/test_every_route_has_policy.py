@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from commonground.api import api
 from commonground.sharing.policy import POLICIES
+
+pytestmark = pytest.mark.access
 
 #: Django's admin checks staff status itself on every view (platform administrators only).
 DELEGATED_NAMESPACES = {"admin"}

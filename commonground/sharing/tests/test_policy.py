@@ -22,6 +22,8 @@ from commonground.sharing.models import (
 from commonground.sharing.policy import AnyUser, access_exportable
 from commonground.sharing.services import do_add_member, local_organization
 
+pytestmark = pytest.mark.access
+
 # Records: (label, owner slug, sensitivity, licence)
 RECORDS = [
     ("public GED", "local", Sensitivity.PUBLIC, Licence.CC_BY_4_0),

@@ -15,7 +15,7 @@ from django.test import Client
 from commonground.sharing.models import ApiToken, AuditEvent, Membership, Role
 from commonground.sharing.services import use_api_token
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.access]
 
 NEW_PASSWORD = "plateau-river-9413"  # a test account's first password
 
