@@ -168,7 +168,7 @@ HIDDEN_STATES = ["nobody holds them", "another holds them", "another withdrew th
 def test_an_import_confirms_nothing_about_other_organizations_ids(
     owner: Organization,
     other_owner: Organization,
-    write: Callable[[list[Row]], Path],
+    write: Callable[..., Path],
     rows: list[Row],
     state: str,
 ) -> None:

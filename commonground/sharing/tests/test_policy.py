@@ -13,13 +13,14 @@ from commonground.events.models import Event
 from commonground.events.queries import area_by_code, area_list, visible_events
 from commonground.registry.models import Presence
 from commonground.sharing.models import (
+    AuditEvent,
     Licence,
     Organization,
     Role,
     Sensitivity,
     SharingAgreement,
 )
-from commonground.sharing.policy import AnyUser, access_exportable
+from commonground.sharing.policy import AnyUser, access_exportable, record_denied
 from commonground.sharing.services import do_add_member, local_organization
 
 pytestmark = pytest.mark.access
@@ -254,3 +255,18 @@ def test_exports_hold_exactly_the_rows_allowed_up_to_a_level(
 ) -> None:
     exported = access_exportable(Event.objects.all(), level)
     assert set(exported.values_list("description", flat=True)) == EXPORTABLE[level]
+
+
+#: (who is denied, the audit event's actor): a signed-in person is named, a visitor is not.
+DENIALS = [("jean", "jean"), ("anonymous", None)]
+
+
+@pytest.mark.parametrize(("person", "actor"), DENIALS)
+def test_a_denied_access_is_audited_with_who_what_and_why(
+    person: str, actor: str | None, cast: dict[str, User], nadia: User
+) -> None:
+    record_denied(person_named(person, cast, nadia), "event:42", "not visible under access policy")
+    event = AuditEvent.objects.get(action="access.denied")
+    assert (event.actor.username if event.actor else None) == actor
+    assert event.target == "event:42"
+    assert event.detail == {"reason": "not visible under access policy"}
