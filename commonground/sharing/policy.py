@@ -153,7 +153,7 @@ def area_records_filter(viewer: Viewer) -> Q | None:
     their ownership) or a presence record. The condition is subqueries, so a listing costs one
     query however many areas it holds.
     """
-    from commonground.analysis.models import AreaMonthFigure
+    from commonground.analysis.models import AreaMonthFigure, CountryMonthFigure
     from commonground.core.models import Area, AreaLevel
     from commonground.registry.models import Presence
 
@@ -161,6 +161,7 @@ def area_records_filter(viewer: Viewer) -> Q | None:
     if records is None:
         return None
     figures = AreaMonthFigure.objects.filter(records).order_by()
+    country_figures = CountryMonthFigure.objects.filter(records).order_by()  # far fewer rows
     presence = Presence.objects.filter(records).order_by()
     presence_areas = Area.objects.filter(pk__in=presence.values("area")).order_by()
     countries = Q(level=AreaLevel.COUNTRY)
@@ -168,7 +169,7 @@ def area_records_filter(viewer: Viewer) -> Q | None:
         Q(code__in=sorted(reference_area_codes()))
         | Q(pk__in=figures.values("admin1"))
         | Q(pk__in=figures.values("admin2"))
-        | (countries & Q(code__in=figures.values("country_code")))
+        | (countries & Q(code__in=country_figures.values("country_code")))
         | Q(pk__in=presence.values("area"))
         | Q(pk__in=presence_areas.values("parent"))
         | (countries & Q(code__in=presence.values("country_code")))
