@@ -109,8 +109,15 @@ STORED_EVENT_FIGURE_COLUMNS = (
 )
 
 
-def persist_events(batch: EventBatch, run: ImportRun, progress: ProgressCallback) -> ImportCounts:
-    """Add new events, update changed ones, withdraw vanished ones, flag likely duplicates."""
+def persist_events(
+    batch: EventBatch, run: ImportRun, progress: ProgressCallback, *, per_owner: bool = False
+) -> ImportCounts:
+    """Add new events, update changed ones, withdraw vanished ones, flag likely duplicates.
+
+    ``per_owner``: the dataset's ids are each organization's own (incidents, ACLED exports), so
+    only the importing owner's events are matched, updated or withdrawn. Otherwise (a shared
+    public dataset such as GED) the file's rows match the dataset's events whoever imported them.
+    """
     frame = _with_area_ids(batch.frame)
     frame = _with_actor_ids(frame)
     frame = frame.with_columns(
@@ -124,7 +131,7 @@ def persist_events(batch: EventBatch, run: ImportRun, progress: ProgressCallback
     )
     if connection.vendor == "sqlite":
         _use_import_cache(frame.height)
-    existing = _existing(batch.dataset, _db_id(run.owner_id))
+    existing = _existing(batch.dataset, _db_id(run.owner_id) if per_owner else None)
     frame = frame.join(
         existing.select("source_id", "existing_id", "existing_hash", "existing_withdrawn"),
         on="source_id",
@@ -148,9 +155,8 @@ def persist_events(batch: EventBatch, run: ImportRun, progress: ProgressCallback
         sources.store(batch.source, run.sha256)
     counts.removed = _withdraw_missing(frame, existing)
     counts.likely_duplicates = _flag_duplicates(batch, run)
-    if existing.is_empty() and not Event.objects.filter(dataset=batch.dataset).exclude(
-        owner_id=run.owner_id
-    ).exists():
+    others = Event.objects.filter(dataset=batch.dataset).exclude(owner_id=run.owner_id)
+    if existing.is_empty() and not (per_owner and others.exists()):
         # Every event the dataset now has is in ``new``: figures can be summed from memory.
         batch.stored_events = new.select(STORED_EVENT_FIGURE_COLUMNS)
     run.problems = [{"level": "warning", "reason": note} for note in batch.notes]
@@ -238,10 +244,10 @@ def _with_actor_ids(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _existing(dataset: str, owner_id: Any) -> pl.DataFrame:
-    """The owner's stored events of the dataset, for matching the file's rows against.
+    """The dataset's stored events (only ``owner_id``'s, if given), to match the file against.
 
-    Source ids are each owner's own: another organization's events are never matched, updated
-    or withdrawn, and their ids are not looked at.
+    With an owner, source ids are that owner's own: another organization's events are never
+    matched, updated or withdrawn, and their ids are not looked at.
 
     Read with plain SQL, dates as ISO text and flags as 0/1 on both backends, and converted by
     Polars: the ORM's per-value converters took about 3 s for 300,000 events.
@@ -256,10 +262,14 @@ def _existing(dataset: str, owner_id: Any) -> pl.DataFrame:
     table = Event._meta.db_table
     sql = (
         "SELECT source_id, id, content_hash, CASE WHEN withdrawn THEN 1 ELSE 0 END, "  # noqa: S608 (model table name)
-        f'country_code, {day} FROM "{table}" WHERE dataset = %s AND owner_id = %s'
+        f'country_code, {day} FROM "{table}" WHERE dataset = %s'
     )
+    params = [dataset]
+    if owner_id is not None:
+        sql += " AND owner_id = %s"
+        params.append(owner_id)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [dataset, owner_id])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     frame = pl.DataFrame(
         rows,

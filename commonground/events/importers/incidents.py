@@ -364,7 +364,7 @@ def persist_owned_events(
     refusal would tell an importer that a record it may not see exists. ``id_column`` is the
     file's id column (kept for the importers' calls).
     """
-    return persist_events(batch, run, progress)
+    return persist_events(batch, run, progress, per_owner=True)
 
 
 def _persist(batch: EventBatch, run: ImportRun, progress: ProgressCallback) -> ImportCounts:
