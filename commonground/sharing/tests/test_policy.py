@@ -20,7 +20,14 @@ from commonground.sharing.models import (
     Sensitivity,
     SharingAgreement,
 )
-from commonground.sharing.policy import AnyUser, access_exportable, record_denied
+from commonground.sharing.policy import (
+    AnyUser,
+    access_exportable,
+    grantable_roles,
+    may_import,
+    record_denied,
+    viewer_for,
+)
 from commonground.sharing.services import do_add_member, local_organization
 
 pytestmark = pytest.mark.access
@@ -35,14 +42,16 @@ RECORDS = [
     ("confidential SFCG source", "sfcg-car", Sensitivity.CONFIDENTIAL, Licence.OWNER),
     ("public ACLED row of JMAC", "minusca-jmac", Sensitivity.PUBLIC, Licence.ACLED),
     ("partners ACLED row of SFCG", "sfcg-car", Sensitivity.PARTNERS, Licence.ACLED),
+    ("restricted RFPB note", "femmes-bambari", Sensitivity.RESTRICTED, Licence.OWNER),
 ]
 
 # Who sees what. SFCG has an agreement giving JMAC its records up to restricted (so not its
-# confidential source). "nadia" is a platform administrator by membership only, without
-# Django's superuser flag: her role alone gives her everything.
+# confidential source), and nothing of anyone else's (RFPB's note). "nadia" is a platform
+# administrator by membership only, without Django's superuser flag, and "root" a superuser
+# with no membership: either alone gives everything.
 EXPECTED = {
     "anonymous": {"public GED"},
-    "jean": {"public GED", "partners note by JMAC"},
+    "jean": {"public GED", "partners note by JMAC", "restricted RFPB note"},
     "marc": {
         "public GED",
         "partners note by JMAC",
@@ -67,6 +76,7 @@ EXPECTED = {
     },
     "admin": {label for label, *_ in RECORDS},
     "nadia": {label for label, *_ in RECORDS},
+    "root": {label for label, *_ in RECORDS},
 }
 
 
@@ -82,11 +92,12 @@ PLACES = {
     "confidential SFCG source": ("SDN", "Secret camp", ""),
     "public ACLED row of JMAC": ("CAF", "Acled town", ""),
     "partners ACLED row of SFCG": ("CAF", "Sfcg acled town", ""),
+    "restricted RFPB note": ("CAF", "Rfpb village", ""),
 }
 
 #: A presence record of JMAC's, restricted, in a country and places no event names.
 PRESENCE_PLACE = ("SSD", "Presence camp", "Presence post")
-PRESENCE_SEEN_BY = {"marc", "amina", "admin", "nadia"}
+PRESENCE_SEEN_BY = {"marc", "amina", "admin", "nadia", "root"}
 
 #: Areas whose boundaries ship with the product: everyone may know of them.
 REFERENCE = {"CAF", "CAF.ouaka"}
@@ -105,7 +116,9 @@ def codes_of(place: tuple[str, str, str]) -> set[str]:
 
 @pytest.fixture
 def nadia(db: None) -> User:
-    """A platform administrator by role, without Django's superuser or staff flag."""
+    """Nadia, a platform administrator by role, without Django's superuser or staff flag; and
+    root, a Django superuser with no membership at all."""
+    User.objects.create_superuser("root", password="x")  # a test account
     user = User.objects.create_user("nadia", password="x")  # a test account
     do_add_member(user, local_organization(), Role.PLATFORM_ADMIN)
     return user
@@ -114,7 +127,9 @@ def nadia(db: None) -> User:
 def person_named(person: str, cast: dict[str, User], nadia: User) -> AnyUser:
     if person == "anonymous":
         return AnonymousUser()
-    return nadia if person == "nadia" else cast[person]
+    if person in {"nadia", "root"}:
+        return User.objects.get(username=person)
+    return cast[person]
 
 
 @pytest.fixture
@@ -237,6 +252,7 @@ EXPORTABLE = {
         "partners note by JMAC",
         "restricted JMAC incident",
         "restricted SFCG report",
+        "restricted RFPB note",
     },
     Sensitivity.CONFIDENTIAL: {
         "public GED",
@@ -245,6 +261,7 @@ EXPORTABLE = {
         "confidential JMAC incident",
         "restricted SFCG report",
         "confidential SFCG source",
+        "restricted RFPB note",
     },
 }
 
@@ -270,3 +287,43 @@ def test_a_denied_access_is_audited_with_who_what_and_why(
     assert (event.actor.username if event.actor else None) == actor
     assert event.target == "event:42"
     assert event.detail == {"reason": "not visible under access policy"}
+
+
+#: Who may import (analysts and above, anywhere; platform administrators).
+MAY_IMPORT = {
+    "anonymous": False,
+    "jean": False,
+    "marc": False,
+    "amina": True,
+    "sofia": True,
+    "admin": True,
+    "nadia": True,
+    "root": True,
+}
+
+
+@pytest.mark.parametrize(("person", "allowed"), sorted(MAY_IMPORT.items()))
+def test_who_may_import(person: str, allowed: bool, cast: dict[str, User], nadia: User) -> None:
+    user = person_named(person, cast, nadia)
+    assert may_import(user) is allowed
+    assert viewer_for(user).user_id == (None if person == "anonymous" else user.pk)
+
+
+#: (person, organization, the roles they may give there): never more than they hold; only a
+#: platform administrator gives platform administrator.
+GRANTABLE = [
+    ("admin", "sfcg-car", list(Role)),
+    ("nadia", "sfcg-car", list(Role)),
+    ("sofia", "sfcg-car", [Role.VIEWER, Role.ANALYST, Role.ORG_ADMIN]),
+    ("sofia", "minusca-jmac", []),
+    ("amina", "minusca-jmac", []),
+    ("anonymous", "minusca-jmac", []),
+]
+
+
+@pytest.mark.parametrize(("person", "slug", "roles"), GRANTABLE)
+def test_the_roles_each_person_may_give(
+    person: str, slug: str, roles: list[Role], cast: dict[str, User], nadia: User
+) -> None:
+    organization = Organization.objects.get(slug=slug)
+    assert grantable_roles(person_named(person, cast, nadia), organization.pk) == roles
