@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test test-sqlite test-postgres lint typecheck bench docs clean
+.PHONY: demo test test-sqlite test-postgres test-access lint typecheck bench docs clean mutation
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,13 @@ test: $(STAMP)
 	$(BIN)/python -m django makemigrations --check --dry-run --settings=commonground.settings
 	$(BIN)/pytest -q
 
+## test-access: the access policy's tables (marker `access`) on SQLite, then on PostgreSQL
+## (POSTGRES_URL, default the local server's `test` database, as CI uses)
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+test-access: $(STAMP)
+	env -u DATABASE_URL $(BIN)/pytest -q -m access
+	DATABASE_URL="$(POSTGRES_URL)" $(BIN)/pytest -q -m access
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -40,12 +47,21 @@ bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m bench.web
 
+## mutation: mutation check of the access policy (sharing/policy.py) against its tests, with mutmut
+## (configured in pyproject.toml [tool.mutmut]; one core by default: MUTATION_JOBS=2 for two)
+MUTATION_JOBS ?= 1
+mutation: $(STAMP)
+	rm -rf mutants
+	COMMONGROUND_DATA_DIR="$${COMMONGROUND_DATA_DIR:-$(abspath $(CURDIR)/..)/shared/data}" \
+		$(BIN)/mutmut run --max-children $(MUTATION_JOBS)
+	$(BIN)/python tools/mutation_score.py
+
 ## docs: regenerate the CLI reference from --help
 docs: $(STAMP)
 	$(BIN)/python -m commonground.cli.reference > docs/cli.md
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache mutants
 
 ## mapdata: rebuild the offline admin-1 boundaries from Natural Earth (needs npm; see tools/)
 .PHONY: mapdata

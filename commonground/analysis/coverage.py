@@ -293,7 +293,7 @@ def recent_one_sided(
     if span is None:
         return None
     last = span[1]
-    panel = build_panel(visible_events(user), country, "admin1", last - 11, last)
+    panel = build_panel(visible_events(user), country, "admin1", last - 11, last, viewer=user)
     per_unit = panel.frame.group_by("unit").agg(pl.col("events_one_sided").sum())
     unknown = int(panel.unknown.get_column("events_one_sided").sum()) if panel.unknown.height else 0
     return {u: float(n) for u, n in per_unit.iter_rows()}, unknown, last - 11, last

@@ -28,6 +28,7 @@ from django.db.models import QuerySet
 
 from commonground.core.models import Area, AreaLevel
 from commonground.events.models import Event, ViolenceType
+from commonground.sharing.policy import AnyUser, access_areas
 
 Level = Literal["country", "admin1", "priogrid"]
 LEVELS: tuple[Level, ...] = ("country", "admin1", "priogrid")
@@ -149,13 +150,19 @@ def _figures(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     )
 
 
-def _units(country: str, level: Level, frame: pl.DataFrame) -> pl.DataFrame:
-    """Every unit of the level in the country, with a readable name."""
+def _units(country: str, level: Level, frame: pl.DataFrame, viewer: AnyUser | None) -> pl.DataFrame:
+    """Every unit of the level in the country that ``viewer`` may know of, with a readable name.
+
+    An area only a hidden record names is no unit: even a row of zeros would name it.
+    """
     if level == "country":
         area = Area.objects.filter(code=country).first()
         return pl.DataFrame({"unit": [country], "unit_name": [area.name_en if area else country]})
     if level == "admin1":
-        areas = Area.objects.filter(country_code=country, level=AreaLevel.ADMIN1).order_by("code")
+        areas = access_areas(
+            Area.objects.filter(country_code=country, level=AreaLevel.ADMIN1), viewer
+        )
+        areas = areas.order_by("code")
         pairs = list(areas.values_list("code", "name_en"))
         return pl.DataFrame(
             {"unit": [c for c, _ in pairs], "unit_name": [n for _, n in pairs]},
@@ -186,8 +193,13 @@ def build_panel(
     first_month: int | None = None,
     last_month: int | None = None,
     max_rows: int | None = None,
+    *,
+    viewer: AnyUser | None = None,
 ) -> Panel:
     """The zero-filled panel of ``events`` (already access-checked) in ``country`` at ``level``.
+
+    ``viewer`` is whom the events are visible to: the admin-1 units are the areas they may know
+    of (by default an anonymous visitor's, as for the forecasts' public events).
 
     The month range defaults to the first and last month with an event in the country.
     ``max_rows``: raise :class:`PanelTooLarge` before the zero-filled grid is made when it
@@ -208,7 +220,7 @@ def build_panel(
         level, pl.col("priogrid").cast(pl.String)
     )
     raw = raw.with_columns(unit_column.alias("unit"))
-    units = _units(country, level, raw)
+    units = _units(country, level, raw, viewer)
     months = last_month - first_month + 1
     if max_rows is not None and units.height * months > max_rows:
         raise PanelTooLarge(units.height, months, max_rows)

@@ -33,7 +33,7 @@ from commonground.core.models import Area, AreaLevel
 from commonground.core.periods import MONTH_OR_DAY, parse_period_month
 from commonground.events import queries
 from commonground.events.queries import visible_events
-from commonground.sharing.policy import policy
+from commonground.sharing.policy import AnyUser, access_areas, policy
 
 router = Router(tags=["analysis"])
 
@@ -132,8 +132,9 @@ class MonthRange(MonthEnd):
         return month_label(first) if (first := self.first()) is not None else None
 
 
-def country_or_404(country: str) -> Area:
-    area = Area.objects.filter(code=country, level=AreaLevel.COUNTRY).first()
+def country_or_404(user: AnyUser | None, country: str) -> Area:
+    """The country's area if ``user`` may know of it; a hidden one answers as a missing one."""
+    area = access_areas(Area.objects.filter(code=country, level=AreaLevel.COUNTRY), user).first()
     if area is None:
         raise Http404("No such country.")
     return area
@@ -192,7 +193,13 @@ def visible_panel(request: HttpRequest, country: str, query: PanelQuery) -> Pane
             return None
     try:
         return build_panel(
-            visible_events(request.user), country, query.level, first, last, MAX_PANEL_ROWS
+            visible_events(request.user),
+            country,
+            query.level,
+            first,
+            last,
+            MAX_PANEL_ROWS,
+            viewer=request.user,
         )
     except PanelTooLarge as exc:
         raise HttpError(422, str(exc)) from exc
@@ -253,7 +260,7 @@ def get_panel(
     and last with an event. Events whose admin-1 is unknown are counted apart (``unknown``), so
     rows and unknown rows add up to the events' totals.
     """
-    country_or_404(country)
+    country_or_404(request.user, country)
     panel = visible_panel(request, country, query)
     if panel is None:
         empty = dict.fromkeys(FIGURES, 0)
@@ -370,7 +377,7 @@ def get_trends(
     Figures: events, deaths, one-sided events, civilian deaths. A 404 when the area is unknown
     or you see no event in its country.
     """
-    area = queries.area_by_code(code)
+    area = queries.area_by_code(request.user, code)
     if area is None:
         raise Http404("No such area.")
     lengths = (query.months,) if query.months else (1, 3, 12)
@@ -431,7 +438,7 @@ def get_hotspots(
     Classes: emerging, persistent, recurring, cooling, former, none (docs/analysis.md). A 404
     when the country is unknown or you see no event in it.
     """
-    country_or_404(country)
+    country_or_404(request.user, country)
     last = query.last()
     found = hotspots.country_hotspots(
         request.user, country, query.figure, last, query.window_months, query.windows
@@ -508,7 +515,7 @@ def get_network(
     Nodes are armed actors with their one-sided violence and centralities (degree, betweenness,
     eigenvector, on the graph of fights); edges carry events and deaths (best estimate).
     """
-    country_or_404(country)
+    country_or_404(request.user, country)
     network = networks.country_network(request.user, country, query.first(), query.last())
     return {
         "country": country,
@@ -583,7 +590,7 @@ def get_coverage(
     Highest gap first ("high risk, nobody there"). ``basis`` says whether the risk is the
     current forecast or, when there is none, the stand-in of recent one-sided violence.
     """
-    country_or_404(country)
+    country_or_404(request.user, country)
     found = coverage.country_coverage(request.user, country)
     if found is None:
         raise Http404("No forecast and no events that you may see in this country.")

@@ -94,9 +94,13 @@ def area_out(area: Area) -> AreaOut:
 def list_areas(
     request: HttpRequest, filters: Query[AreaFilters], paging: Query[Paging]
 ) -> dict[str, Any]:
-    """Countries, admin-1 and admin-2 areas, by level then code (public geography)."""
+    """Countries, admin-1 and admin-2 areas you may know of, by level then code.
+
+    An area is listed when its boundary ships with Common Ground or a record you may see lies
+    in it (docs/access-policy.md).
+    """
     level = int(filters.level) if filters.level is not None else None
-    areas = queries.area_list(filters.country, level, filters.parent)
+    areas = queries.area_list(request.user, filters.country, level, filters.parent)
     return paginate(request, areas, paging, area_out)
 
 
@@ -120,11 +124,11 @@ def get_area(
     """
     if (hit := cached_answer(request)) is not None:
         return hit
-    area = queries.area_by_code(code)
+    area = queries.area_by_code(request.user, code)
     if area is None:
         raise Http404("No such area.")
     found = stored.area_figures(request.user, area, filters.date_from, filters.date_to)
-    children = queries.area_list(parent=area.code)
+    children = queries.area_list(request.user, parent=area.code)
     return AreaDetail(
         **area_out(area).model_dump(),
         children=[area_out(child) for child in children],

@@ -108,7 +108,11 @@ class Event(OwnershipFields):
     class Meta:
         ordering = ["-date_start", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["dataset", "source_id"], name="one_event_per_source_id")
+            # Ids are each owner's own: another organization's ids are neither taken nor
+            # confirmed to exist (docs/access-policy.md).
+            models.UniqueConstraint(
+                fields=["dataset", "owner", "source_id"], name="one_event_per_owner_source_id"
+            )
         ]
         indexes = [
             models.Index(fields=["country_code", "date_start"], name="event_country_date"),

@@ -15,7 +15,7 @@ from commonground.events.models import Event, LikelyDuplicate, ViolenceType
 from commonground.events.schemas import EventFilters
 from commonground.registry.models import Actor, ActorKind
 from commonground.registry.search import fold
-from commonground.sharing.policy import AnyUser, access_owned, viewer_for
+from commonground.sharing.policy import AnyUser, access_areas, access_owned, viewer_for
 
 
 def visible_events(user: AnyUser | None) -> QuerySet[Event]:
@@ -308,10 +308,13 @@ def latest_imports(user: AnyUser | None, limit: int) -> list[ImportRow]:
 
 
 def area_list(
-    country: str | None = None, level: int | None = None, parent: str | None = None
+    user: AnyUser | None,
+    country: str | None = None,
+    level: int | None = None,
+    parent: str | None = None,
 ) -> QuerySet[Area]:
-    """Areas, by level then code. Areas are public geography, not owned records: no policy."""
-    areas = Area.objects.select_related("parent").order_by("level", "code")
+    """Areas ``user`` may know of, by level then code (``sharing.policy.access_areas``)."""
+    areas = access_areas(Area.objects.select_related("parent").order_by("level", "code"), user)
     if country:
         areas = areas.filter(country_code=country)
     if level is not None:
@@ -321,8 +324,9 @@ def area_list(
     return areas
 
 
-def area_by_code(code: str) -> Area | None:
-    return Area.objects.select_related("parent").filter(code=code).first()
+def area_by_code(user: AnyUser | None, code: str) -> Area | None:
+    """An area ``user`` may know of; a hidden one is None, exactly like a missing one."""
+    return access_areas(Area.objects.select_related("parent"), user).filter(code=code).first()
 
 
 def area_events(

@@ -17,6 +17,7 @@ from typing import Any, cast
 
 import polars as pl
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 from commonground.core.areas import ensure_areas
 from commonground.core.importing import ProgressCallback
@@ -111,8 +112,15 @@ STORED_EVENT_FIGURE_COLUMNS = (
 )
 
 
-def persist_events(batch: EventBatch, run: ImportRun, progress: ProgressCallback) -> ImportCounts:
-    """Add new events, update changed ones, withdraw vanished ones, flag likely duplicates."""
+def persist_events(
+    batch: EventBatch, run: ImportRun, progress: ProgressCallback, *, per_owner: bool = False
+) -> ImportCounts:
+    """Add new events, update changed ones, withdraw vanished ones, flag likely duplicates.
+
+    ``per_owner``: the dataset's ids are each organization's own (incidents, ACLED exports), so
+    only the importing owner's events are matched, updated or withdrawn. Otherwise (a shared
+    public dataset such as GED) the file's rows match the dataset's events whoever imported them.
+    """
     frame = _with_area_ids(batch.frame)
     frame = _with_actor_ids(frame)
     frame = frame.with_columns(
@@ -126,17 +134,19 @@ def persist_events(batch: EventBatch, run: ImportRun, progress: ProgressCallback
     )
     if connection.vendor == "sqlite":
         _use_import_cache(frame.height)
-    existing = _existing(batch.dataset)
+    existing = _existing(batch.dataset, _db_id(run.owner_id) if per_owner else None)
     frame = frame.join(
-        existing.select("source_id", "existing_id", "existing_hash", "existing_withdrawn"),
+        existing.select(
+            "source_id", "existing_id", "existing_hash", "existing_withdrawn", "existing_owner"
+        ),
         on="source_id",
         how="left",
     )
     new = frame.filter(pl.col("existing_id").is_null())
-    changed = frame.filter(
-        pl.col("existing_id").is_not_null()
-        & ((pl.col("existing_hash") != pl.col("content_hash")) | pl.col("existing_withdrawn"))
-    )
+    changed = frame.filter(_changes_own_event(_db_id(run.owner_id)))
+    held = _held_by_others(frame, _db_id(run.owner_id))
+    if held:
+        batch.notes.append(held_by_others_note(held))
     counts = ImportCounts(rows_read=frame.height, added=new.height, updated=changed.height)
     counts.unchanged = frame.height - new.height - changed.height
     with deferred_indexes(Event._meta.db_table, bulk_load(new.height)):
@@ -153,12 +163,41 @@ def persist_events(batch: EventBatch, run: ImportRun, progress: ProgressCallback
         counts.removed and run.withdrawals.filter(public=False).exists()
     )
     counts.likely_duplicates = _flag_duplicates(batch, run)
-    if existing.is_empty():
+    others = Event.objects.filter(dataset=batch.dataset).exclude(owner_id=run.owner_id)
+    if existing.is_empty() and not (per_owner and others.exists()):
         # Every event the dataset now has is in ``new``: figures can be summed from memory.
         batch.stored_events = new.select(STORED_EVENT_FIGURE_COLUMNS)
     run.problems = [{"level": "warning", "reason": note} for note in batch.notes]
     progress("persisted", 1, 1)  # what follows is do_import's: hooks, the run record, commit
     return counts
+
+
+def _changes_own_event(owner: Any) -> pl.Expr:
+    """A row that matches a stored event of the importing organization and differs from it (or
+    brings it back). A shared dataset's event held by another organization is never rewritten
+    by this import: its owner keeps it as it is (no take-over of another's records)."""
+    own: pl.Expr = pl.col("existing_owner") == owner
+    differs = (pl.col("existing_hash") != pl.col("content_hash")) | pl.col("existing_withdrawn")
+    return pl.col("existing_id").is_not_null() & own & differs
+
+
+def _held_by_others(frame: pl.DataFrame, owner: Any) -> int:
+    """How many of the file's rows differ from a shared dataset's event another organization
+    holds (left unchanged; see :func:`_changes_own_event`)."""
+    return frame.filter(
+        pl.col("existing_id").is_not_null()
+        & (pl.col("existing_owner") != owner)
+        & ((pl.col("existing_hash") != pl.col("content_hash")) | pl.col("existing_withdrawn"))
+    ).height
+
+
+def held_by_others_note(n: int) -> str:
+    """The warning an import gives for rows it did not apply to other organizations' events."""
+    return _(
+        "{n} rows differ from events of this dataset that another organization imported; "
+        "those events were left as they are (only the organization that holds them, importing "
+        "for itself, updates them)"
+    ).format(n=f"{n:,}")
 
 
 def _use_import_cache(events: int) -> None:
@@ -272,8 +311,11 @@ def _add_aliases(
             actor.save(update_fields=["aliases", "updated_at"])
 
 
-def _existing(dataset: str) -> pl.DataFrame:
-    """The dataset's stored events, for matching the file's rows against.
+def _existing(dataset: str, owner_id: Any) -> pl.DataFrame:
+    """The dataset's stored events (only ``owner_id``'s, if given), to match the file against.
+
+    With an owner, source ids are that owner's own: another organization's events are never
+    matched, updated or withdrawn, and their ids are not looked at.
 
     Read with plain SQL, dates as ISO text and flags as 0/1 on both backends, and converted by
     Polars: the ORM's per-value converters took about 3 s for 300,000 events.
@@ -291,8 +333,12 @@ def _existing(dataset: str) -> pl.DataFrame:
         "SELECT source_id, id, content_hash, CASE WHEN withdrawn THEN 1 ELSE 0 END, "  # noqa: S608 (model table name)
         f'country_code, {day}, {owner}, sensitivity FROM "{table}" WHERE dataset = %s'
     )
+    params = [dataset]
+    if owner_id is not None:
+        sql += " AND owner_id = %s"
+        params.append(owner_id)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [dataset])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     frame = pl.DataFrame(
         rows,
@@ -394,13 +440,17 @@ def _vanished(frame: pl.DataFrame, existing: pl.DataFrame, owner: Any) -> pl.Dat
     ).join(frame.select("source_id"), on="source_id", how="anti")
 
 
-def preview_events(batch: EventBatch, owner: Organization, replace_release: bool) -> ImportCounts:
+def preview_events(
+    batch: EventBatch, owner: Organization, replace_release: bool, *, per_owner: bool = False
+) -> ImportCounts:
     """What :func:`persist_events` would do with ``batch``, per owner, reading only.
 
     A new event would be the importing organization's; a matched one is counted under its
-    present owner. One query (the dataset's events) and a few joins: no per-row query.
+    present owner, as unchanged when another organization holds it (it is left as it is).
+    With ``per_owner`` (incidents, ACLED) only the importing organization's own events are
+    looked at, so a preview says nothing of others' ids. One query and a few joins.
     """
-    existing = _existing(batch.dataset)
+    existing = _existing(batch.dataset, _db_id(owner.pk) if per_owner else None)
     frame = batch.frame.select("source_id", "content_hash", "country_code").join(
         existing, on="source_id", how="left"
     )
@@ -408,7 +458,7 @@ def preview_events(batch: EventBatch, owner: Organization, replace_release: bool
     counts.added = frame.filter(pl.col("existing_id").is_null()).height
     counts.count_owner(owner.pk, "added", counts.added)
     matched = frame.filter(pl.col("existing_id").is_not_null()).with_columns(
-        pl.when((pl.col("existing_hash") != pl.col("content_hash")) | pl.col("existing_withdrawn"))
+        pl.when(_changes_own_event(_db_id(owner.pk)))
         .then(pl.lit("updated"))
         .otherwise(pl.lit("unchanged"))
         .alias("change")

@@ -15,8 +15,11 @@ Who sees an owned record (owner, sensitivity, licence):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
@@ -113,6 +116,74 @@ def record_denied(user: AnyUser | None, target: str, reason: str) -> None:
     do_record_repeatable("access.denied", actor, target, {"reason": reason})
 
 
+# --- Areas -------------------------------------------------------------------------------------
+
+#: The admin-1 boundaries that ship with the product (``make mapdata``), relative to this package.
+REFERENCE_BOUNDARIES = Path(__file__).resolve().parent.parent / (
+    "web/static/web/mapdata/admin1.geojson"
+)
+
+
+@cache
+def reference_area_codes() -> frozenset[str]:
+    """Codes of the areas whose boundaries ship with the product: public geography.
+
+    Each admin-1 unit of the offline boundaries, under its code and the codes of its other
+    spellings, and the countries they lie in.
+    """
+    try:
+        collection = json.loads(REFERENCE_BOUNDARIES.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return frozenset()
+    codes: set[str] = set()
+    for feature in collection["features"]:
+        properties = feature["properties"]
+        codes.update((properties["code"], properties["country"], *properties["aliases"]))
+    return frozenset(codes)
+
+
+def area_records_filter(viewer: Viewer) -> Q | None:
+    """The condition an area must meet to be visible; ``None`` means every area.
+
+    Areas are made from the place names imports carry, so an area's very name can come from a
+    confidential record. An area is visible when its boundary ships with the product
+    (:func:`reference_area_codes`) or a record the viewer may see lies in it or below it: a
+    current event (through the stored area figures, which sum exactly the current events, with
+    their ownership) or a presence record. The condition is subqueries, so a listing costs one
+    query however many areas it holds.
+    """
+    from commonground.analysis.models import AreaMonthFigure, CountryMonthFigure
+    from commonground.core.models import Area, AreaLevel
+    from commonground.registry.models import Presence
+
+    records = owned_records_filter(viewer)
+    if records is None:
+        return None
+    figures = AreaMonthFigure.objects.filter(records).order_by()
+    country_figures = CountryMonthFigure.objects.filter(records).order_by()  # far fewer rows
+    presence = Presence.objects.filter(records).order_by()
+    presence_areas = Area.objects.filter(pk__in=presence.values("area")).order_by()
+    countries = Q(level=AreaLevel.COUNTRY)
+    return (
+        Q(code__in=sorted(reference_area_codes()))
+        | Q(pk__in=figures.values("admin1"))
+        | Q(pk__in=figures.values("admin2"))
+        | (countries & Q(code__in=country_figures.values("country_code")))
+        | Q(pk__in=presence.values("area"))
+        | Q(pk__in=presence_areas.values("parent"))
+        | (countries & Q(code__in=presence.values("country_code")))
+    )
+
+
+def access_areas(queryset: QuerySet[M], user: AnyUser | None) -> QuerySet[M]:
+    """Restrict a queryset of areas to those ``user`` may know of (:func:`area_records_filter`).
+
+    An area that is hidden answers exactly as one that does not exist.
+    """
+    condition = area_records_filter(viewer_for(user))
+    return queryset if condition is None else queryset.filter(condition)
+
+
 # --- Declaring the policy of a view ----------------------------------------------------------
 
 #: The policies a view may declare. A test walks every URL and fails on a view with none.
@@ -178,6 +249,29 @@ def grantable_roles(user: AnyUser | None, organization_id: Any) -> list[Role]:
     if not may_manage_members(user, organization_id):
         return []
     return [Role.VIEWER, Role.ANALYST, Role.ORG_ADMIN]
+
+
+def may_change_member(user: AnyUser | None, membership: Membership) -> bool:
+    """Whether ``user`` may change or remove this membership.
+
+    A platform administrator's membership carries platform rights, so only another platform
+    administrator may change its role or remove it; an organization administrator may not
+    take those rights away.
+    """
+    return membership.pk not in locked_members(user, [membership])
+
+
+def locked_members(user: AnyUser | None, memberships: Iterable[Membership]) -> set[Any]:
+    """The ids of the memberships ``user`` may not change or remove (one query for the viewer)."""
+    viewer = viewer_for(user)
+    if viewer.is_platform_admin:
+        return set()
+    return {
+        m.pk
+        for m in memberships
+        if m.role == Role.PLATFORM_ADMIN
+        or viewer.rank_in(m.organization_id) < ROLE_RANK[Role.ORG_ADMIN]
+    }
 
 
 def access_members(user: AnyUser | None, organization_id: Any) -> QuerySet[Membership]:

@@ -35,6 +35,8 @@ from commonground.sharing.models import (
 from commonground.sharing.policy import (
     access_members,
     grantable_roles,
+    locked_members,
+    may_change_member,
     may_manage_members,
     may_see_members,
     policy,
@@ -208,7 +210,8 @@ def organization_page(request: HttpRequest, slug: str) -> HttpResponse:
         context.update(outcome)
     context["may_see"] = may_see_members(user, organization.pk)
     context["may_manage"] = may_manage_members(user, organization.pk)
-    context["members"] = access_members(user, organization.pk)
+    context["members"] = members = access_members(user, organization.pk)
+    context["locked"] = locked_members(user, members)
     status = context.pop("status")
     return render(request, "web/organization.html", context, status=status)
 
@@ -225,14 +228,16 @@ def member_action(
             membership = posted_membership(request, organization)
             if membership is None:
                 return {"error": _("No such member."), "status": 404}
+            if not may_change_member(user, membership):
+                reason = "may not change a platform administrator's membership"
+                record_denied(user, f"membership:{membership.pk}", reason)
+                return {"error": _("Only a platform administrator may change that."), "status": 403}
             if action == "remove":
                 services.do_remove_member(membership, actor=user)
                 return None
             role = request.POST.get("role", "")
             if role not in {r.value for r in roles}:
                 return {"error": _("You may not give that role."), "status": 400}
-            if membership.role == Role.PLATFORM_ADMIN and Role.PLATFORM_ADMIN not in roles:
-                return {"error": _("Only a platform administrator may change that."), "status": 403}
             services.do_set_member_role(membership, Role(role), actor=user)
     except services.MembershipRefused as exc:
         return {"error": str(exc), "status": 400}

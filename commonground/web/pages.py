@@ -177,7 +177,7 @@ def children_with_figures(
     counts = stored.child_area_counts(user, area, period.filters if period else None)
     rows = [
         {"area": child, "events": counts.get(child.code, 0)}
-        for child in queries.area_list(parent=area.code)
+        for child in queries.area_list(user, parent=area.code)
     ]
     return sorted(rows, key=lambda row: (-row["events"], row["area"].name_en))
 
@@ -289,8 +289,8 @@ def area_page(request: HttpRequest, code: str) -> HttpResponse:
     ``date_from``/``date_to`` (the events list's names) read the figures, the tables and the
     latest events for that period, and every link onwards keeps it.
     """
-    area = queries.area_by_code(code)
-    if area is None:  # areas are public geography: nothing to audit
+    area = queries.area_by_code(request.user, code)
+    if area is None:  # hidden answers as missing; nothing to audit (an area is a place name)
         raise Http404(_("No such area."))
     period = period_of(request)
     user, dates = request.user, period.filters

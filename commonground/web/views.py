@@ -46,7 +46,7 @@ def narrowing(user: AnyUser | None, filters: EventFilters) -> dict[str, Any]:
     area or actor page), so the page names them and lets the reader drop them. An actor the
     viewer may not see is not named: it is treated as unknown, like a missing one.
     """
-    area = queries.area_by_code(filters.admin2) if filters.admin2 else None
+    area = queries.area_by_code(user, filters.admin2) if filters.admin2 else None
     actor = Actor.objects.filter(pk=filters.actor_id).first() if filters.actor_id else None
     if actor is not None and not actor_figures.actor_rows(user, actor).exists():
         actor = None

@@ -10,7 +10,7 @@ import pytest
 from commonground.api.tests.conftest import GED_EVENTS, ApiData, client_for
 from commonground.sharing.models import AuditEvent
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.access]
 
 PEOPLE = ["admin", "amina", "token", "marc", "jean", "sofia", "anonymous"]
 

@@ -55,9 +55,9 @@ from commonground.events.importers.incidents import (
     check_max_lengths,
     count,
     persist_owned_events,
+    preview_owned_events,
 )
 from commonground.events.models import DatePrecisionCode, LocationPrecision, ViolenceType
-from commonground.events.services import preview_events
 from commonground.events.sources import SourceFields
 from commonground.registry.models import ActorKind
 from commonground.sharing.models import Licence, Sensitivity
@@ -631,5 +631,5 @@ ACLED = Importer[EventBatch](
     parse=parse,
     persist=_persist,
     version_of=lambda batch: batch.version,
-    preview=preview_events,
+    preview=preview_owned_events,
 )

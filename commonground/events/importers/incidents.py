@@ -17,12 +17,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import polars as pl
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commonground.core.importing import (
-    ImportRejected,
     ProblemList,
     ProgressCallback,
     read_csv_frame,
@@ -39,11 +37,11 @@ from commonground.events.importers.base import (
     priogrid_expr,
     validated_and_hashed,
 )
-from commonground.events.models import Event, ViolenceType
+from commonground.events.models import ViolenceType
 from commonground.events.services import persist_events, preview_events
 from commonground.events.sources import SourceFields
 from commonground.registry.models import ActorKind
-from commonground.sharing.models import Licence, Sensitivity
+from commonground.sharing.models import Licence, Organization, Sensitivity
 
 DATASET = "incidents"
 ACTOR_SCHEME = "cg"
@@ -380,48 +378,24 @@ def persist_owned_events(
 ) -> ImportCounts:
     """``persist_events`` for datasets each organization imports for itself.
 
-    ``persist_events`` keys events by (dataset, source id) whoever owns them. That is right for a
-    public dataset (one GED, shared by all) but not for incidents or ACLED exports: another
-    organization's file would update, and so take over, rows with the same ids, and withdraw
-    the rows it lacks. Until events are keyed by owner too, ids another organization holds are
-    refused, and other organizations' rows are left as they were.
+    Events are keyed by (dataset, owner, source id), so another organization's file never
+    updates, takes over or withdraws these rows, and its ids are never refused or named: a
+    refusal would tell an importer that a record it may not see exists. ``id_column`` is the
+    file's id column (kept for the importers' calls).
     """
-    others = Event.objects.filter(dataset=batch.dataset).exclude(owner_id=run.owner_id)
-    _refuse_taken_ids(batch, run, others, id_column)
-    live_before = set(others.filter(withdrawn=False).values_list("id", flat=True))
-    counts = persist_events(batch, run, progress)
-    withdrawn_now = set(others.filter(withdrawn=True).values_list("id", flat=True))
-    restored = sorted(live_before & withdrawn_now)
-    for start in range(0, len(restored), 900):
-        Event.objects.filter(id__in=restored[start : start + 900]).update(withdrawn=False)
-    counts.removed -= len(restored)
-    return counts
-
-
-def _refuse_taken_ids(
-    batch: EventBatch, run: ImportRun, others: QuerySet[Event], id_column: str
-) -> None:
-    ids = batch.frame["source_id"].to_list()
-    taken: set[str] = set()
-    for start in range(0, len(ids), 900):
-        chunk = ids[start : start + 900]
-        taken |= set(others.filter(source_id__in=chunk).values_list("source_id", flat=True))
-    if not taken:
-        return
-    problems = ProblemList(run.file_name)
-    rows = batch.frame.filter(pl.col("source_id").is_in(sorted(taken))).sort("source_row")
-    for source_id, row in rows.select("source_id", "source_row").iter_rows():
-        problems.add(
-            row,
-            id_column,
-            f"the id {source_id!r} is already used by another organization's {batch.dataset} "
-            "record; give this organization's records their own ids",
-        )
-    raise ImportRejected(problems.items, rows_read=batch.rows, more=problems.more)
+    return persist_events(batch, run, progress, per_owner=True)
 
 
 def _persist(batch: EventBatch, run: ImportRun, progress: ProgressCallback) -> ImportCounts:
     return persist_owned_events(batch, run, progress, id_column="incident_id")
+
+
+def preview_owned_events(
+    batch: EventBatch, owner: Organization, replace_release: bool
+) -> ImportCounts:
+    """``preview_events`` for datasets each organization imports for itself: only the owner's
+    own events are looked at, so a preview tells nothing of another organization's ids."""
+    return preview_events(batch, owner, replace_release, per_owner=True)
 
 
 INCIDENTS = Importer[EventBatch](
@@ -429,5 +403,5 @@ INCIDENTS = Importer[EventBatch](
     parse=parse,
     persist=_persist,
     version_of=lambda batch: batch.version,
-    preview=preview_events,
+    preview=preview_owned_events,
 )

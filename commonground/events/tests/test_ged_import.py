@@ -205,3 +205,13 @@ def test_frame_has_one_row_per_record_without_nulls_in_required_fields(ged_csv: 
     required = ["source_id", "date_start", "date_end", "latitude", "longitude", "country_code"]
     assert frame.select(pl.col(required).null_count()).row(0) == (0,) * len(required)
     assert frame["source_id"].n_unique() == frame.height
+
+
+def test_a_shared_dataset_stays_one_copy_whoever_imports_it(
+    ged_run: ImportRun, ged_csv: Path, other_owner: Organization
+) -> None:
+    """GED ids are UCDP's, shared by all: another organization's import of the same file matches
+    the events already there (ids are per owner only for each organization's own datasets)."""
+    again = do_import(GED, ged_csv, other_owner)
+    assert (again.added, again.removed) == (0, 0)
+    assert Event.objects.filter(dataset="ucdp-ged").count() == ged_run.added

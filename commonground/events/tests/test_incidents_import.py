@@ -153,14 +153,43 @@ def test_another_organizations_incidents_are_left_alone(
     write: Callable[[list[Row]], Path],
     rows: list[Row],
 ) -> None:
+    """Ids are each owner's own: the same ids from another organization are its own records."""
     do_import(INCIDENTS, write(rows), owner)
-    with pytest.raises(ImportRejected, match="already used by another organization"):
-        do_import(INCIDENTS, write(rows), other_owner)
-    theirs = [{**row, "incident_id": "SFCG-" + row["incident_id"]} for row in rows[:1]]
+    ours = {e.pk: (e.content_hash, e.withdrawn) for e in Event.objects.filter(owner=owner)}
+    theirs = [{**row, "fatalities_best": "3", "fatalities_high": "3"} for row in rows[:1]]
     run = do_import(INCIDENTS, write(theirs), other_owner)
-    assert (run.added, run.removed) == (1, 0)
-    assert not Event.objects.filter(withdrawn=True).exists()
-    assert Event.objects.filter(owner=owner).count() == 2
+    assert (run.added, run.updated, run.removed) == (1, 0, 0)
+    assert {e.pk: (e.content_hash, e.withdrawn) for e in Event.objects.filter(owner=owner)} == ours
+    assert Event.objects.filter(owner=other_owner, source_id=rows[0]["incident_id"]).exists()
+
+
+#: An importer's file names ids it holds nowhere. Whether another organization holds them (as
+#: a confidential or a withdrawn record) or nobody does, the import answers the same.
+HIDDEN_STATES = ["nobody holds them", "another holds them", "another withdrew them"]
+
+
+@pytest.mark.parametrize("state", HIDDEN_STATES)
+def test_an_import_confirms_nothing_about_other_organizations_ids(
+    owner: Organization,
+    other_owner: Organization,
+    write: Callable[..., Path],
+    rows: list[Row],
+    state: str,
+) -> None:
+    confidential = [{**row, "sensitivity": "confidential"} for row in rows]
+    if state != "nobody holds them":
+        do_import(INCIDENTS, write(confidential, "theirs.csv"), other_owner)
+    if state == "another withdrew them":
+        Event.objects.filter(owner=other_owner).update(withdrawn=True)
+    good = do_import(INCIDENTS, write(rows), owner)
+    answer = (good.outcome, good.added, good.updated, good.removed, good.unchanged, good.problems)
+    assert answer == (ImportOutcome.SUCCEEDED, 2, 0, 0, 0, [])
+    bad = [{**row, "fatalities_best": "10"} for row in rows]  # best above high: rejected
+    with pytest.raises(ImportRejected) as caught:
+        do_import(INCIDENTS, write(bad, "bad.csv"), owner)
+    reasons = [problem.reason for problem in caught.value.problems]
+    assert all("is above high" in reason for reason in reasons)
+    assert not any("organization" in reason or "already" in reason for reason in reasons)
 
 
 def _future() -> str:

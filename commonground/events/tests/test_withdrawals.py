@@ -154,3 +154,43 @@ def test_a_version_that_contradicts_the_name_is_refused(
 )
 def test_versions_in_ucdp_names(name: str, version: str | None) -> None:
     assert version_in_name(name) == version
+
+
+def test_another_organizations_changed_rows_never_take_over_the_installations_events(
+    ged_run: ImportRun,
+    owner: Organization,
+    other_owner: Organization,
+    amina: User,
+    tmp_path: Path,
+    ged_header: list[str],
+    ged_rows: list[GedRow],
+) -> None:
+    """A shared dataset stays one copy, and its holder's: another organization's file whose
+    rows differ (a doctored or newer extract) neither rewrites nor takes the events over."""
+    doctored = [dict(row, best="999", deaths_civilians="999") for row in ged_rows[:EXTRACT_ROWS]]
+    path = write_csv(tmp_path / "ged_23_1_doctored.csv", ged_header, doctored)
+    before = dict(Event.objects.filter(source_id__in=extract_ids(path)).values_list("id", "owner"))
+
+    preview = preview_import(GED, parse(path, no_progress), other_owner, replace_release=False)
+    run = do_import(GED, path, other_owner, user=amina)
+
+    assert (preview.updated, run.updated, run.added) == (0, 0, 0)
+    assert run.unchanged == EXTRACT_ROWS
+    after = Event.objects.filter(id__in=before)
+    assert dict(after.values_list("id", "owner")) == before
+    assert not after.filter(fatalities_best=999).exists()
+    assert any("another organization" in p["reason"] for p in run.problems)
+
+
+def test_the_holder_of_a_shared_dataset_still_updates_its_events(
+    ged_run: ImportRun,
+    owner: Organization,
+    tmp_path: Path,
+    ged_header: list[str],
+    ged_rows: list[GedRow],
+) -> None:
+    revised = [dict(row, best="999") for row in ged_rows[:EXTRACT_ROWS]]
+    path = write_csv(tmp_path / "ged_23_1_revised.csv", ged_header, revised)
+    run = do_import(GED, path, owner)
+    assert run.updated == EXTRACT_ROWS
+    assert Event.objects.filter(fatalities_best=999).count() == EXTRACT_ROWS

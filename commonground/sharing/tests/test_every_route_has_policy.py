@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from commonground.api import api
-from commonground.sharing.policy import POLICIES
+from commonground.sharing.policy import POLICIES, policy
+
+pytestmark = pytest.mark.access
 
 #: Django's admin checks staff status itself on every view (platform administrators only).
 DELEGATED_NAMESPACES = {"admin"}
@@ -54,3 +57,13 @@ def test_admin_refuses_everyone_but_platform_admins(client: Client, cast: dict[s
     assert client.get("/admin/").status_code == 302
     client.force_login(cast["admin"])
     assert client.get("/admin/").status_code == 200
+
+
+def test_a_view_carries_the_policy_it_declares_and_an_unknown_one_is_refused() -> None:
+    def view() -> None:
+        """A stand-in view: only the mark on it is read."""
+
+    for name in POLICIES:
+        assert policy(name)(view).access_policy == name  # type: ignore[attr-defined]  # the mark
+    with pytest.raises(ValueError, match="unknown access policy 'everyone'"):
+        policy("everyone")

@@ -15,7 +15,7 @@ from django.test import Client
 from commonground.sharing.models import ApiToken, AuditEvent, Membership, Role
 from commonground.sharing.services import use_api_token
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.access]
 
 NEW_PASSWORD = "plateau-river-9413"  # a test account's first password
 
@@ -198,3 +198,54 @@ def test_a_garbled_member_id_is_not_found(cast: dict[str, User]) -> None:
         "/organizations/sfcg-car/", {"action": "remove", "membership": "not-a-uuid"}
     )
     assert response.status_code == 404
+
+
+#: Nadia is a platform administrator through her membership of SFCG alone (no superuser flag),
+#: so that membership is her platform rights. (person acting, change, status, membership kept)
+PLATFORM_ADMIN_MEMBERSHIP = [
+    ("sofia", {"action": "remove"}, 403, True),
+    ("sofia", {"action": "role", "role": "viewer"}, 403, True),
+    ("sofia", {"action": "role", "role": "org_admin"}, 403, True),
+    ("admin", {"action": "role", "role": "org_admin"}, 302, True),
+    ("admin", {"action": "remove"}, 302, False),
+]
+
+
+@pytest.fixture
+def nadia(cast: dict[str, User]) -> User:
+    """A platform administrator by her SFCG membership only (no superuser flag)."""
+    from commonground.sharing.services import do_add_member
+
+    user = User.objects.create_user("nadia")
+    do_add_member(user, membership("sofia", "sfcg-car").organization, Role.PLATFORM_ADMIN)
+    return user
+
+
+@pytest.mark.parametrize(("who", "data", "status", "kept"), PLATFORM_ADMIN_MEMBERSHIP)
+def test_only_a_platform_admin_changes_a_platform_admins_membership(
+    cast: dict[str, User], nadia: User, who: str, data: dict[str, str], status: int, kept: bool
+) -> None:
+    from commonground.sharing.policy import viewer_for
+
+    target = membership("nadia", "sfcg-car")
+    response = client_for(cast, who).post(
+        "/organizations/sfcg-car/", {**data, "membership": target.pk}
+    )
+    assert response.status_code == status
+    assert Membership.objects.filter(pk=target.pk).exists() is kept
+    if status == 403:
+        assert membership("nadia", "sfcg-car").role == Role.PLATFORM_ADMIN
+        assert viewer_for(nadia).is_platform_admin
+        assert AuditEvent.objects.filter(
+            action="access.denied", target=f"membership:{target.pk}"
+        ).exists()
+
+
+def test_an_org_admin_is_offered_no_change_to_a_platform_admins_membership(
+    cast: dict[str, User], nadia: User
+) -> None:
+    target = membership("nadia", "sfcg-car")
+    sofia_sees = client_for(cast, "sofia").get("/organizations/sfcg-car/").content.decode()
+    admin_sees = client_for(cast, "admin").get("/organizations/sfcg-car/").content.decode()
+    assert f'value="{target.pk}"' not in sofia_sees
+    assert f'value="{target.pk}"' in admin_sees
