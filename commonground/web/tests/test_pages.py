@@ -302,7 +302,8 @@ def test_an_import_killed_before_its_commit_shows_as_interrupted(real_data: Real
     ImportRun.objects.create(
         **running_process(), dataset="ucdp-ged", file_name="killed.csv", owner=jmac
     )
-    ImportRun.objects.filter(file_name="killed.csv").update(pid=ended.pid)
+    # The process has ended, and with it (PostgreSQL) its database session: not this test's own.
+    ImportRun.objects.filter(file_name="killed.csv").update(pid=ended.pid, database_pid=None)
 
     page = text(signed_in(real_data.cast["marc"]).get("/"))
     assert "killed.csv" in page
