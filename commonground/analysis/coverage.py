@@ -32,7 +32,6 @@ highest risk: "high risk, nobody there" comes first.
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -45,7 +44,12 @@ from commonground.analysis.trends import data_months
 from commonground.events.queries import visible_events
 from commonground.forecasts.queries import ForecastView, current_forecast
 from commonground.registry.models import Presence, PresenceKind
-from commonground.registry.queries import presence_end, presence_list, visible_operation_ids
+from commonground.registry.queries import (
+    last_day,
+    presence_end,
+    presence_list,
+    visible_operation_ids,
+)
 from commonground.sharing.policy import AnyUser
 
 Status = Literal["present", "uncertain", "absent"]
@@ -62,15 +66,6 @@ RISK_MONTHS = 3
 
 
 # --- Dates ------------------------------------------------------------------------------------
-
-
-def last_day(day: datetime.date, precision: str) -> datetime.date:
-    """The last day a date stated to ``precision`` may mean (2014-09 -> 2014-09-30)."""
-    if precision == "year":
-        return datetime.date(day.year, 12, 31)
-    if precision == "month":
-        return datetime.date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
-    return day
 
 
 def parse_source_date(text: str) -> tuple[datetime.date, datetime.date] | None:

@@ -29,13 +29,11 @@ windows are too few for it to reach significance).
 
 from __future__ import annotations
 
-import json
 import math
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -43,7 +41,12 @@ import polars as pl
 from django.db.models import Max
 
 from commonground.analysis.panels import FIGURES, build_panel, month_id, month_label
-from commonground.core.geo import PRIOGRID_CELL_DEGREES, PRIOGRID_COLUMNS, priogrid_centre
+from commonground.core.geo import (
+    PRIOGRID_CELL_DEGREES,
+    PRIOGRID_COLUMNS,
+    country_features,
+    priogrid_centre,
+)
 from commonground.events.queries import visible_events
 from commonground.sharing.policy import AnyUser
 
@@ -114,22 +117,14 @@ def in_polygon(point: tuple[float, float], polygon: Sequence[Sequence[Sequence[f
 @cache
 def country_polygons(iso3: str) -> tuple[Any, ...]:
     """The country's outline polygons from the ``countryinfo`` package (offline)."""
-    folder = resources.files("countryinfo").joinpath("data")
-    for entry in folder.iterdir():
-        if not entry.name.endswith(".json"):
-            continue
-        record = json.loads(entry.read_text(encoding="utf-8"))
-        if (record.get("ISO") or {}).get("alpha3") != iso3:
-            continue
-        polygons: list[Any] = []
-        for feature in (record.get("geoJSON") or {}).get("features", []):
-            geometry = feature.get("geometry") or {}
-            if geometry.get("type") == "Polygon":
-                polygons.append(geometry["coordinates"])
-            elif geometry.get("type") == "MultiPolygon":
-                polygons.extend(geometry["coordinates"])
-        return tuple(polygons)
-    return ()
+    polygons: list[Any] = []
+    for feature in country_features(iso3):
+        geometry = feature.get("geometry") or {}
+        if geometry.get("type") == "Polygon":
+            polygons.append(geometry["coordinates"])
+        elif geometry.get("type") == "MultiPolygon":
+            polygons.extend(geometry["coordinates"])
+    return tuple(polygons)
 
 
 @cache

@@ -104,21 +104,26 @@ def country_outline(iso3: str) -> Any | None:
     from shapely.geometry import shape
     from shapely.ops import unary_union
 
+    shapes = [shape(f["geometry"]) for f in country_features(iso3) if f.get("geometry")]
+    if not shapes:
+        return None
+    outline = unary_union(shapes)
+    prepare(outline)
+    return outline
+
+
+@cache
+def country_features(iso3: str) -> tuple[dict[str, Any], ...]:
+    """The GeoJSON features of the country's outline in the ``countryinfo`` package (offline),
+    read once: the one reader of that package's outlines (imports and hot spots use it)."""
     folder = resources.files("countryinfo").joinpath("data")
     for entry in folder.iterdir():
         if not entry.name.endswith(".json"):
             continue
         record = json.loads(entry.read_text(encoding="utf-8"))
-        if (record.get("ISO") or {}).get("alpha3") != iso3:
-            continue
-        features = (record.get("geoJSON") or {}).get("features", [])
-        shapes = [shape(f["geometry"]) for f in features if f.get("geometry")]
-        if not shapes:
-            return None
-        outline = unary_union(shapes)
-        prepare(outline)
-        return outline
-    return None
+        if (record.get("ISO") or {}).get("alpha3") == iso3:
+            return tuple((record.get("geoJSON") or {}).get("features", []))
+    return ()
 
 
 def successor_state(coded: str, latitude: float, longitude: float) -> str | None:
