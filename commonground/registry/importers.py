@@ -708,10 +708,17 @@ def sync_records(
     }
     counts = ImportCounts(rows_read=len(keys), only_public=True)  # registries are public facts
     base = ownership(run)
+    held = 0
     for done, record in enumerate(parsed.records, start=1):
         values = {**values_for(record), **base}
         stored = existing.get(record.key)
         before = getattr(stored, "owner_id", None) if stored is not None else run.owner_id
+        if stored is not None and before != run.owner_id:
+            # Another organization holds this record: it keeps it as it is (no take-over).
+            held += 1
+            counts.unchanged += 1
+            counts.count_owner(before, "unchanged")
+            continue
         obj, outcome = write_record(model, existing, key_field, record, values, run)
         if link is not None and link(obj, record) and outcome == "unchanged":
             stamp(obj, run, record.row)
@@ -722,7 +729,17 @@ def sync_records(
         progress("writing", done, len(keys))
     counts.removed = remove_absent(scope, key_field, keys, run)
     counts.count_owner(run.owner_id, "removed", counts.removed)
+    if held:
+        run.problems = [*run.problems, {"level": "warning", "reason": held_by_others_note(held)}]
     return counts
+
+
+def held_by_others_note(n: int) -> str:
+    """The warning for rows naming records another organization imported and holds."""
+    return _(
+        "{n} rows name records that another organization imported; those records were left as "
+        "they are (only the organization that holds them, importing for itself, updates them)"
+    ).format(n=f"{n:,}")
 
 
 def owned_scope(model: type[M], run: ImportRun) -> QuerySet[M]:

@@ -404,3 +404,23 @@ def test_parse_period(text: str, first: date, precision: str) -> None:
 def test_parse_period_refuses(text: str) -> None:
     with pytest.raises(ValueError, match=r"."):
         parse_period(text)
+
+
+def test_another_organizations_copy_never_takes_over_the_registry(
+    operations_run: ImportRun, owner: Organization, tmp_path: Path
+) -> None:
+    """An analyst of another organization uploads a changed copy of the operations registry:
+    the installation's records keep their owner and their values, and the run says why."""
+    other = Organization.objects.create(name="Another organization", slug="another-org")
+    header, rows = read_rows("operations.csv")
+    rows[0]["name"] = "Renamed by someone else"
+    run = do_import(OPERATIONS, write_rows(tmp_path / "operations.csv", header, rows), owner=other)
+
+    assert (run.added, run.updated, run.unchanged) == (0, 0, len(rows))
+    untso = Operation.objects.get(slug="untso")
+    assert (untso.owner_id, untso.name) == (
+        owner.pk,
+        "United Nations Truce Supervision Organization",
+    )
+    assert not Operation.objects.filter(owner=other).exists()
+    assert any("another organization" in p["reason"] for p in run.problems)
