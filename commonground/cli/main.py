@@ -66,8 +66,10 @@ def init() -> None:
 @click.argument(
     "dataset",
     type=click.Choice(
-        ["ged", "acled", "operations", "parallel-forces", "presence", "incidents"]
-        + ["mandate-taxonomy", "mandate-tasks", "agreement", "agreement-events", "geopko"]
+        [
+            *("ged", "acled", "operations", "parallel-forces", "presence", "incidents"),
+            *("mandate-taxonomy", "mandate-tasks", "agreement", "agreement-events", "geopko"),
+        ]
     ),
 )
 @click.argument("path", type=click.Path(path_type=Path))

@@ -45,7 +45,6 @@ from commonground.registry.importers import (
     Row,
     max_length,
     owned_scope,
-    parse_period,
     sync_records,
     validate_rows,
 )
@@ -75,8 +74,14 @@ GEOPKO_FIGURES = {
     "Av": "aviation",
     "UNMO": "unmo",
 }
-GEOPKO_COLUMNS = ("mission", "year", "country", "location", "latitude", "longitude") + tuple(
-    GEOPKO_FIGURES
+GEOPKO_COLUMNS = (
+    "mission",
+    "year",
+    "country",
+    "location",
+    "latitude",
+    "longitude",
+    *GEOPKO_FIGURES,
 )
 
 
@@ -141,7 +146,9 @@ def read_task(path: Path, known_codes: set[str], row: Row) -> TaskRecord:
     mission = mission_of(path, row)
     number = row.text("resolution", required=True)
     if number and not number.isdigit():
-        row.problem("resolution", _("{value} is not a resolution number").format(value=repr(number)))
+        row.problem(
+            "resolution", _("{value} is not a resolution number").format(value=repr(number))
+        )
     year = row.year("year", required=True)
     adopted = row.period("adopted")
     if row.text("adopted") == "":
@@ -323,7 +330,9 @@ def parse_events(path: Path, progress: ProgressCallback) -> ParsedFile[EventReco
 
 def link_provisions(event: AgreementEvent, record: EventRecord) -> bool:
     """Link the event to its provisions; say whether the links changed."""
-    wanted = set(Provision.objects.filter(key__in=record.provision_codes).values_list("pk", flat=True))
+    wanted = set(
+        Provision.objects.filter(key__in=record.provision_codes).values_list("pk", flat=True)
+    )
     current = set(event.provisions.values_list("pk", flat=True))
     if wanted == current:
         return False
