@@ -18,6 +18,7 @@ from commonground.mandates.models import (
     AgreementEvent,
     Deployment,
     MandateTask,
+    Mode,
     Provision,
     Resolution,
     Tier,
@@ -115,6 +116,16 @@ class ResolutionTasks:
     tasks: list[MandateTask]
     by_tier: dict[str, list[MandateTask]] = field(default_factory=dict)
     by_mode: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def tier_groups(self) -> list[tuple[str, str, list[MandateTask]]]:
+        """(tier, label, tasks) from priority down, for the page."""
+        return [(t.value, str(t.label), self.by_tier.get(t.value, [])) for t in TIER_ORDER]
+
+    @property
+    def mode_counts(self) -> list[tuple[str, str, int]]:
+        """(mode, label, tasks) for every mode, zero included."""
+        return [(m.value, str(m.label), self.by_mode.get(m.value, 0)) for m in Mode]
 
 
 def mandate_over_time(user: AnyUser | None, mission: str) -> list[ResolutionTasks]:
@@ -287,13 +298,19 @@ def deployments(
 
 
 def troops_by_year(user: AnyUser | None, mission: str) -> list[dict[str, Any]]:
-    """Per year: locations, the sum of troops (``NA`` rows left out and counted)."""
+    """Per year: locations, the sum of troops, and how many locations have troops unknown (NA)."""
     rows = (
         deployments(user, mission)
         .values("year")
-        .annotate(
-            locations=Count("pk"), troops=Sum("troops"), unknown=Count("pk") - Count("troops")
-        )
+        .annotate(locations=Count("pk"), troop_sum=Sum("troops"), known=Count("troops"))
         .order_by("year")
     )
-    return [{**row, "troops": row["troops"] or 0} for row in rows]
+    return [
+        {
+            "year": row["year"],
+            "locations": row["locations"],
+            "troops": row["troop_sum"] or 0,
+            "unknown": row["locations"] - row["known"],
+        }
+        for row in rows
+    ]
