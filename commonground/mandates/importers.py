@@ -330,11 +330,9 @@ def parse_events(path: Path, progress: ProgressCallback) -> ParsedFile[EventReco
 
 def link_provisions(event: AgreementEvent, record: EventRecord) -> bool:
     """Link the event to its provisions; say whether the links changed."""
-    wanted = set(
-        Provision.objects.filter(key__in=record.provision_codes).values_list("pk", flat=True)
-    )
+    wanted = list(Provision.objects.filter(key__in=record.provision_codes))
     current = set(event.provisions.values_list("pk", flat=True))
-    if wanted == current:
+    if {p.pk for p in wanted} == current:
         return False
     event.provisions.set(wanted)
     return True

@@ -1,4 +1,4 @@
-"""``commonground import`` of the new datasets and ``commonground stats --json`` on the real files."""
+"""``commonground import`` of the new datasets and ``stats --json``, on the real files."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def test_import_then_stats_count_each_file(data_dir: Path) -> None:
 
 def test_a_rejected_file_says_where(data_dir: Path, tmp_path: Path) -> None:
     """Tasks before the taxonomy: refused, exit code 2, the message names file, row, column."""
-    code, out = run("import", "mandate-tasks", str(data_dir / TASKS), "--quiet")
+    code, _out = run("import", "mandate-tasks", str(data_dir / TASKS), "--quiet")
     assert code == 2
     result = CliRunner().invoke(cli, ["import", "mandate-tasks", str(data_dir / TASKS)])
     assert "minusca_mandate_tasks.csv, row 2, column 'task_code'" in result.output

@@ -44,7 +44,7 @@ def test_mandate_page_in_french_shows_french_labels(
     tasks = pl.read_csv(data_dir / TASKS, infer_schema=False)
     html = client.get("/mandates/MINUSCA/?lang=fr").content.decode()
     first = tasks.row(0, named=True)
-    assert first["task_fr"].replace("’", "&#x27;") in html or first["task_fr"] in html
+    assert first["task_fr"] in html
     assert "Mandat dans le temps" in html
 
 
@@ -81,18 +81,14 @@ def test_deployments_page_sums_troops_per_year(
     assert 'id="deployment-map-config"' in html
 
 
-def test_api_resolutions_count_tasks_by_tier(
-    client: Client, loaded: None, data_dir: Path
-) -> None:
+def test_api_resolutions_count_tasks_by_tier(client: Client, loaded: None, data_dir: Path) -> None:
     tasks = pl.read_csv(data_dir / TASKS, infer_schema=False)
     expected = {
         (int(r["resolution"]), r["priority"]): r["len"]
         for r in tasks.group_by("resolution", "priority").len().iter_rows(named=True)
     }
     body = client.get("/api/v1/mandates/missions/MINUSCA/resolutions").json()
-    found = {
-        (item["number"], tier): n for item in body for tier, n in item["by_tier"].items() if n
-    }
+    found = {(item["number"], tier): n for item in body for tier, n in item["by_tier"].items() if n}
     assert found == expected
     diff = client.get("/api/v1/mandates/missions/MINUSCA/diff?before=2387&after=2448").json()
     assert (diff["before"], diff["after"]) == (2387, 2448)
@@ -121,9 +117,13 @@ def test_records_are_read_through_the_access_policy(
     Resolution.objects.filter(pk=resolution.pk).update(sensitivity=Sensitivity.CONFIDENTIAL)
     if username:
         client.force_login(cast[username])
-    codes = [p["code"] for p in client.get("/api/v1/mandates/agreements/appr_rca_2019/provisions").json()]
+    codes = [
+        p["code"] for p in client.get("/api/v1/mandates/agreements/appr_rca_2019/provisions").json()
+    ]
     assert ("APPR-SEC-01" in codes) is sees
-    numbers = [r["number"] for r in client.get("/api/v1/mandates/missions/MINUSCA/resolutions").json()]
+    numbers = [
+        r["number"] for r in client.get("/api/v1/mandates/missions/MINUSCA/resolutions").json()
+    ]
     assert (2800 in numbers) is sees
     html = client.get("/mandates/MINUSCA/").content.decode()
     assert ('id="res-2800"' in html) is sees
