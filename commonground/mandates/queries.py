@@ -160,6 +160,14 @@ class TaskState:
     tier: str
     modes: frozenset[str]
 
+    @property
+    def tier_label(self) -> str:
+        return str(Tier(self.tier).label)
+
+    @property
+    def mode_labels(self) -> str:
+        return ", ".join(str(Mode(m).label) for m in sorted(self.modes))
+
 
 def task_states(tasks: list[MandateTask]) -> dict[str, TaskState]:
     """Task category -> its state in one resolution (rows of a category merged)."""
