@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from commonground.core.models import ImportRun
 from commonground.core.services import do_import
@@ -41,6 +44,14 @@ def write_rows(path: Path, header: list[str], rows: Rows) -> Path:
         writer.writeheader()
         writer.writerows(rows)
     return path
+
+
+@pytest.fixture(autouse=True)
+def default_language_after() -> Iterator[None]:
+    """A French page request leaves French active in the thread (Django's test client): put
+    the default back so the next test module's English messages are not translated."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -127,3 +127,15 @@ def test_records_are_read_through_the_access_policy(
     assert (2800 in numbers) is sees
     html = client.get("/mandates/MINUSCA/").content.decode()
     assert ('id="res-2800"' in html) is sees
+
+
+def test_import_page_offers_the_new_datasets(client: Client, cast: dict[str, User]) -> None:
+    client.force_login(cast["amina"])  # an analyst may import
+    html = client.get("/import/").content.decode()
+    for dataset in ("mandate-taxonomy", "mandate-tasks", "agreement", "agreement-events", "geopko"):
+        assert f'value="{dataset}"' in html
+
+
+def test_nav_marks_the_mandate_pages(client: Client, loaded: None) -> None:
+    html = client.get("/mandates/MINUSCA/diff/").content.decode()
+    assert 'href="/mandates/" aria-current="page"' in html
