@@ -91,6 +91,12 @@ def missions(user: AnyUser | None) -> list[MissionSummary]:
     ]
 
 
+def mission_of(user: AnyUser | None, acronym: str) -> MissionSummary | None:
+    """The visible mandate and deployment records of the mission with this acronym, if any: what
+    the registry's operation page links to."""
+    return next((m for m in missions(user) if m.mission.casefold() == acronym.casefold()), None)
+
+
 def mission_exists(mission: str) -> bool:
     """Whether any record names the mission: only to tell the audit log about a denied read."""
     return (

@@ -10,9 +10,11 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from commonground.core.models import ImportRun
+from commonground.core.services import do_import
 from commonground.mandates.models import MandateTask, Provision, Resolution
 from commonground.mandates.tests.conftest import EVENTS, FRONTMAP, TASKS
-from commonground.sharing.models import Sensitivity
+from commonground.registry.importers import OPERATIONS
+from commonground.sharing.models import Organization, Sensitivity
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +141,13 @@ def test_import_page_offers_the_new_datasets(client: Client, cast: dict[str, Use
 def test_nav_marks_the_mandate_pages(client: Client, loaded: None) -> None:
     html = client.get("/mandates/MINUSCA/diff/").content.decode()
     assert 'href="/mandates/" aria-current="page"' in html
+
+
+def test_operation_page_links_the_mission_pages(
+    client: Client, loaded: None, owner: Organization, data_dir: Path
+) -> None:
+    do_import(OPERATIONS, data_dir / "operations.csv", owner=owner)
+    html = client.get("/operations/minusca/").content.decode()
+    assert 'href="/mandates/MINUSCA/"' in html
+    mission = client.get("/mandates/MINUSCA/").content.decode()
+    assert 'href="/operations/minusca/"' in mission
