@@ -18,6 +18,7 @@ from commonground.analysis.figures import dataset_summary
 from commonground.api import accounts, analysis, areas, events, forecasts, registry
 from commonground.api.auth import ANONYMOUS_ALLOWED, READ
 from commonground.api.errors import ErrorEnvelope, envelope_urls, install_handlers
+from commonground.mandates import api as mandates_api
 from commonground.sharing.policy import policy
 
 DESCRIPTION = """\
@@ -95,3 +96,4 @@ api.add_router("", registry.router)
 api.add_router("", accounts.router)
 api.add_router("", forecasts.router)
 api.add_router("", analysis.router)
+api.add_router("", mandates_api.router)

@@ -30,6 +30,26 @@ IMPORTERS = {
         gettext_noop("parallel-forces registry CSV (import operations first)"),
     ),
     "presence": ("commonground.registry.importers:PRESENCE", gettext_noop("presence records CSV")),
+    "mandate-taxonomy": (
+        "commonground.mandates.importers:MANDATE_TAXONOMY",
+        gettext_noop("mandate task taxonomy CSV (taxonomy.csv)"),
+    ),
+    "mandate-tasks": (
+        "commonground.mandates.importers:MANDATE_TASKS",
+        gettext_noop("a mission's mandate tasks per resolution CSV (import the taxonomy first)"),
+    ),
+    "agreement": (
+        "commonground.mandates.importers:AGREEMENT",
+        gettext_noop("peace-agreement provisions CSV"),
+    ),
+    "agreement-events": (
+        "commonground.mandates.importers:AGREEMENT_EVENTS",
+        gettext_noop("peace-agreement implementation events CSV (import the provisions first)"),
+    ),
+    "geopko": (
+        "commonground.mandates.importers:GEOPKO",
+        gettext_noop("Geo-PKO deployments by location and year (FrontMap CSV)"),
+    ),
 }
 
 

@@ -65,7 +65,12 @@ def init() -> None:
 @cli.command(name="import")
 @click.argument(
     "dataset",
-    type=click.Choice(["ged", "acled", "operations", "parallel-forces", "presence", "incidents"]),
+    type=click.Choice(
+        [
+            *("ged", "acled", "operations", "parallel-forces", "presence", "incidents"),
+            *("mandate-taxonomy", "mandate-tasks", "agreement", "agreement-events", "geopko"),
+        ]
+    ),
 )
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option(

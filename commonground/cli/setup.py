@@ -14,6 +14,7 @@ from django.db.migrations.executor import MigrationExecutor
 from commonground.core.models import ImportRun
 from commonground.events.models import Event
 from commonground.events.queries import event_totals
+from commonground.mandates.queries import mandate_counts
 from commonground.registry.models import Operation, ParallelForce, Presence
 from commonground.sharing.models import Organization
 from commonground.sharing.policy import access_operator
@@ -24,6 +25,11 @@ DEMO_FILES = (
     ("parallel-forces", "parallel_forces.csv"),
     ("presence", "presence_CAF.csv"),
     ("ged", "ged_23_1_CAF.csv"),
+    ("mandate-taxonomy", "mandates/taxonomy.csv"),
+    ("mandate-tasks", "mandates/minusca_mandate_tasks.csv"),
+    ("agreement", "mandates/appr_rca_2019_provisions.csv"),
+    ("agreement-events", "mandates/appr_rca_2019_implementation_events.csv"),
+    ("geopko", "geopko/FrontMap_v.2.3.csv"),
 )
 
 
@@ -82,6 +88,7 @@ def operator_stats() -> dict[str, Any]:
         imports=ImportRun.objects.count(),
         imports_succeeded=ImportRun.objects.filter(outcome="succeeded").count(),
         withdrawn_events=Event.objects.filter(withdrawn=True).count(),
+        **mandate_counts(access_operator),
     )
     return figures
 

@@ -27,6 +27,7 @@ from commonground.analysis.freshness import today
 from commonground.core.models import Area, AreaLevel
 from commonground.events import queries
 from commonground.events.models import Event, ViolenceType
+from commonground.mandates.queries import mission_of
 from commonground.registry import queries as registry
 from commonground.registry.models import Presence
 from commonground.sharing.policy import AnyUser, policy, record_denied
@@ -370,6 +371,7 @@ def operation_page(request: HttpRequest, slug: str) -> HttpResponse:
             str(MANDATE_FOCUS.get(tag, tag.replace("_", " "))) for tag in operation.mandate_focus
         ],
         "forces": forces,
+        "mission_records": mission_of(request.user, operation.acronym),
         "visible_operations": visible,
         "own_force": own,
         "presence": [

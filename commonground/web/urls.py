@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from commonground.web import (
     accounts,
@@ -50,6 +50,7 @@ urlpatterns = [
     path("accounts/password/done/", accounts.password_change_done, name="password_change_done"),
     path("organizations/", accounts.organization_list, name="organizations"),
     path("organizations/<slug:slug>/", accounts.organization_page, name="organization"),
+    path("mandates/", include("commonground.mandates.urls")),
     path("accounts/login/", views.login, name="login"),
     path("accounts/logout/", views.logout, name="logout"),
 ]

@@ -1,0 +1,385 @@
+"""Read routes for mandates, the renewal diff, agreements and deployments (mounted by ``api``).
+
+Every read goes through ``mandates.queries`` (the access policy), as the pages do. Schema names
+start with ``Mandate``/``Agreement``/``Deployment`` so they stay unique in the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import P, PathEx, Query, Router, Schema
+from pydantic import Field
+
+from commonground.api.auth import ANONYMOUS_ALLOWED, READ
+from commonground.api.errors import ErrorEnvelope
+from commonground.api.paging import Page, Paging, paginate
+from commonground.api.schemas import SLUG, QueryFilters
+from commonground.mandates import queries
+from commonground.mandates.models import (
+    AgreementEvent,
+    Confidence,
+    Deployment,
+    Direction,
+    MandateTask,
+    Mode,
+    Provision,
+    Tier,
+)
+from commonground.sharing.policy import policy, record_denied
+
+router = Router(tags=["mandates"])
+
+ERRORS = frozenset({401, 404, 422})
+#: A mission acronym as Geo-PKO and the tasks files write it (``UNAVEM II`` has a space).
+MISSION = r"^[A-Za-z0-9][A-Za-z0-9 _-]*$"
+
+MissionPath = PathEx[str, P(pattern=MISSION, max_length=80)]
+AgreementPath = PathEx[str, P(pattern=SLUG, max_length=80)]
+
+
+class MandateMissionOut(Schema):
+    mission: str
+    resolutions: int = Field(description="Resolutions coded with tasks.")
+    deployments: int = Field(description="Geo-PKO rows.")
+    first_year: int | None = Field(description="First year with a deployment.")
+    last_year: int | None
+
+
+class MandateResolutionOut(Schema):
+    number: int
+    year: int
+    adopted: datetime.date
+    source_url: str
+    tasks: int
+    by_tier: dict[str, int] = Field(description="Tasks per tier: priority, other, unstated.")
+    by_mode: dict[str, int]
+
+
+class MandateTaskOut(Schema):
+    resolution: int
+    task_code: str
+    task: str
+    task_fr: str
+    paragraph: str = Field(description="Operative paragraph(s); empty where not established.")
+    tier: Tier
+    mode: Mode
+    confidence: Confidence
+    source_url: str
+    evidence: str
+    notes: str
+    source_file: str
+    source_row: int | None
+
+
+class MandateTaskFilters(QueryFilters):
+    resolution: int | None = Field(None, ge=1, le=99_999, description="One resolution only.")
+
+
+class MandateTaskState(Schema):
+    code: str
+    label_en: str
+    label_fr: str
+    tier: Tier
+    modes: list[Mode]
+
+
+class MandateTaskChange(Schema):
+    before: MandateTaskState
+    after: MandateTaskState
+
+
+class MandateDiffOut(Schema):
+    before: int
+    after: int
+    kept: int
+    added: list[MandateTaskState]
+    dropped: list[MandateTaskState]
+    promoted: list[MandateTaskChange] = Field(description="Became a priority task.")
+    demoted: list[MandateTaskChange] = Field(description="Stopped being a priority task.")
+    mode_changed: list[MandateTaskChange]
+
+
+class MandateDiffFilters(QueryFilters):
+    before: int | None = Field(None, ge=1, le=99_999, description="Earlier resolution.")
+    after: int | None = Field(
+        None, ge=1, le=99_999, description="Later resolution; default the last one."
+    )
+
+
+class AgreementProvisionOut(Schema):
+    code: str
+    article: str
+    theme: str
+    commitment: str
+    commitment_fr: str
+    responsible: str
+    deadline: str
+    confidence: Confidence
+    evidence_url: str
+    notes: str
+    source_file: str
+    source_row: int | None
+
+
+class AgreementEventOut(Schema):
+    event_id: str
+    date: datetime.date
+    date_precision: str = Field(description="day, or month when the source gives no day.")
+    provisions: list[str] = Field(description="Codes of the provisions the event concerns.")
+    what: str
+    direction: Direction
+    source_url: str
+    confidence: Confidence
+    notes: str
+    source_file: str
+    source_row: int | None
+
+
+class DeploymentOut(Schema):
+    mission: str
+    year: int
+    country: str
+    location: str
+    latitude: float
+    longitude: float
+    troops: int | None = Field(description="Geo-PKO NoTroops; null where NA.")
+    average_troops: int | None
+    infantry: int | None
+    reserve: int | None
+    hq: int | None
+    unpol: int | None
+    medical: int | None
+    aviation: int | None
+    unmo: int | None
+    source_row: int | None
+
+
+class DeploymentFilters(QueryFilters):
+    year: int | None = Field(None, ge=1900, le=2100)
+
+
+def visible_mission(request: HttpRequest, mission: str) -> queries.MissionSummary:
+    found = next((m for m in queries.missions(request.user) if m.mission == mission), None)
+    if found is None:
+        if queries.mission_exists(mission):
+            record_denied(request.user, f"mission:{mission}", "not visible under access policy")
+        raise Http404("No such mission.")
+    return found
+
+
+def file_of(record: Any) -> str:
+    return record.import_run.file_name if record.import_run_id else ""
+
+
+@router.get(
+    "/mandates/missions",
+    response={200: list[MandateMissionOut], 401: ErrorEnvelope},
+    auth=READ,
+    openapi_extra=ANONYMOUS_ALLOWED,
+)
+@policy("public")
+def list_missions(request: HttpRequest) -> list[MandateMissionOut]:
+    """Missions with coded resolutions or Geo-PKO deployments."""
+    return [MandateMissionOut(**vars(m)) for m in queries.missions(request.user)]
+
+
+@router.get(
+    "/mandates/missions/{mission}/resolutions",
+    response={200: list[MandateResolutionOut], ERRORS: ErrorEnvelope},
+    auth=READ,
+    openapi_extra=ANONYMOUS_ALLOWED,
+)
+@policy("public")
+def list_resolutions(request: HttpRequest, mission: MissionPath) -> list[MandateResolutionOut]:
+    """A mission's resolutions, oldest first, with their tasks counted by tier and mode."""
+    visible_mission(request, mission)
+    return [
+        MandateResolutionOut(
+            number=item.resolution.number,
+            year=item.resolution.year,
+            adopted=item.resolution.adopted,
+            source_url=item.resolution.source_url,
+            tasks=len(item.tasks),
+            by_tier={tier: len(tasks) for tier, _label, tasks in item.tier_groups},
+            by_mode={mode: n for mode, _label, n in item.mode_counts},
+        )
+        for item in queries.mandate_over_time(request.user, mission)
+    ]
+
+
+def task_out(task: MandateTask) -> MandateTaskOut:
+    return MandateTaskOut(
+        resolution=task.resolution.number,
+        task_code=task.category.key,
+        task=task.task,
+        task_fr=task.task_fr,
+        paragraph=task.paragraph,
+        tier=Tier(task.tier),
+        mode=Mode(task.mode),
+        confidence=Confidence(task.confidence),
+        source_url=task.source_url,
+        evidence=task.evidence,
+        notes=task.notes,
+        source_file=file_of(task),
+        source_row=task.source_row,
+    )
+
+
+@router.get(
+    "/mandates/missions/{mission}/tasks",
+    response={200: Page[MandateTaskOut], ERRORS: ErrorEnvelope},
+    auth=READ,
+    openapi_extra=ANONYMOUS_ALLOWED,
+)
+@policy("public")
+def list_tasks(
+    request: HttpRequest,
+    mission: MissionPath,
+    filters: Query[MandateTaskFilters],
+    paging: Query[Paging],
+) -> dict[str, Any]:
+    """A mission's tasks in file order, each with its paragraph, evidence, confidence, source."""
+    visible_mission(request, mission)
+    tasks = queries.visible_tasks(request.user, mission).order_by(
+        "resolution__adopted", "source_row"
+    )
+    if filters.resolution is not None:
+        tasks = tasks.filter(resolution__number=filters.resolution)
+    return paginate(request, tasks, paging, task_out)
+
+
+def state_out(state: queries.TaskState) -> MandateTaskState:
+    return MandateTaskState(
+        code=state.code,
+        label_en=state.label_en,
+        label_fr=state.label_fr,
+        tier=Tier(state.tier),
+        modes=sorted(Mode(m) for m in state.modes),
+    )
+
+
+def change_out(pair: tuple[queries.TaskState, queries.TaskState]) -> MandateTaskChange:
+    return MandateTaskChange(before=state_out(pair[0]), after=state_out(pair[1]))
+
+
+@router.get(
+    "/mandates/missions/{mission}/diff",
+    response={200: MandateDiffOut, ERRORS: ErrorEnvelope},
+    auth=READ,
+    openapi_extra=ANONYMOUS_ALLOWED,
+)
+@policy("public")
+def get_diff(
+    request: HttpRequest, mission: MissionPath, filters: Query[MandateDiffFilters]
+) -> MandateDiffOut:
+    """What a renewal changed: by task category, added, dropped, promoted, demoted, mode."""
+    visible_mission(request, mission)
+    diff = queries.mandate_diff(request.user, mission, filters.before, filters.after)
+    if diff is None:
+        raise Http404("No such pair of resolutions for this mission.")
+    return MandateDiffOut(
+        before=diff.before.number,
+        after=diff.after.number,
+        kept=diff.kept,
+        added=[state_out(s) for s in diff.added],
+        dropped=[state_out(s) for s in diff.dropped],
+        promoted=[change_out(p) for p in diff.promoted],
+        demoted=[change_out(p) for p in diff.demoted],
+        mode_changed=[change_out(p) for p in diff.mode_changed],
+    )
+
+
+def deployment_out(row: Deployment) -> DeploymentOut:
+    fields = {name: getattr(row, name) for name in DeploymentOut.model_fields}
+    return DeploymentOut(**fields)
+
+
+@router.get(
+    "/mandates/missions/{mission}/deployments",
+    response={200: Page[DeploymentOut], ERRORS: ErrorEnvelope},
+    auth=READ,
+    openapi_extra=ANONYMOUS_ALLOWED,
+)
+@policy("public")
+def list_deployments(
+    request: HttpRequest,
+    mission: MissionPath,
+    filters: Query[DeploymentFilters],
+    paging: Query[Paging],
+) -> dict[str, Any]:
+    """Geo-PKO locations of the mission by year, with troop numbers (null = NA)."""
+    visible_mission(request, mission)
+    return paginate(
+        request, queries.deployments(request.user, mission, filters.year), paging, deployment_out
+    )
+
+
+def visible_agreement(request: HttpRequest, agreement: str) -> None:
+    if not queries.agreement_provisions(request.user, agreement).exists():
+        if queries.agreement_exists(agreement):
+            record_denied(request.user, f"agreement:{agreement}", "not visible under access policy")
+        raise Http404("No such agreement.")
+
+
+def provision_out(p: Provision) -> AgreementProvisionOut:
+    return AgreementProvisionOut(
+        code=p.key,
+        article=p.article,
+        theme=p.theme,
+        commitment=p.commitment,
+        commitment_fr=p.commitment_fr,
+        responsible=p.responsible,
+        deadline=p.deadline,
+        confidence=Confidence(p.confidence),
+        evidence_url=p.evidence_url,
+        notes=p.notes,
+        source_file=file_of(p),
+        source_row=p.source_row,
+    )
+
+
+@router.get(
+    "/mandates/agreements/{agreement}/provisions",
+    response={200: list[AgreementProvisionOut], ERRORS: ErrorEnvelope},
+    auth=READ,
+    openapi_extra=ANONYMOUS_ALLOWED,
+)
+@policy("public")
+def list_provisions(request: HttpRequest, agreement: AgreementPath) -> list[AgreementProvisionOut]:
+    """A peace agreement's provisions, in the file's order."""
+    visible_agreement(request, agreement)
+    return [provision_out(p) for p in queries.agreement_provisions(request.user, agreement)]
+
+
+def event_out(e: AgreementEvent) -> AgreementEventOut:
+    return AgreementEventOut(
+        event_id=e.key,
+        date=e.date,
+        date_precision=e.date_precision,
+        provisions=[p.key for p in e.visible_provisions],  # type: ignore[attr-defined]  # set by queries
+        what=e.what,
+        direction=Direction(e.direction),
+        source_url=e.source_url,
+        confidence=Confidence(e.confidence),
+        notes=e.notes,
+        source_file=file_of(e),
+        source_row=e.source_row,
+    )
+
+
+@router.get(
+    "/mandates/agreements/{agreement}/events",
+    response={200: list[AgreementEventOut], ERRORS: ErrorEnvelope},
+    auth=READ,
+    openapi_extra=ANONYMOUS_ALLOWED,
+)
+@policy("public")
+def list_agreement_events(
+    request: HttpRequest, agreement: AgreementPath
+) -> list[AgreementEventOut]:
+    """Dated, cited implementation events (advances and setbacks), oldest first."""
+    visible_agreement(request, agreement)
+    return [event_out(e) for e in queries.agreement_events(request.user, agreement)]

@@ -1,0 +1,190 @@
+"""Mission mandates resolution by resolution, peace-agreement provisions and their
+implementation events, and Geo-PKO deployments (docs/adr/0019-mandates-data-model.md).
+
+Every record is a public fact owned by whoever imported it (like the registry), keeps the run and
+row that last wrote it, and is keyed by a ``key`` built from the file (so a re-import of the same
+file changes nothing). Missions are named by acronym; the registry's ``Operation`` with that
+acronym is linked when the pages are drawn, so the files import in any order.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from commonground.core.models import ImportRun
+from commonground.sharing.models import OwnedModel
+
+
+class Confidence(models.TextChoices):
+    HIGH = "high", _("High: read in the document or an official summary")
+    MEDIUM = "medium", _("Medium: secondary source")
+
+
+class Tier(models.TextChoices):
+    PRIORITY = "priority", _("Priority")
+    OTHER = "other", _("Other")
+    UNSTATED = "unstated", _("Unstated")
+
+
+class Mode(models.TextChoices):
+    MONITOR = "monitor", _("Monitor")
+    ASSIST = "assist", _("Assist")
+    SECURE = "secure", _("Secure")
+    IMPLEMENT = "implement", _("Implement")
+    COORDINATE = "coordinate", _("Coordinate")
+
+
+class Direction(models.TextChoices):
+    ADVANCE = "advance", _("Advance")
+    SETBACK = "setback", _("Setback")
+
+
+class Provenance(OwnedModel):
+    """What every imported record here keeps: its key in the file, the run and row that wrote it."""
+
+    key = models.CharField(max_length=200, unique=True)
+    import_run = models.ForeignKey(
+        ImportRun, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source_row = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class TaskCategory(Provenance):
+    """A task code of the taxonomy (PEMA's task variables and Common Ground's ``CG_*``)."""
+
+    label_en = models.CharField(max_length=300)
+    label_fr = models.CharField(max_length=300)
+    source = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("task category")
+        verbose_name_plural = _("task categories")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Resolution(Provenance):
+    """A Security Council resolution that set a mission's mandate (key ``MISSION-NUMBER``)."""
+
+    mission = models.CharField(max_length=80, db_index=True)
+    number = models.PositiveIntegerField()
+    year = models.PositiveSmallIntegerField()
+    adopted = models.DateField()
+    source_url = models.URLField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["mission", "adopted", "number"]
+        verbose_name = _("resolution")
+        verbose_name_plural = _("resolutions")
+
+    def __str__(self) -> str:
+        return f"S/RES/{self.number} ({self.year})"
+
+
+class MandateTask(Provenance):
+    """One task of one resolution, as one row of the tasks file."""
+
+    resolution = models.ForeignKey(Resolution, on_delete=models.CASCADE, related_name="tasks")
+    category = models.ForeignKey(TaskCategory, on_delete=models.PROTECT, related_name="tasks")
+    paragraph = models.CharField(max_length=200, blank=True)
+    task = models.CharField(max_length=500)
+    task_fr = models.CharField(max_length=500, blank=True)
+    tier = models.CharField(max_length=10, choices=Tier.choices)
+    mode = models.CharField(max_length=12, choices=Mode.choices)
+    source_url = models.URLField(max_length=500, blank=True)
+    confidence = models.CharField(max_length=8, choices=Confidence.choices)
+    evidence = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["resolution", "source_row"]
+        verbose_name = _("mandate task")
+        verbose_name_plural = _("mandate tasks")
+
+    def __str__(self) -> str:
+        return f"{self.resolution}: {self.task}"
+
+
+class Provision(Provenance):
+    """A commitment of a peace agreement (key: the file's ``provision_code``)."""
+
+    agreement = models.CharField(max_length=80, db_index=True)
+    article = models.CharField(max_length=200, blank=True)
+    theme = models.CharField(max_length=200, blank=True)
+    commitment = models.TextField()
+    commitment_fr = models.TextField(blank=True)
+    responsible = models.TextField(blank=True)
+    deadline = models.CharField(max_length=200, blank=True)
+    confidence = models.CharField(max_length=8, choices=Confidence.choices)
+    evidence_url = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["agreement", "source_row"]
+        verbose_name = _("agreement provision")
+        verbose_name_plural = _("agreement provisions")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class AgreementEvent(Provenance):
+    """A dated, cited step of implementation (or a setback), for the provisions it concerns."""
+
+    agreement = models.CharField(max_length=80, db_index=True)
+    date = models.DateField()
+    #: ``day`` or ``month`` (the file writes YYYY-MM when the source gives no day).
+    date_precision = models.CharField(max_length=8, default="day")
+    provision_codes = models.JSONField(default=list, blank=True)
+    provisions = models.ManyToManyField(Provision, related_name="events", blank=True)
+    what = models.TextField()
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    source_url = models.TextField(blank=True)
+    confidence = models.CharField(max_length=8, choices=Confidence.choices)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["agreement", "date", "key"]
+        verbose_name = _("implementation event")
+        verbose_name_plural = _("implementation events")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Deployment(Provenance):
+    """One Geo-PKO row: a mission's deployment at a location in a year, with troop numbers.
+
+    Geo-PKO repeats a mission, year and location when the year's source maps differ; the key
+    counts the repeats (``MISSION|YEAR|COUNTRY|LOCATION|n``). ``None`` is Geo-PKO's ``NA``.
+    """
+
+    mission = models.CharField(max_length=80, db_index=True)
+    year = models.PositiveSmallIntegerField(db_index=True)
+    country = models.CharField(max_length=200)
+    location = models.CharField(max_length=200)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    troops = models.PositiveIntegerField(null=True, blank=True)
+    average_troops = models.PositiveIntegerField(null=True, blank=True)
+    infantry = models.PositiveIntegerField(null=True, blank=True)
+    reserve = models.PositiveIntegerField(null=True, blank=True)
+    hq = models.PositiveSmallIntegerField(null=True, blank=True)
+    unpol = models.PositiveIntegerField(null=True, blank=True)
+    medical = models.PositiveIntegerField(null=True, blank=True)
+    aviation = models.PositiveIntegerField(null=True, blank=True)
+    unmo = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["mission", "year", "location"]
+        verbose_name = _("deployment")
+        verbose_name_plural = _("deployments")
+
+    def __str__(self) -> str:
+        return f"{self.mission} {self.year} {self.location}"

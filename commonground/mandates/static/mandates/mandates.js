@@ -1,0 +1,85 @@
+/* Common Ground mandate pages: tasks per resolution and troops per year (plotly.js), and the
+ * deployment locations of a year (Leaflet on the offline country outlines). Both libraries come
+ * from installed packages. Data comes from <script type="application/json"> nodes written by
+ * commonground/mandates/views.py; each part is skipped when its node or library is absent.
+ */
+(function () {
+  "use strict";
+
+  var FONT = { family: "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif", size: 12 };
+  var CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"] };
+  var TIER_COLOURS = ["#d95f02", "#1f5f8b", "#9aa5b1"];
+
+  function readJSON(id) {
+    var node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent) : null;
+  }
+
+  function drawTasks() {
+    var node = document.getElementById("tasks-chart");
+    var data = readJSON("tasks-chart-data");
+    if (!node || !data || !window.Plotly) { return; }
+    var traces = data.tiers.map(function (tier, i) {
+      return {
+        type: "bar", name: tier.name, x: data.resolutions, y: tier.counts,
+        marker: { color: TIER_COLOURS[i % TIER_COLOURS.length] },
+        hovertemplate: "%{x}: %{y}<extra>" + tier.name + "</extra>"
+      };
+    });
+    window.Plotly.newPlot(node, traces, {
+      barmode: "stack", height: 340, font: FONT, margin: { l: 56, r: 12, t: 8, b: 48 },
+      legend: { orientation: "h", x: 0, y: 1.12 },
+      xaxis: { type: "category", title: { text: data.labels.x } },
+      yaxis: { title: { text: data.labels.y }, fixedrange: true, rangemode: "tozero" }
+    }, CONFIG).then(function () { node.setAttribute("data-loaded", "1"); });
+  }
+
+  function drawTroops() {
+    var node = document.getElementById("troops-chart");
+    var data = readJSON("troops-chart-data");
+    if (!node || !data || !window.Plotly) { return; }
+    window.Plotly.newPlot(node, [{
+      type: "bar", x: data.years, y: data.troops, name: data.label, marker: { color: "#1f5f8b" },
+      hovertemplate: "%{x}: %{y}<extra></extra>"
+    }], {
+      height: 300, font: FONT, margin: { l: 64, r: 12, t: 8, b: 32 },
+      xaxis: { type: "category" },
+      yaxis: { title: { text: data.label }, fixedrange: true, rangemode: "tozero" }
+    }, CONFIG).then(function () { node.setAttribute("data-loaded", "1"); });
+  }
+
+  function drawMap() {
+    var node = document.getElementById("deployment-map");
+    var config = readJSON("deployment-map-config");
+    if (!node || !config || !window.L) { return; }
+    var L = window.L;
+    var map = L.map(node, { zoomControl: true, attributionControl: false, scrollWheelZoom: false });
+    var points = L.featureGroup(config.points.map(function (p) {
+      var radius = p.troops ? Math.max(4, Math.sqrt(p.troops) / 2) : 4;
+      return L.circleMarker([p.lat, p.lon], {
+        radius: radius, color: "#1f5f8b", weight: 1, fillColor: p.troops === null ? "#ffffff" : "#1f5f8b",
+        fillOpacity: 0.5
+      }).bindTooltip(p.name + (p.troops === null ? "" : ": " + p.troops));
+    }));
+    fetch(config.countries, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.json();
+      })
+      .then(function (collection) {
+        L.geoJSON(collection, {
+          style: { color: "#4a5568", weight: 1, fillColor: "#edf2f7", fillOpacity: 0.6 },
+          interactive: false
+        }).addTo(map);
+        points.addTo(map);
+        var bounds = points.getBounds();
+        if (bounds.isValid()) { map.fitBounds(bounds.pad(0.3)); } else { map.setView([0, 20], 3); }
+        node.setAttribute("data-loaded", "1");
+      })
+      .catch(function () { node.setAttribute("data-loaded", "failed"); });
+  }
+
+  drawTasks();
+  drawTroops();
+  drawMap();
+})();

@@ -1,0 +1,15 @@
+"""Mandate, agreement and deployment pages, mounted under ``/mandates/`` by ``web.urls``."""
+
+from django.urls import path
+
+from commonground.mandates import views
+
+app_name = "mandates"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("agreements/<slug:agreement>/", views.agreement_page, name="agreement"),
+    path("<str:mission>/", views.mission_page, name="mission"),
+    path("<str:mission>/diff/", views.diff_page, name="diff"),
+    path("<str:mission>/deployments/", views.deployments_page, name="deployments"),
+]

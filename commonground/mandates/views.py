@@ -1,0 +1,183 @@
+"""Pages: missions' mandates over time and the renewal diff, agreements, deployments.
+
+Every record is read through ``queries`` (the access policy); a mission or agreement nobody may
+see answers 404 like one that does not exist, and the denied read goes to the audit log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from commonground.mandates import queries
+from commonground.mandates.models import Mode, Tier
+from commonground.sharing.policy import policy, record_denied
+
+MAX_NAME = 80
+
+
+class DiffForm(forms.Form):
+    """Two resolution numbers; empty means the last renewal and the one before it."""
+
+    before = forms.IntegerField(min_value=1, max_value=99_999, required=False)
+    after = forms.IntegerField(min_value=1, max_value=99_999, required=False)
+
+
+class YearForm(forms.Form):
+    year = forms.IntegerField(min_value=1900, max_value=2100, required=False)
+
+
+def is_french() -> bool:
+    return (get_language() or "en").startswith("fr")
+
+
+@policy("public")
+def index(request: HttpRequest) -> HttpResponse:
+    """Missions with a recorded mandate or deployments, and peace agreements."""
+    return render(
+        request,
+        "mandates/index.html",
+        {
+            "missions": queries.missions(request.user),
+            "agreements": queries.agreements(request.user),
+        },
+    )
+
+
+def mission_context(request: HttpRequest, mission: str) -> dict[str, Any]:
+    """What every page of a mission shows at the top; 404 when nothing is visible."""
+    if len(mission) > MAX_NAME:
+        raise Http404(_("No such mission."))
+    summary = next((m for m in queries.missions(request.user) if m.mission == mission), None)
+    if summary is None:
+        if queries.mission_exists(mission):
+            record_denied(request.user, f"mission:{mission}", "not visible under access policy")
+        raise Http404(_("No such mission."))
+    return {
+        "mission": mission,
+        "summary": summary,
+        "operation": queries.operation_for(request.user, mission),
+    }
+
+
+def chart_data(timeline: list[queries.ResolutionTasks]) -> dict[str, Any]:
+    """Tasks per resolution by tier, for the stacked bar chart (mandates.js)."""
+    return {
+        "resolutions": [f"{i.resolution.number} ({i.resolution.year})" for i in timeline],
+        "tiers": [
+            {"name": str(tier.label), "counts": [len(i.by_tier[tier.value]) for i in timeline]}
+            for tier in queries.TIER_ORDER
+        ],
+        "labels": {"x": _("Resolution"), "y": _("Tasks")},
+    }
+
+
+@policy("public")
+def mission_page(request: HttpRequest, mission: str) -> HttpResponse:
+    """Mandate over time: each resolution's tasks by tier and mode, and the chart."""
+    context = mission_context(request, mission)
+    timeline = queries.mandate_over_time(request.user, mission)
+    context.update(
+        timeline=timeline,
+        tiers=[(tier.value, tier.label) for tier in queries.TIER_ORDER],
+        modes=[(mode.value, mode.label) for mode in Mode],
+        renewals=queries.renewals(timeline),
+        chart=chart_data(timeline) if timeline else None,
+        french=is_french(),
+    )
+    return render(request, "mandates/mission.html", context)
+
+
+@policy("public")
+def diff_page(request: HttpRequest, mission: str) -> HttpResponse:
+    """What one renewal changed against another (by default the last against the one before)."""
+    context = mission_context(request, mission)
+    form = DiffForm(request.GET)
+    choice = form.cleaned_data if form.is_valid() else {}
+    timeline = queries.mandate_over_time(request.user, mission)
+    diff = queries.mandate_diff(request.user, mission, choice.get("before"), choice.get("after"))
+    context.update(
+        form=form,
+        diff=diff,
+        numbers=[item.resolution for item in timeline],
+        priority=Tier.PRIORITY.label,
+        french=is_french(),
+    )
+    return render(request, "mandates/diff.html", context)
+
+
+@policy("public")
+def deployments_page(request: HttpRequest, mission: str) -> HttpResponse:
+    """Geo-PKO: where the mission was deployed each year, with troops and per-year sums."""
+    context = mission_context(request, mission)
+    sums = queries.troops_by_year(request.user, mission)
+    form = YearForm(request.GET)
+    years = [row["year"] for row in sums]
+    year = form.cleaned_data.get("year") if form.is_valid() else None
+    if year not in years:
+        year = years[-1] if years else None
+    rows = list(queries.deployments(request.user, mission, year)) if year else []
+    context.update(
+        sums=sums,
+        years=years,
+        year=year,
+        rows=rows,
+        map={
+            "countries": reverse("web:map_countries"),
+            "points": [
+                {
+                    "lat": r.latitude,
+                    "lon": r.longitude,
+                    "name": r.location,
+                    "troops": r.troops,
+                }
+                for r in rows
+            ],
+        },
+        chart={
+            "years": years,
+            "troops": [row["troops"] for row in sums],
+            "label": _("Troops (sum over locations)"),
+        },
+    )
+    return render(request, "mandates/deployments.html", context)
+
+
+@policy("public")
+def agreement_page(request: HttpRequest, agreement: str) -> HttpResponse:
+    """A peace agreement's provisions by theme and its timeline of implementation events."""
+    if len(agreement) > MAX_NAME:
+        raise Http404(_("No such agreement."))
+    provisions = list(queries.agreement_provisions(request.user, agreement))
+    if not provisions:
+        if queries.agreement_exists(agreement):
+            record_denied(request.user, f"agreement:{agreement}", "not visible under access policy")
+        raise Http404(_("No such agreement."))
+    events = queries.agreement_events(request.user, agreement)
+    themes: dict[str, list[Any]] = {}
+    for provision in provisions:
+        themes.setdefault(provision.theme or "—", []).append(provision)
+    counts: dict[Any, int] = {}
+    for event in events:
+        for provision in event.visible_provisions:  # type: ignore[attr-defined]  # set by queries
+            counts[provision.pk] = counts.get(provision.pk, 0) + 1
+    for provision in provisions:
+        provision.event_count = counts.get(provision.pk, 0)  # type: ignore[attr-defined]  # for the template
+    return render(
+        request,
+        "mandates/agreement.html",
+        {
+            "agreement": agreement,
+            "themes": themes,
+            "events": events,
+            "advances": sum(1 for e in events if e.direction == "advance"),
+            "setbacks": sum(1 for e in events if e.direction == "setback"),
+            "french": is_french(),
+        },
+    )
