@@ -23,7 +23,13 @@ from django.views.decorators.http import require_GET
 
 from commonground.analysis import actor_figures, coverage, figures, hotspots, networks, trends
 from commonground.analysis.freshness import data_age, month_span, today
-from commonground.analysis.panels import PANEL_TYPES, month_id, month_start, parse_month
+from commonground.analysis.panels import (
+    PANEL_TYPES,
+    month_id,
+    month_label,
+    month_start,
+    parse_month,
+)
 from commonground.core.models import Area
 from commonground.events import queries
 from commonground.events.models import ViolenceType
@@ -98,13 +104,22 @@ def month_end(day: datetime.date) -> datetime.date:
 # --- Actor page: network -----------------------------------------------------------------------
 
 
-def actor_network_context(user: AnyUser | None, actor: Actor) -> dict[str, Any]:
+def actor_network_context(
+    user: AnyUser | None,
+    actor: Actor,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> dict[str, Any]:
     """The network section of an actor page: its place among armed actors, overall and by year.
 
-    The network takes in the visible events of the countries where the actor appears.
+    The network takes in the visible events of the countries where the actor appears, in the
+    months of the page's period when one is given (the stored dyad figures are monthly: a
+    period that cuts a month takes in that whole month, and the section says so).
     """
     countries = actor_figures.actor_countries(user, actor)
-    rows = networks.visible_dyads(user, countries)
+    first = month_id(date_from) if date_from else None
+    last = month_id(date_to) if date_to else None
+    rows = networks.in_period(networks.visible_dyads(user, countries), first, last)
     network = networks.build_network(rows)
     nodes = network.nodes()
     ranks = {row["id"]: n for n, row in enumerate(nodes, 1)}
@@ -122,6 +137,9 @@ def actor_network_context(user: AnyUser | None, actor: Actor) -> dict[str, Any]:
         "top": [{**row, "rank": ranks[row["id"]]} for row in top],
         "by_year": networks.actor_by_year(rows, actor.pk),
         "chart": ego_chart(network, actor),
+        "months": None
+        if first is None and last is None
+        else (month_label(first) if first else "…", month_label(last) if last else "…"),
     }
 
 

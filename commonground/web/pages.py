@@ -418,7 +418,9 @@ def actor_page(request: HttpRequest, actor_id: uuid.UUID) -> HttpResponse:
         "areas": actor_figures.actor_admin1_figures(user, actor, dates)[:TOP_ROWS],
         "fights": sorted((d for d in fights if d["count"]), key=lambda d: -d["count"]),
         "one_sided": sorted((d for d in one_sided if d["count"]), key=lambda d: -d["count"]),
-        "network": analysis_views.actor_network_context(user, actor),
+        "network": analysis_views.actor_network_context(
+            user, actor, period.date_from, period.date_to
+        ),
         "latest": latest(events),
         "chart": chart(figures),
         **period_context(period),

@@ -161,3 +161,22 @@ def test_events_list_area_links_keep_the_period(real_data: RealData, client: Cli
     assert 'href="/areas/CAF.ouaka/?date_from=2014-01-01&amp;date_to=2014-12-31"' in html
     upc = Actor.objects.get(name="UPC")
     assert f'href="/actors/{upc.pk}/?date_from=2014-01-01&amp;date_to=2014-12-31"' in html
+
+
+def test_the_actor_network_follows_the_period(real_data: RealData, client: Client) -> None:
+    """The network section counts the armed actors (those that fought, and the perpetrators of
+    one-sided violence) and the pairs that fought, in 2014 only."""
+    year = ged(real_data, YEAR_2014)
+    fights = year.filter(pl.col("type_of_violence").is_in(["1", "2"]))
+    pairs = {frozenset((a, b)) for a, b in fights.select("side_a", "side_b").iter_rows()}
+    perpetrators = set(year.filter(pl.col("type_of_violence") == "3")["side_a"])
+    actors = {name for pair in pairs for name in pair} | perpetrators
+    actor = Actor.objects.get(name="anti-Balaka")
+
+    network = client.get(f"/actors/{actor.pk}/", YEAR_2014).context["network"]
+    every_year = client.get(f"/actors/{actor.pk}/").context["network"]
+
+    assert (network["actors"], network["edges"]) == (len(actors), len(pairs))
+    assert network["months"] == ("2014-01", "2014-12")
+    assert every_year["actors"] > network["actors"]
+    assert every_year["months"] is None
