@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "commonground.events",
     "commonground.analysis",
     "commonground.forecasts",
+    "commonground.voices",  # community reports, encrypted per organization
     "commonground.web",
 ]
 
