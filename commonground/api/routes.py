@@ -19,6 +19,7 @@ from commonground.api import accounts, analysis, areas, events, forecasts, regis
 from commonground.api.auth import ANONYMOUS_ALLOWED, READ
 from commonground.api.errors import ErrorEnvelope, envelope_urls, install_handlers
 from commonground.sharing.policy import policy
+from commonground.voices import api as voices_api
 
 DESCRIPTION = """\
 The shared picture of a conflict area, as JSON. Every record passes the access policy of
@@ -95,3 +96,4 @@ api.add_router("", registry.router)
 api.add_router("", accounts.router)
 api.add_router("", forecasts.router)
 api.add_router("", analysis.router)
+api.add_router("", voices_api.router)  # commonground/voices/api.py
