@@ -17,6 +17,7 @@ from commonground.events.queries import event_totals
 from commonground.registry.models import Operation, ParallelForce, Presence
 from commonground.sharing.models import Organization
 from commonground.sharing.policy import access_operator
+from commonground.voices.queries import voices_counts
 
 #: What the demo imports, in order (parallel forces refer to operations), from the data folder.
 DEMO_FILES = (
@@ -82,6 +83,7 @@ def operator_stats() -> dict[str, Any]:
         imports=ImportRun.objects.count(),
         imports_succeeded=ImportRun.objects.filter(outcome="succeeded").count(),
         withdrawn_events=Event.objects.filter(withdrawn=True).count(),
+        **voices_counts(),  # commonground/voices/queries.py
     )
     return figures
 

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 
 from commonground.sharing.policy import (
     AnyUser,
+    access_operator,
     access_reports,
     may_read_protected,
     voices_organizations,
@@ -91,3 +92,14 @@ def report_by_receipt(code: str) -> Report | None:
 
 def may_use_inbox(user: AnyUser | None) -> bool:
     return bool(voices_organizations(user))
+
+
+def voices_counts() -> dict[str, int]:
+    """For ``commonground stats`` (the operator): how many reports and survey responses.
+
+    Perception surveys are a later slice: ``perception_responses`` is 0 until they exist.
+    """
+    return {
+        "voices_reports": access_operator(Report.objects.all()).count(),
+        "perception_responses": 0,
+    }
