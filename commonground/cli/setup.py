@@ -126,6 +126,9 @@ def run_demo(data_dir: Path | None, quiet: bool) -> int:
             return status
     ensure_cast()
     demo_forecasts()
+    from commonground.voices.demo import do_demo_reports  # synthetic, labelled (docs/voices.md)
+
+    console.print(f"Synthetic voices reports for femmes-bambari: {do_demo_reports()} new.")
     console.print(f"\nDemo accounts (password for all: [bold]{DEMO_PASSWORD}[/]):")
     for member in CAST:
         console.print(f"  {member.username:<8} {member.role:<15} {member.description}")
