@@ -102,12 +102,17 @@ def ensure_organization_key(organization: Organization) -> bytes:
         path = key_file(organization)
         if path.exists():
             raise
-    key = AESGCM.generate_key(bit_length=256)
+    key = new_key()
     try:
         write_key_file(path, key)
     except FileExistsError:  # another process made it first: use theirs
         return organization_key(organization)
     return key
+
+
+def new_key() -> bytes:
+    """A fresh random 256-bit key (an organization's, or a record's data key)."""
+    return AESGCM.generate_key(bit_length=256)
 
 
 def key_id(key: bytes) -> str:
@@ -117,14 +122,16 @@ def key_id(key: bytes) -> str:
 
 def seal(key: bytes, record_id: uuid.UUID, fields: dict[str, Any]) -> tuple[bytes, bytes]:
     """Encrypt ``fields`` under a fresh data key; returns (wrapped data key, nonce+ciphertext)."""
-    data_key = AESGCM.generate_key(bit_length=256)
+    data_key = new_key()
     nonce = secrets.token_bytes(NONCE_BYTES)
     plain = json.dumps(fields, ensure_ascii=False, sort_keys=True).encode("utf-8")
     sealed = nonce + AESGCM(data_key).encrypt(nonce, plain, record_id.bytes)
     return aes_key_wrap(key, data_key), sealed
 
 
-def open_sealed(key: bytes, record_id: uuid.UUID, wrapped: bytes, sealed: bytes) -> dict[str, Any]:
+def open_sealed(
+    key: bytes, record_id: uuid.UUID, wrapped: bytes | memoryview, sealed: bytes | memoryview
+) -> dict[str, Any]:
     """Decrypt what :func:`seal` made; :class:`CannotOpen` for a wrong key or altered bytes."""
     try:
         data_key = aes_key_unwrap(key, bytes(wrapped))
@@ -138,7 +145,7 @@ def open_sealed(key: bytes, record_id: uuid.UUID, wrapped: bytes, sealed: bytes)
     return opened
 
 
-def rewrap(old_key: bytes, new_key: bytes, wrapped: bytes) -> bytes:
+def rewrap(old_key: bytes, new_key: bytes, wrapped: bytes | memoryview) -> bytes:
     """The same data key, wrapped by the new organization key (the ciphertext is untouched)."""
     try:
         return aes_key_wrap(new_key, aes_key_unwrap(old_key, bytes(wrapped)))

@@ -34,7 +34,7 @@ from commonground.voices.services import ReportInput
 CLIENT_KEY = RegexValidator(r"^[A-Za-z0-9_-]{16,64}$", _("This form has expired; open it again."))
 
 
-def public_areas() -> list[tuple[str, str]]:
+def public_areas() -> list[tuple[str, Any]]:
     """Admin-2 areas anyone may know of (never a name only a confidential record brought)."""
     areas = access_areas(Area.objects.filter(level=AreaLevel.ADMIN2), AnonymousUser())
     return [("", _("I prefer not to say"))] + [
@@ -43,7 +43,7 @@ def public_areas() -> list[tuple[str, str]]:
     ]
 
 
-def count_field(label: str) -> forms.IntegerField:
+def count_field(label: Any) -> forms.IntegerField:
     return forms.IntegerField(
         label=label,
         min_value=0,
@@ -115,7 +115,9 @@ class PublicReportForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = public_areas()
+        area = self.fields["area"]
+        assert isinstance(area, forms.ChoiceField)
+        area.choices = public_areas()
         self.fields["client_key"].initial = uuid.uuid4().hex
 
     def clean_occurred_on(self) -> datetime.date:

@@ -198,7 +198,7 @@ def do_rotate_key(organization: Organization) -> int:
             "rotate it where that variable is set"
         )
     old = crypto.organization_key(organization)
-    new = crypto.AESGCM.generate_key(bit_length=256)
+    new = crypto.new_key()
     path = crypto.key_file(organization)
     pending = path.with_suffix(".key.new")
     pending.unlink(missing_ok=True)

@@ -13,7 +13,7 @@ from commonground.voices import crypto
 
 
 def test_sealed_fields_open_only_with_the_key_and_the_record_id() -> None:
-    key = crypto.AESGCM.generate_key(bit_length=256)
+    key = crypto.new_key()
     record = uuid.uuid4()
     wrapped, sealed = crypto.seal(key, record, {"narrative": "canary-xyz"})
     assert b"canary-xyz" not in sealed
@@ -21,14 +21,14 @@ def test_sealed_fields_open_only_with_the_key_and_the_record_id() -> None:
     with pytest.raises(crypto.CannotOpen):
         crypto.open_sealed(key, uuid.uuid4(), wrapped, sealed)  # moved onto another row
     with pytest.raises(crypto.CannotOpen):
-        crypto.open_sealed(crypto.AESGCM.generate_key(bit_length=256), record, wrapped, sealed)
+        crypto.open_sealed(crypto.new_key(), record, wrapped, sealed)
     tampered = sealed[:-1] + bytes([sealed[-1] ^ 1])
     with pytest.raises(crypto.CannotOpen):
         crypto.open_sealed(key, record, wrapped, tampered)
 
 
 def test_each_record_gets_its_own_data_key() -> None:
-    key = crypto.AESGCM.generate_key(bit_length=256)
+    key = crypto.new_key()
     first = crypto.seal(key, uuid.uuid4(), {"a": 1})
     second = crypto.seal(key, uuid.uuid4(), {"a": 1})
     assert first[0] != second[0]
@@ -49,7 +49,7 @@ def test_key_file_is_private_and_not_the_secret_key(key_home: Path, settings: ob
 @pytest.mark.django_db
 def test_key_from_the_environment_wins(monkeypatch: pytest.MonkeyPatch, key_home: Path) -> None:
     org = Organization.objects.create(slug="rfpb-env", name="RFPB", kind="civil_society")
-    key = crypto.AESGCM.generate_key(bit_length=256)
+    key = crypto.new_key()
     monkeypatch.setenv("COMMONGROUND_VOICES_KEY_RFPB_ENV", crypto.encode_key(key))
     assert crypto.ensure_organization_key(org) == key
     assert not (key_home / "keys" / "rfpb-env.key").exists()
@@ -59,7 +59,7 @@ def test_key_from_the_environment_wins(monkeypatch: pytest.MonkeyPatch, key_home
 
 
 def test_receipt_is_stable_per_submission_and_typed_loosely() -> None:
-    key = crypto.AESGCM.generate_key(bit_length=256)
+    key = crypto.new_key()
     code = crypto.receipt_code(key, "web_form:abc")
     assert code == crypto.receipt_code(key, "web_form:abc")
     assert code != crypto.receipt_code(key, "web_form:abd")

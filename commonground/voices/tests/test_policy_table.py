@@ -16,7 +16,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from commonground.sharing.models import AuditEvent, Organization, OrganizationKind
+from commonground.sharing.models import AuditEvent, Organization, OrganizationKind, Role
 from commonground.sharing.policy import VOICES_EXCLUDED_KINDS, may_ever_receive_voices
 from commonground.testing.cast import CAST
 from commonground.voices.models import Report, ReportForm
@@ -140,6 +140,6 @@ def test_a_forces_membership_in_another_org_changes_nothing(
     other = Organization.objects.get(slug="sfcg-car")
     from commonground.sharing.services import do_add_member
 
-    do_add_member(cast["ousmane"], other, "viewer")
+    do_add_member(cast["ousmane"], other, Role.VIEWER)
     client.force_login(cast["ousmane"])
     assert client.get(f"/voices/inbox/{report.pk}/").status_code == 404
