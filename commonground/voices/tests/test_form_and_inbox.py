@@ -167,3 +167,10 @@ def test_analyst_grades_and_answers_viewer_cannot(
     )
     assert report.public_answer == "Merci." and report.answered_at is not None
     assert AuditEvent.objects.filter(action="voices.report.graded", actor=cast["grace"]).exists()
+
+
+def test_the_form_speaks_french(client: Client, bambari_form: ReportForm) -> None:
+    page = client.get(URL + "?lang=fr").content.decode()
+    assert "Que s’est-il passé ?" in page
+    assert "Violence sexuelle ou basée sur le genre" in page
+    assert "Vous pouvez me recontacter." in page
