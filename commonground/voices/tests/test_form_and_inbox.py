@@ -171,6 +171,6 @@ def test_analyst_grades_and_answers_viewer_cannot(
 
 def test_the_form_speaks_french(client: Client, bambari_form: ReportForm) -> None:
     page = client.get(URL + "?lang=fr").content.decode()
-    assert "Que s’est-il passé ?" in page
+    assert "Que s\u2019est-il passé ?" in page
     assert "Violence sexuelle ou basée sur le genre" in page
     assert "Vous pouvez me recontacter." in page
