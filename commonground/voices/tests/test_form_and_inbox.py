@@ -174,3 +174,12 @@ def test_the_form_speaks_french(client: Client, bambari_form: ReportForm) -> Non
     assert "Que s\u2019est-il passé ?" in page
     assert "Violence sexuelle ou basée sur le genre" in page
     assert "Vous pouvez me recontacter." in page
+
+
+def test_admin_lists_forms_but_never_reports(
+    client: Client, bambari_form: ReportForm, cast: dict[str, User]
+) -> None:
+    client.post(URL, answers())
+    client.force_login(cast["admin"])
+    assert client.get("/admin/voices/reportform/").status_code == 200
+    assert client.get("/admin/voices/report/").status_code == 404
