@@ -36,7 +36,12 @@ ORGANIZATIONS = {
         OrganizationKind.CIVIL_SOCIETY,
     ),
     "sfcg-car": ("Search for Common Ground CAR", "SFCG", OrganizationKind.NGO_PEACEBUILDER),
-    "faca-liaison": ("Forces armées centrafricaines", "FACA", OrganizationKind.NATIONAL_GOVERNMENT),
+    # Liaison offices of their own: the forces the presence registry names stay non-members.
+    "faca-liaison": (
+        "National armed forces liaison office",
+        "FACA-LO",
+        OrganizationKind.NATIONAL_GOVERNMENT,
+    ),
     "parallel-force": ("Parallel force liaison cell", "PFLC", OrganizationKind.PARALLEL_FORCE),
     "ocha-car": ("OCHA Central African Republic", "OCHA CAR", OrganizationKind.HUMANITARIAN),
 }
