@@ -77,7 +77,7 @@ def report_out(report: Report) -> dict[str, Any]:
 
 @router.get(
     "/voices/reports",
-    response={200: list[ReportOut], frozenset({401, 404}): ErrorEnvelope},
+    response={200: list[ReportOut], frozenset({401, 404, 422}): ErrorEnvelope},
     auth=READ,
     openapi_extra=ANONYMOUS_ALLOWED,
 )
@@ -92,7 +92,7 @@ def list_reports(request: HttpRequest, filters: Query[ReportFilters]) -> list[di
 
 @router.get(
     "/voices/reports/{report_id}",
-    response={200: ReportDetailOut, frozenset({401, 404}): ErrorEnvelope},
+    response={200: ReportDetailOut, frozenset({401, 404, 422}): ErrorEnvelope},
     auth=READ,
     openapi_extra=ANONYMOUS_ALLOWED,
 )
