@@ -14,6 +14,7 @@ from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.core.validators import RegexValidator
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from commonground.core.models import Area, AreaLevel
@@ -37,9 +38,15 @@ CLIENT_KEY = RegexValidator(r"^[A-Za-z0-9_-]{16,64}$", _("This form has expired;
 def public_areas() -> list[tuple[str, Any]]:
     """Admin-2 areas anyone may know of (never a name only a confidential record brought)."""
     areas = access_areas(Area.objects.filter(level=AreaLevel.ADMIN2), AnonymousUser())
+    name = "name_fr" if get_language() == "fr" else "name_en"
     return [("", _("I prefer not to say"))] + [
-        (area.code, f"{area.name_en} ({area.parent.name_en})" if area.parent else area.name_en)
-        for area in areas.select_related("parent").order_by("name_en")
+        (
+            area.code,
+            f"{getattr(area, name)} ({getattr(area.parent, name)})"
+            if area.parent
+            else getattr(area, name),
+        )
+        for area in areas.select_related("parent").order_by(name)
     ]
 
 

@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from commonground.sharing.policy import may_read_protected, policy
@@ -62,6 +63,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     filters = {name: request.GET.get(name, "") for name in queries.FILTERS}
     reports = queries.filtered_reports(request.user, filters)
     visible = queries.visible_reports(request.user)
+    area_name = "name_fr" if get_language() == "fr" else "name_en"
     context = {
         "reports": reports[:INBOX_PAGE],
         "total": reports.count(),
@@ -70,9 +72,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "categories": Category.choices,
         "channels": Channel.choices,
         "areas": visible.exclude(area=None)
-        .values_list("area__code", "area__name_en")
+        .values_list("area__code", f"area__{area_name}")
         .annotate(n=Count("id"))
-        .order_by("area__name_en"),
+        .order_by(f"area__{area_name}"),
         "months": visible.dates("month", "month", order="DESC"),
         "any_synthetic": visible.filter(is_synthetic=True).exists(),
     }

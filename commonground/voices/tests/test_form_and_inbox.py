@@ -183,3 +183,25 @@ def test_admin_lists_forms_but_never_reports(
     client.force_login(cast["admin"])
     assert client.get("/admin/voices/reportform/").status_code == 200
     assert client.get("/admin/voices/report/").status_code == 404
+
+
+def test_areas_in_the_language_and_the_form_lists_only_public_areas(
+    client: Client, bambari_form: ReportForm, cast: dict[str, User]
+) -> None:
+    """A report's area shows in French; an area known only from reports is not offered to all."""
+    from commonground.core.models import Area, AreaLevel
+    from commonground.voices.services import ReportInput, do_submit_report
+
+    area = Area.objects.create(
+        code="ZZZ.riverside.upstream",
+        level=AreaLevel.ADMIN2,
+        country_code="ZZZ",
+        name_en="Upstream",
+        name_fr="Amont",
+    )
+    data = ReportInput(category="return", occurred_on=datetime.date(2022, 2, 2), area=area)
+    do_submit_report(bambari_form, bambari_form.owner, "a" * 20, data)
+    assert "ZZZ.riverside.upstream" not in client.get(URL).content.decode()
+    client.force_login(cast["grace"])
+    assert "Amont" in client.get("/voices/inbox/?lang=fr").content.decode()
+    assert "Upstream" in client.get("/voices/inbox/?lang=en").content.decode()
