@@ -110,6 +110,21 @@ def without_csrf(page: bytes) -> bytes:
     return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", page)
 
 
+@pytest.mark.parametrize("username", list(EXPECTED))
+def test_the_public_pages_show_no_report_to_anyone(
+    client: Client, cast: dict[str, User], report: Report, username: str | None
+) -> None:
+    """The form and the receipt page answer everyone, and never show a report without a code."""
+    if username:
+        client.force_login(cast[username])
+    for route in ("/voices/femmes-bambari/signaler/", "/voices/receipt/"):
+        response = client.get(route)
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert str(report.pk) not in body and SECRET not in body
+        assert "Threats or intimidation" not in body or route.endswith("signaler/")
+
+
 def test_only_the_owners_analyst_leaves_protected_reads_in_the_audit(
     client: Client, cast: dict[str, User], report: Report
 ) -> None:
