@@ -205,3 +205,9 @@ def test_areas_in_the_language_and_the_form_lists_only_public_areas(
     client.force_login(cast["grace"])
     assert "Amont" in client.get("/voices/inbox/?lang=fr").content.decode()
     assert "Upstream" in client.get("/voices/inbox/?lang=en").content.decode()
+
+
+def test_the_inbox_link_shows_for_members_only(client: Client, cast: dict[str, User]) -> None:
+    assert 'href="/voices/inbox/"' not in client.get("/accounts/login/").content.decode()
+    client.force_login(cast["jean"])
+    assert 'href="/voices/inbox/"' in client.get("/organizations/").content.decode()
