@@ -1,9 +1,9 @@
 """SYNTHETIC demonstration reports for the Bambari women's network (``commonground demo``).
 
-No real person's report may ship. These are made up in code, placed on the admin-2 areas and in
-the months of real one-sided violence events of the UCDP GED CAR file (already imported by the
-demo), so the inbox looks like a real month of work. Every report and the form carry
-``is_synthetic``; the pages say "synthetic demonstration data" wherever they appear.
+No real person's report may ship. These are made up in code, placed on the admin-2 areas
+(in Ouaka, around Bambari) and in the months of real one-sided violence events of the UCDP GED
+CAR file (already imported by the demo), so the inbox looks like real work. Every report and the
+form carry ``is_synthetic``; the pages say "synthetic demonstration data" wherever they appear.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from commonground.voices.services import ReportInput, do_submit_report
 
 DEMO_OWNER = "femmes-bambari"
 DEMO_FORM = "signaler"
+#: The network works in Ouaka prefecture (Bambari, Ippy, ...): its reports are placed there.
+DEMO_REGION = "CAF.ouaka"
 #: How many real events the synthetic reports are placed around.
 DEMO_EVENTS = 36
 
@@ -61,6 +63,7 @@ def do_demo_reports(seed: int = 2023) -> int:
     events = (
         access_operator(Event.objects.all())
         .filter(dataset="ucdp-ged", violence_type=ViolenceType.ONE_SIDED, withdrawn=False)
+        .filter(admin1__code=DEMO_REGION)
         .exclude(admin2=None)
         .select_related("admin2")
         .order_by("-date_start", "id")[:DEMO_EVENTS]
