@@ -34,8 +34,11 @@ def visible_reports(user: AnyUser | None) -> QuerySet[Report]:
 
 
 def filtered_reports(user: AnyUser | None, filters: dict[str, str]) -> QuerySet[Report]:
-    """The inbox: visible reports narrowed by the filters given (unknown values match nothing)."""
-    reports = visible_reports(user)
+    """The inbox: visible reports narrowed by the filters given (unknown values match nothing).
+
+    Most recent month first, then the latest received.
+    """
+    reports = visible_reports(user).order_by("-month", "-created_at")
     for name in FILTERS:
         value = filters.get(name, "").strip()
         if not value:

@@ -211,3 +211,13 @@ def test_the_inbox_link_shows_for_members_only(client: Client, cast: dict[str, U
     assert 'href="/voices/inbox/"' not in client.get("/accounts/login/").content.decode()
     client.force_login(cast["jean"])
     assert 'href="/voices/inbox/"' in client.get("/organizations/").content.decode()
+
+
+def test_the_inbox_lists_the_latest_month_first(
+    client: Client, bambari_form: ReportForm, cast: dict[str, User]
+) -> None:
+    for n, day in enumerate(("2020-05-01", "2023-01-09", "2021-07-04")):
+        client.post(URL, answers(client_key=f"{n}" * 20, occurred_on=day))
+    client.force_login(cast["grace"])
+    months = [r.month.isoformat() for r in client.get("/voices/inbox/").context["reports"]]
+    assert months == ["2023-01-01", "2021-07-01", "2020-05-01"]
