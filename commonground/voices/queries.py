@@ -18,6 +18,7 @@ from commonground.sharing.policy import (
     access_operator,
     access_reports,
     may_read_protected,
+    record_denied,
     voices_organizations,
 )
 from commonground.voices import crypto
@@ -57,8 +58,15 @@ def filtered_reports(user: AnyUser | None, filters: dict[str, str]) -> QuerySet[
 
 
 def report_for(user: AnyUser | None, report_id: Any) -> Report | None:
-    """One report, or ``None`` when it does not exist or ``user`` may not know of it."""
-    return visible_reports(user).filter(pk=report_id).first()
+    """One report, or ``None`` when it does not exist or ``user`` may not know of it.
+
+    Asking for a report that exists but is hidden is audited (``access.denied``, bounded); the
+    caller still answers exactly as for a missing one.
+    """
+    report = visible_reports(user).filter(pk=report_id).first()
+    if report is None and access_operator(Report.objects.filter(pk=report_id)).exists():
+        record_denied(user, f"voices.report:{report_id}", "not visible under access policy")
+    return report
 
 
 def protected_fields(report: Report, user: AnyUser | None, why: str) -> dict[str, Any] | None:

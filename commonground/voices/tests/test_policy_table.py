@@ -125,6 +125,16 @@ def test_the_public_pages_show_no_report_to_anyone(
         assert "Threats or intimidation" not in body or route.endswith("signaler/")
 
 
+def test_a_hidden_report_asked_for_is_audited_as_denied(
+    client: Client, cast: dict[str, User], report: Report
+) -> None:
+    client.force_login(cast["ousmane"])
+    client.get(f"/voices/inbox/{report.pk}/")
+    client.get(f"/voices/inbox/{uuid.uuid4()}/")  # a missing report is not a denial
+    denied = AuditEvent.objects.filter(action="access.denied", actor=cast["ousmane"])
+    assert list(denied.values_list("target", flat=True)) == [f"voices.report:{report.pk}"]
+
+
 def test_only_the_owners_analyst_leaves_protected_reads_in_the_audit(
     client: Client, cast: dict[str, User], report: Report
 ) -> None:
