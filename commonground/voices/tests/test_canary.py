@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from commonground.voices.services import PROTECTED_FIELDS
+
 TAG = uuid.uuid4().hex[:10]
 CANARIES = {
     "narrative": f"CANARY-NARRATIVE-{TAG}",
@@ -60,6 +62,10 @@ report = Report.objects.get()
 do_grade_report(report, users["grace"], "verified", "B", 2, control)
 print(json.dumps(protected_fields(report, users["grace"], why="test")))
 """
+
+
+def test_every_protected_field_has_a_canary() -> None:
+    assert set(CANARIES) == set(PROTECTED_FIELDS)
 
 
 def assert_canaries_absent(raw: bytes, where: str) -> None:
