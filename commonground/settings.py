@@ -139,6 +139,7 @@ INSTALLED_APPS = [
     "commonground.analysis",
     "commonground.forecasts",
     "commonground.mandates",
+    "commonground.voices",  # community reports, encrypted per organization
     "commonground.web",
 ]
 

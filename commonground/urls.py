@@ -8,5 +8,6 @@ from commonground.api import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("voices/", include("commonground.voices.urls")),  # community reports (voices app)
     path("", include("commonground.web.urls")),
 ]

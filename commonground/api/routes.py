@@ -20,6 +20,7 @@ from commonground.api.auth import ANONYMOUS_ALLOWED, READ
 from commonground.api.errors import ErrorEnvelope, envelope_urls, install_handlers
 from commonground.mandates import api as mandates_api
 from commonground.sharing.policy import policy
+from commonground.voices import api as voices_api
 
 DESCRIPTION = """\
 The shared picture of a conflict area, as JSON. Every record passes the access policy of
@@ -97,3 +98,4 @@ api.add_router("", accounts.router)
 api.add_router("", forecasts.router)
 api.add_router("", analysis.router)
 api.add_router("", mandates_api.router)
+api.add_router("", voices_api.router)  # commonground/voices/api.py

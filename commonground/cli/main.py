@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from commonground.cli.forecast import forecast
+from commonground.voices.cli import voices
 
 EXIT_REJECTED = 2
 
@@ -385,6 +386,7 @@ def token_list(username: str | None) -> None:
 
 
 cli.add_command(forecast)  # commonground/cli/forecast.py
+cli.add_command(voices)  # commonground/voices/cli.py
 
 
 def main() -> None:

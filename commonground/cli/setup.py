@@ -18,6 +18,7 @@ from commonground.mandates.queries import mandate_counts
 from commonground.registry.models import Operation, ParallelForce, Presence
 from commonground.sharing.models import Organization
 from commonground.sharing.policy import access_operator
+from commonground.voices.queries import voices_counts
 
 #: What the demo imports, in order (parallel forces refer to operations), from the data folder.
 DEMO_FILES = (
@@ -89,6 +90,7 @@ def operator_stats() -> dict[str, Any]:
         imports_succeeded=ImportRun.objects.filter(outcome="succeeded").count(),
         withdrawn_events=Event.objects.filter(withdrawn=True).count(),
         **mandate_counts(access_operator),
+        **voices_counts(),  # commonground/voices/queries.py
     )
     return figures
 
@@ -131,6 +133,9 @@ def run_demo(data_dir: Path | None, quiet: bool) -> int:
             return status
     ensure_cast()
     demo_forecasts()
+    from commonground.voices.demo import do_demo_reports  # synthetic, labelled (docs/voices.md)
+
+    console.print(f"Synthetic voices reports for femmes-bambari: {do_demo_reports()} new.")
     console.print(f"\nDemo accounts (password for all: [bold]{DEMO_PASSWORD}[/]):")
     for member in CAST:
         console.print(f"  {member.username:<8} {member.role:<15} {member.description}")

@@ -29,6 +29,7 @@ from commonground.sharing.models import (
     RAW_SHARING_FORBIDDEN,
     ROLE_RANK,
     Membership,
+    OrganizationKind,
     Role,
     Sensitivity,
     SharingAgreement,
@@ -192,6 +193,7 @@ POLICIES = {
     "signed_in": "Signed-in users only.",
     "importer": "Analysts and above (may_import).",
     "platform_admin": "Platform administrators only (Django admin's staff check).",
+    "voices": "Members of the report's owner only (access_reports); anyone else: not found.",
 }
 
 V = TypeVar("V", bound=Callable[..., Any])
@@ -280,3 +282,43 @@ def access_members(user: AnyUser | None, organization_id: Any) -> QuerySet[Membe
     if not may_see_members(user, organization_id):
         return memberships.none()
     return memberships.select_related("user").order_by("user__username")
+
+
+# --- Voices: community reports ----------------------------------------------------------------
+
+#: Organization kinds that never see community reports, whatever agreement is made: people report
+#: abuses by these very bodies. (A mission's military component has no kind of its own yet.)
+VOICES_EXCLUDED_KINDS = frozenset(
+    {
+        OrganizationKind.NATIONAL_GOVERNMENT,
+        OrganizationKind.PARALLEL_FORCE,
+        OrganizationKind.ARMED_GROUP,
+    }
+)
+
+
+def may_ever_receive_voices(kind: str) -> bool:
+    """Whether an organization of this kind may ever be given raw reports (a later agreement)."""
+    return kind not in VOICES_EXCLUDED_KINDS
+
+
+def voices_organizations(user: AnyUser | None, analysts_only: bool = False) -> list[Any]:
+    """The organizations whose community reports ``user`` sees (coarse parts at least).
+
+    Only members of the owner: a platform administrator who is not a member sees nothing, as
+    does everyone else. Sharing agreements for voices are a later slice
+    (:func:`may_ever_receive_voices`).
+    """
+    viewer = viewer_for(user)
+    lowest = ROLE_RANK[Role.ANALYST] if analysts_only else ROLE_RANK[Role.VIEWER]
+    return [org for org in viewer.roles if viewer.rank_in(org) >= lowest]
+
+
+def access_reports(queryset: QuerySet[M], user: AnyUser | None) -> QuerySet[M]:
+    """The reports ``user`` may know exist: those of organizations they belong to."""
+    return queryset.filter(owner_id__in=voices_organizations(user))
+
+
+def may_read_protected(user: AnyUser | None, owner_id: Any) -> bool:
+    """Narrative, contact, identity, exact place and date: the owner's analysts and above."""
+    return viewer_for(user).rank_in(owner_id) >= ROLE_RANK[Role.ANALYST]

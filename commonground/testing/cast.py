@@ -36,6 +36,14 @@ ORGANIZATIONS = {
         OrganizationKind.CIVIL_SOCIETY,
     ),
     "sfcg-car": ("Search for Common Ground CAR", "SFCG", OrganizationKind.NGO_PEACEBUILDER),
+    # Liaison offices of their own: the forces the presence registry names stay non-members.
+    "faca-liaison": (
+        "National armed forces liaison office",
+        "FACA-LO",
+        OrganizationKind.NATIONAL_GOVERNMENT,
+    ),
+    "parallel-force": ("Parallel force liaison cell", "PFLC", OrganizationKind.PARALLEL_FORCE),
+    "ocha-car": ("OCHA Central African Republic", "OCHA CAR", OrganizationKind.HUMANITARIAN),
 }
 
 CAST = (
@@ -44,6 +52,10 @@ CAST = (
     CastMember("marc", "Marc Lefèvre", "minusca-jmac", Role.VIEWER, "mission planner"),
     CastMember("jean", "Jean Ngoumbé", "femmes-bambari", Role.VIEWER, "civil-society member"),
     CastMember("sofia", "Sofia Ramos", "sfcg-car", Role.ORG_ADMIN, "peacebuilding NGO lead"),
+    CastMember("grace", "Grace Yakété", "femmes-bambari", Role.ANALYST, "women's network analyst"),
+    CastMember("ousmane", "Ousmane Kossi", "faca-liaison", Role.ANALYST, "national-army liaison"),
+    CastMember("viktor", "Viktor Ilin", "parallel-force", Role.ANALYST, "parallel-force liaison"),
+    CastMember("lucie", "Lucie Martin", "ocha-car", Role.ORG_ADMIN, "humanitarian coordinator"),
 )
 
 #: Demo password for every cast member. For a laptop demo only; the README says so.

@@ -38,7 +38,7 @@ def data_dir() -> Path:
 
 @pytest.fixture
 def cast(db: None) -> dict[str, User]:
-    """admin, amina, marc, jean and sofia, as described in commonground.testing.cast."""
+    """The named cast (admin, amina, marc, jean, sofia, grace, ...): commonground.testing.cast."""
     return ensure_cast()
 
 

@@ -1,0 +1,106 @@
+"""``/voices/reports``: the inbox as JSON, for the owner's members only (mounted in api/routes).
+
+Anyone else, signed in or not, gets 404 on both routes: the API never says a report exists. The
+protected fields come only to the owner's analysts, and each such answer is audited.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from commonground.api.auth import ANONYMOUS_ALLOWED, READ
+from commonground.api.errors import ErrorEnvelope
+from commonground.sharing.policy import policy
+from commonground.voices import queries
+from commonground.voices.models import Report
+
+router = Router(tags=["voices"])
+
+#: Most reports one answer lists.
+API_PAGE = 200
+
+
+class ReportOut(Schema):
+    """A report's coarse columns: what every member of the owner may see."""
+
+    id: uuid.UUID
+    owner: str
+    channel: str
+    status: str
+    category: str
+    area: str | None = Field(description="Admin-2 area code.")
+    month: datetime.date
+    date_precision: str
+    women: int
+    men: int
+    girls: int
+    boys: int
+    unknown: int
+    perpetrator_kind: str
+    may_count: bool
+    may_contact: bool
+    may_quote: bool
+    source_reliability: str
+    information_credibility: int | None
+    public_answer: str
+    synthetic: bool
+
+
+class ReportDetailOut(ReportOut):
+    protected: dict[str, Any] | None = Field(
+        description="Narrative, contact, identity, exact place and date: the owner's analysts only."
+    )
+
+
+class ReportFilters(Schema):
+    status: str = ""
+    category: str = ""
+    area: str = ""
+    month: str = Field("", description="YYYY-MM")
+    channel: str = ""
+
+
+def report_out(report: Report) -> dict[str, Any]:
+    return {
+        **{name: getattr(report, name) for name in ReportOut.model_fields if hasattr(report, name)},
+        "owner": report.owner.slug,
+        "area": report.area.code if report.area else None,
+        "synthetic": report.is_synthetic,
+    }
+
+
+@router.get(
+    "/voices/reports",
+    response={200: list[ReportOut], frozenset({401, 404, 422}): ErrorEnvelope},
+    auth=READ,
+    openapi_extra=ANONYMOUS_ALLOWED,
+)
+@policy("voices")
+def list_reports(request: HttpRequest, filters: Query[ReportFilters]) -> list[dict[str, Any]]:
+    """Your organizations' reports, newest first, filtered (coarse columns only)."""
+    if not queries.may_use_inbox(request.user):
+        raise Http404("Not found.")
+    reports = queries.filtered_reports(request.user, filters.model_dump())
+    return [report_out(r) for r in reports[:API_PAGE]]
+
+
+@router.get(
+    "/voices/reports/{report_id}",
+    response={200: ReportDetailOut, frozenset({401, 404, 422}): ErrorEnvelope},
+    auth=READ,
+    openapi_extra=ANONYMOUS_ALLOWED,
+)
+@policy("voices")
+def get_report(request: HttpRequest, report_id: uuid.UUID) -> dict[str, Any]:
+    """One report; decrypted protected fields for the owner's analysts (audited)."""
+    report = queries.report_for(request.user, report_id)
+    if report is None:
+        raise Http404("No such report.")
+    protected = queries.protected_fields(report, request.user, why="api")
+    return {**report_out(report), "protected": protected}

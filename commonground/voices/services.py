@@ -1,0 +1,296 @@
+"""Writes to community reports (``do_*``), each one audited in ``sharing.AuditEvent``.
+
+The protected fields are sealed here, before anything reaches the database (``crypto.py``); no
+audit row ever holds them, only ids, slugs and counts.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from commonground.core.models import Area
+from commonground.sharing.models import AuditEvent, Organization
+from commonground.sharing.policy import access_operator, may_read_protected
+from commonground.voices import crypto
+from commonground.voices.models import (
+    Channel,
+    DatePrecision,
+    PerpetratorKind,
+    Report,
+    ReportForm,
+    Status,
+)
+
+
+class LimitReached(Exception):
+    """The form took its daily number of reports; it asks people to come back later."""
+
+
+class NotAllowed(Exception):
+    """The user may not do this to this report (callers answer as if it did not exist)."""
+
+
+@dataclass
+class ReportInput:
+    """What a person tells, before it is split into clear columns and sealed fields."""
+
+    category: str
+    occurred_on: datetime.date
+    date_precision: str = DatePrecision.DAY
+    area: Area | None = None
+    women: int = 0
+    men: int = 0
+    girls: int = 0
+    boys: int = 0
+    unknown: int = 0
+    perpetrator_kind: str = PerpetratorKind.NOT_SAID
+    may_count: bool = False
+    may_contact: bool = False
+    may_quote: bool = False
+    narrative: str = ""
+    contact: str = ""
+    reporter_name: str = ""
+    place: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+#: The fields that exist only inside the ciphertext (docs/voices.md, ADR 0018; the canary test
+#: plants one in each).
+PROTECTED_FIELDS = (
+    "narrative",
+    "contact",
+    "reporter_name",
+    "place",
+    "latitude",
+    "longitude",
+    "occurred_on",
+)
+
+
+def protected_part(data: ReportInput) -> dict[str, Any]:
+    """The fields to seal; the contact only when the person agreed to be contacted."""
+    return {
+        "narrative": data.narrative,
+        "contact": data.contact if data.may_contact else "",
+        "reporter_name": data.reporter_name,
+        "place": data.place,
+        "latitude": data.latitude,
+        "longitude": data.longitude,
+        "occurred_on": data.occurred_on.isoformat(),
+    }
+
+
+def audit(action: str, actor: User | None, target: str, **detail: Any) -> None:
+    AuditEvent.objects.create(action=action, actor=actor, target=target, detail=detail)
+
+
+def do_submit_report(
+    form: ReportForm | None,
+    owner: Organization,
+    client_key: str,
+    data: ReportInput,
+    channel: str = Channel.WEB_FORM,
+    actor: User | None = None,
+    is_synthetic: bool = False,
+) -> tuple[Report, str, bool]:
+    """Store one report, sealed; the same ``client_key`` again returns the first one.
+
+    Returns the report, the receipt code to show the reporter, and whether it is new.
+    """
+    key = crypto.ensure_organization_key(owner)
+    receipt = crypto.receipt_code(key, f"{channel}:{client_key}")
+    with transaction.atomic():
+        known = Report.objects.filter(owner=owner, channel=channel, client_key=client_key).first()
+        if known is not None:
+            return known, receipt, False
+        if form is not None:
+            since = timezone.now() - datetime.timedelta(hours=24)
+            if Report.objects.filter(form=form, created_at__gte=since).count() >= form.daily_limit:
+                raise LimitReached(form.slug)
+        report_id = uuid.uuid4()
+        wrapped, sealed = crypto.seal(key, report_id, protected_part(data))
+        report = Report.objects.create(
+            id=report_id,
+            owner=owner,
+            form=form,
+            channel=channel,
+            client_key=client_key,
+            receipt_hash=crypto.receipt_hash(receipt),
+            category=data.category,
+            area=data.area,
+            month=data.occurred_on.replace(day=1),
+            date_precision=data.date_precision,
+            women=data.women,
+            men=data.men,
+            girls=data.girls,
+            boys=data.boys,
+            unknown=data.unknown,
+            perpetrator_kind=data.perpetrator_kind,
+            may_count=data.may_count,
+            may_contact=data.may_contact,
+            may_quote=data.may_quote,
+            key_id=crypto.key_id(key),
+            wrapped_key=wrapped,
+            sealed=sealed,
+            is_synthetic=is_synthetic,
+        )
+        audit("voices.report.received", actor, str(report.pk), owner=owner.slug, channel=channel)
+    return report, receipt, True
+
+
+def do_audit_protected_read(report: Report, actor: User | None, why: str) -> None:
+    """Every read of a report's protected fields leaves a row: who, which report, why."""
+    audit("voices.report.read", actor, str(report.pk), owner=report.owner.slug, why=why)
+
+
+def do_grade_report(
+    report: Report,
+    actor: User,
+    status: str,
+    source_reliability: str,
+    information_credibility: int | None,
+    public_answer: str,
+) -> Report:
+    """An analyst of the owner grades a report (Admiralty scale) and answers the reporter."""
+    if not may_read_protected(actor, report.owner_id):
+        raise NotAllowed(str(report.pk))
+    answer_changed = public_answer != report.public_answer
+    report.status = Status(status)
+    report.source_reliability = source_reliability
+    report.information_credibility = information_credibility
+    report.public_answer = public_answer
+    report.graded_by = actor
+    if answer_changed:
+        report.answered_at = timezone.now() if public_answer else None
+    report.save()
+    audit(
+        "voices.report.graded",
+        actor,
+        str(report.pk),
+        status=report.status,
+        grading=f"{source_reliability}{information_credibility or ''}",
+        answer_changed=answer_changed,
+    )
+    return report
+
+
+def do_rotate_key(organization: Organization) -> int:
+    """Give the organization a new key and re-wrap every data key with it; returns how many.
+
+    The new key is written next to the old one first; the data keys are re-wrapped in one
+    transaction; only then does the new file replace the old. A failure leaves the old key and
+    every report as they were. A key held in the environment cannot be rotated here.
+    """
+    if os.environ.get(crypto.key_variable(organization), "").strip():
+        raise crypto.KeyMissing(
+            f"the key of {organization.slug} is in {crypto.key_variable(organization)}: "
+            "rotate it where that variable is set"
+        )
+    old = crypto.organization_key(organization)
+    new = crypto.new_key()
+    path = crypto.key_file(organization)
+    pending = path.with_suffix(".key.new")
+    pending.unlink(missing_ok=True)
+    crypto.write_key_file(pending, new)
+    try:
+        with transaction.atomic():
+            reports = access_operator(Report.objects.filter(owner=organization)).exclude(
+                wrapped_key=b""
+            )
+            count = 0
+            for report in reports.only("id", "wrapped_key").iterator():
+                report.wrapped_key = crypto.rewrap(old, new, report.wrapped_key)
+                report.key_id = crypto.key_id(new)
+                report.save(update_fields=["wrapped_key", "key_id"])
+                count += 1
+            audit("voices.key.rotated", None, organization.slug, reports=count)
+    except BaseException:
+        pending.unlink(missing_ok=True)
+        raise
+    pending.replace(path)
+    return count
+
+
+def do_shred(organization: Organization) -> int:
+    """Destroy the organization's key and every wrapped data key and ciphertext; irreversible.
+
+    The coarse columns stay (counts by area and month), the protected fields are gone for good:
+    even a backup of the key file opens nothing, because the wrapped keys are erased too.
+    """
+    with transaction.atomic():
+        count = (
+            access_operator(Report.objects.filter(owner=organization))
+            .exclude(wrapped_key=b"")
+            .update(wrapped_key=b"", sealed=b"", key_id="shredded")
+        )
+        audit("voices.key.shredded", None, organization.slug, reports=count)
+    path = crypto.key_file(organization)
+    if path.exists():
+        path.write_bytes(b"\0" * path.stat().st_size)  # best effort: the file system may copy
+        path.unlink()
+    return count
+
+
+def do_export(organization: Organization, out: IO[str], output_name: str) -> int:
+    """Write the organization's reports, decrypted, one JSON object a line; audited."""
+    key = crypto.organization_key(organization)
+    count = 0
+    reports = access_operator(Report.objects.filter(owner=organization)).select_related("area")
+    for report in reports.order_by("created_at", "id").iterator():
+        row = export_row(report)
+        if report.wrapped_key:
+            row["protected"] = crypto.open_sealed(key, report.pk, report.wrapped_key, report.sealed)
+        out.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
+        count += 1
+    audit("voices.exported", None, organization.slug, reports=count, file=output_name)
+    return count
+
+
+def export_row(report: Report) -> dict[str, Any]:
+    """The clear columns of a report, as plain JSON values."""
+    return {
+        "id": str(report.pk),
+        "owner": report.owner.slug,
+        "channel": report.channel,
+        "status": report.status,
+        "category": report.category,
+        "area": report.area.code if report.area else None,
+        "month": report.month.isoformat(),
+        "date_precision": report.date_precision,
+        "affected": {
+            "women": report.women,
+            "men": report.men,
+            "girls": report.girls,
+            "boys": report.boys,
+            "unknown": report.unknown,
+        },
+        "perpetrator_kind": report.perpetrator_kind,
+        "consent": {
+            "may_count": report.may_count,
+            "may_contact": report.may_contact,
+            "may_quote": report.may_quote,
+        },
+        "source_reliability": report.source_reliability,
+        "information_credibility": report.information_credibility,
+        "public_answer": report.public_answer,
+        "received_at": report.created_at.isoformat(),
+        "synthetic": report.is_synthetic,
+    }
+
+
+def export_to_file(organization: Organization, path: Path) -> int:
+    """Export into a new file readable by its owner only (it holds decrypted reports)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        return do_export(organization, out, path.name)

@@ -1,0 +1,109 @@
+"""Pages: the public form, the receipt page and the owning organization's inbox.
+
+Anyone who may not see a report (or the inbox) gets the same 404 as for something that does not
+exist; the policy is ``sharing.policy.access_reports`` and ``may_read_protected``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from commonground.sharing.policy import may_read_protected, policy
+from commonground.voices import queries
+from commonground.voices.forms import GradeForm, PublicReportForm, ReceiptForm
+from commonground.voices.models import Category, Channel, Report, Status
+from commonground.voices.services import LimitReached, do_grade_report, do_submit_report
+
+#: Reports shown on one inbox page (only coarse columns: nothing is decrypted for the list).
+INBOX_PAGE = 100
+
+
+@policy("public")
+def report_form(request: HttpRequest, organization: str, form: str) -> HttpResponse:
+    """The public form: no account; the same submission twice stores one report."""
+    found = queries.published_form(organization, form)
+    if found is None:
+        raise Http404(_("No such form."))
+    bound = PublicReportForm(request.POST or None)
+    if request.method == "POST" and bound.is_valid():
+        try:
+            _report, receipt, _new = do_submit_report(
+                found, found.owner, bound.cleaned_data["client_key"], bound.report_input()
+            )
+        except LimitReached:
+            context = {"form_page": found}
+            return render(request, "voices/limit.html", context, status=429)
+        return render(request, "voices/thanks.html", {"form_page": found, "receipt": receipt})
+    return render(request, "voices/form.html", {"form_page": found, "form": bound})
+
+
+@policy("public")
+def receipt(request: HttpRequest) -> HttpResponse:
+    """A receipt holder reads the status and the organization's public answer; nothing else."""
+    form = ReceiptForm(request.POST or None)
+    context: dict[str, Any] = {"form": form, "asked": False}
+    if request.method == "POST" and form.is_valid():
+        context["asked"] = True
+        context["report"] = queries.report_by_receipt(form.cleaned_data["code"])
+    return render(request, "voices/receipt.html", context)
+
+
+@policy("voices")
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The owner's reports, filtered; coarse columns only (nothing decrypted here)."""
+    if not queries.may_use_inbox(request.user):
+        raise Http404(_("No such page."))
+    filters = {name: request.GET.get(name, "") for name in queries.FILTERS}
+    reports = queries.filtered_reports(request.user, filters)
+    visible = queries.visible_reports(request.user)
+    area_name = "name_fr" if get_language() == "fr" else "name_en"
+    context = {
+        "reports": reports[:INBOX_PAGE],
+        "total": reports.count(),
+        "filters": filters,
+        "statuses": Status.choices,
+        "categories": Category.choices,
+        "channels": Channel.choices,
+        "areas": visible.exclude(area=None)
+        .values_list("area__code", f"area__{area_name}")
+        .annotate(n=Count("id"))
+        .order_by(f"area__{area_name}"),
+        "months": visible.dates("month", "month", order="DESC"),
+        "any_synthetic": visible.filter(is_synthetic=True).exists(),
+    }
+    return render(request, "voices/inbox.html", context)
+
+
+@policy("voices")
+def report_detail(request: HttpRequest, report_id: str) -> HttpResponse:
+    """One report: analysts of the owner read it decrypted (audited) and grade it."""
+    report = queries.report_for(request.user, report_id)
+    if report is None:
+        raise Http404(_("No such page."))
+    is_analyst = may_read_protected(request.user, report.owner_id)
+    grade = GradeForm(request.POST or None, initial=grade_initial(report)) if is_analyst else None
+    if request.method == "POST":
+        if grade is None or not isinstance(request.user, User):
+            raise Http404(_("No such page."))
+        if grade.is_valid():
+            do_grade_report(report, request.user, **grade.cleaned_data)
+            return redirect("voices:report", report_id=report.pk)
+    protected = queries.protected_fields(report, request.user, why="inbox")
+    context = {"report": report, "protected": protected, "grade": grade}
+    return render(request, "voices/report.html", context)
+
+
+def grade_initial(report: Report) -> dict[str, Any]:
+    return {
+        "status": report.status,
+        "source_reliability": report.source_reliability,
+        "information_credibility": report.information_credibility,
+        "public_answer": report.public_answer,
+    }
