@@ -129,7 +129,7 @@ def test_on_postgresql_a_killed_import_shows_what_the_database_holds(
     """The kill lands while the import COPYs its rows. Its commit may still land later (once
     sent, PostgreSQL finishes it): either way the run's record must match the data."""
     if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL: run with DATABASE_URL=postgres://.../h_reliability")
+        pytest.skip("PostgreSQL only: runs when DATABASE_URL names a PostgreSQL database (CI)")
     database = settings.DATABASES["default"]
     url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
     env = command_environment(tmp_path, url)
