@@ -92,7 +92,11 @@ def test_anonymous_visitors_are_sent_to_sign_in(cast: dict[str, User]) -> None:
     ("lang", "title", "reason"),
     [
         ("en", "Not allowed", "Only analysts and above may import data."),
-        ("fr", "Non autorisé", "Seuls les analystes et les rôles supérieurs peuvent importer des données."),
+        (
+            "fr",
+            "Non autorisé",
+            "Seuls les analystes et les rôles supérieurs peuvent importer des données.",
+        ),
     ],
 )
 def test_a_viewer_refused_the_import_page_gets_a_translated_page(
