@@ -27,6 +27,7 @@ class OrganizationKind(models.TextChoices):
     LOCAL_AUTHORITY = "local_authority", _("Local or customary authority")
     ARMED_GROUP = "armed_group", _("Armed group")
     DATA_PROVIDER = "data_provider", _("Data provider")
+    MILITARY_COMPONENT = "military_component", _("Military component of a mission")
     OTHER = "other", _("Other")
 
 
@@ -143,6 +144,37 @@ class SharingAgreement(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.provider} → {self.recipient} (≤ {self.get_max_sensitivity_display()})"
+
+
+class SharingCircle(BaseModel):
+    """A named set of organizations that records, datasets, alerts or released tables go to.
+
+    As MISP's sharing groups: each circle is owned by one organization, which chooses its members
+    and the highest sensitivity shared through it. Being in a circle never overrides the
+    humanitarian-military separation rule of the policy (``commonground.sharing.policy``).
+    ``releases_paused`` lets the owner stop the disclosure gate releasing tables to the circle.
+    """
+
+    owner = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="circles_owned")
+    slug = models.SlugField(max_length=80)
+    name = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    members = models.ManyToManyField(Organization, related_name="circles", blank=True)
+    max_sensitivity = models.PositiveSmallIntegerField(
+        choices=Sensitivity.choices, default=Sensitivity.PARTNERS, db_default=Sensitivity.PARTNERS
+    )
+    releases_paused = models.BooleanField(default=False, db_default=False)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "slug"], name="one_circle_slug_per_owner")
+        ]
+        verbose_name = _("sharing circle")
+        verbose_name_plural = _("sharing circles")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.owner})"
 
 
 class AuditEvent(models.Model):
