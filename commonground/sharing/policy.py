@@ -59,6 +59,28 @@ class Viewer:
 ANONYMOUS = Viewer(user_id=None, is_platform_admin=False, roles={})
 
 
+def request_viewer(request: Any) -> Viewer:
+    """The policy's viewer for a request, worked out once and kept on the request."""
+    viewer = getattr(request, "_commonground_viewer", None)
+    if viewer is None:
+        viewer = viewer_for(getattr(request, "user", None))
+        request._commonground_viewer = viewer
+    return viewer
+
+
+def circle_ids_for(viewer: Viewer) -> frozenset[Any]:
+    """The sharing circles any of the viewer's organizations is a member of (one query)."""
+    from commonground.sharing.models import SharingCircle
+
+    if not viewer.roles:
+        return frozenset()
+    return frozenset(
+        SharingCircle.objects.filter(members__in=list(viewer.roles))
+        .values_list("id", flat=True)
+        .distinct()
+    )
+
+
 def viewer_for(user: AnyUser | None) -> Viewer:
     """Build the policy's view of a user from their memberships (one query)."""
     if user is None or not user.is_authenticated:
@@ -286,15 +308,30 @@ def access_members(user: AnyUser | None, organization_id: Any) -> QuerySet[Membe
 
 # --- Voices: community reports ----------------------------------------------------------------
 
-#: Organization kinds that never see community reports, whatever agreement is made: people report
-#: abuses by these very bodies. (A mission's military component has no kind of its own yet.)
-VOICES_EXCLUDED_KINDS = frozenset(
+#: Organization kinds that bear arms or command those who do: national and parallel forces, armed
+#: groups and the military components of missions. Humanitarian-military separation: they never
+#: receive raw records of :data:`SEPARATED_OWNER_KINDS`, whatever circle or agreement says.
+ARMED_KINDS = frozenset(
     {
         OrganizationKind.NATIONAL_GOVERNMENT,
         OrganizationKind.PARALLEL_FORCE,
         OrganizationKind.ARMED_GROUP,
+        OrganizationKind.MILITARY_COMPONENT,
     }
 )
+
+#: Owners whose raw records never reach :data:`ARMED_KINDS`.
+SEPARATED_OWNER_KINDS = frozenset(
+    {
+        OrganizationKind.CIVIL_SOCIETY,
+        OrganizationKind.HUMANITARIAN,
+        OrganizationKind.NGO_PEACEBUILDER,
+    }
+)
+
+#: Organization kinds that never see community reports, whatever agreement is made: people report
+#: abuses by these very bodies.
+VOICES_EXCLUDED_KINDS = ARMED_KINDS
 
 
 def may_ever_receive_voices(kind: str) -> bool:

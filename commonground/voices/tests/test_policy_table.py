@@ -153,6 +153,7 @@ def test_forces_and_armed_groups_never_receive_voices(kind: OrganizationKind) ->
         OrganizationKind.NATIONAL_GOVERNMENT,
         OrganizationKind.PARALLEL_FORCE,
         OrganizationKind.ARMED_GROUP,
+        OrganizationKind.MILITARY_COMPONENT,
     }
     assert may_ever_receive_voices(kind) == (kind not in never)
     assert never == VOICES_EXCLUDED_KINDS
