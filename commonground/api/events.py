@@ -264,6 +264,11 @@ def get_event(
     event = queries.visible_event(request.user, event_id)
     if event is None:
         if queries.event_exists(event_id):
-            record_denied(request.user, f"event:{event_id}", "not visible under access policy")
+            record_denied(
+                request.user,
+                f"event:{event_id}",
+                "not visible under access policy",
+                records=Event.objects.filter(pk=event_id),
+            )
         raise Http404("No such event.")
     return event_detail(request, event)

@@ -220,12 +220,39 @@ def may_import(user: AnyUser | None) -> bool:
     return any(viewer.rank_in(org) >= ROLE_RANK[Role.ANALYST] for org in viewer.roles)
 
 
-def record_denied(user: AnyUser | None, target: str, reason: str) -> None:
-    """Every denied access is audited; repeats are counted on one row (a bounded log)."""
+#: The audited reason of a refusal that humanitarian-military separation decided.
+SEPARATION_REASON = "humanitarian-military separation"
+
+
+def record_denied(
+    user: AnyUser | Viewer | None,
+    target: str,
+    reason: str,
+    records: QuerySet[Any] | None = None,
+) -> None:
+    """Every denied access is audited; repeats are counted on one row (a bounded log).
+
+    ``records``, the hidden record(s) asked for, lets the audit say when separation refused it
+    (a member of an armed organization asked for a separated owner's record above public).
+    """
     from commonground.sharing.services import do_record_repeatable
 
+    if records is not None and _separation_decided(user, records):
+        reason = SEPARATION_REASON
+    if isinstance(user, Viewer):
+        user = User.objects.filter(pk=user.user_id).first() if user.user_id else None
     actor = user if isinstance(user, User) else None
     do_record_repeatable("access.denied", actor, target, {"reason": reason})
+
+
+def _separation_decided(user: AnyUser | Viewer | None, records: QuerySet[Any]) -> bool:
+    viewer = as_viewer(user)
+    if viewer.is_platform_admin or not viewer.armed_organizations:
+        return False
+    separated = records.filter(owner__kind__in=SEPARATED_OWNER_KINDS)
+    if any(f.name == "sensitivity" for f in records.model._meta.get_fields()):
+        separated = separated.filter(sensitivity__gt=Sensitivity.PUBLIC)
+    return separated.exists()
 
 
 # --- Areas -------------------------------------------------------------------------------------
