@@ -135,10 +135,10 @@ def records(cast: dict[str, User], orgs: dict[str, Organization]) -> dict[str, E
             do_add_circle_member(circle, orgs[member], None)
         circles[slug] = circle
     made = {}
-    for n, (label, owner, sensitivity, licence, circle) in enumerate(RECORDS):
+    for n, (label, owner, sensitivity, licence, slug) in enumerate(RECORDS):
         event = make_event(n, label, orgs[owner], sensitivity, licence)
-        if circle:
-            do_set_record_circle(event, circles[circle], None)
+        if slug:
+            do_set_record_circle(event, circles[slug], None)
         made[label] = event
     return made
 
