@@ -19,7 +19,10 @@ from commonground.api.schemas import (
     ActorRef,
     OrganizationRef,
     SensitivityName,
+    TLP_FIELD,
+    TlpName,
     sensitivity_name,
+    tlp_name,
 )
 from commonground.events import queries
 from commonground.events.models import Event, ViolenceType
@@ -54,6 +57,7 @@ class EventOut(Schema):
     civilian_deaths: int | None
     owner: str = Field(description="Slug of the organization that owns the record.")
     sensitivity: SensitivityName
+    tlp: TlpName = TLP_FIELD
     licence: str
 
 
@@ -146,6 +150,7 @@ def event_out(event: Event) -> EventOut:
         civilian_deaths=event.civilian_deaths,
         owner=event.owner.slug,
         sensitivity=sensitivity_name(event.sensitivity),
+        tlp=tlp_name(event.sensitivity),
         licence=event.licence,
     )
 
