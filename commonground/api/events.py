@@ -16,10 +16,10 @@ from commonground.api.errors import ErrorEnvelope
 from commonground.api.paging import Page, Paging, paginate
 from commonground.api.schemas import (
     MAX_INTEGER_ID,
+    TLP_FIELD,
     ActorRef,
     OrganizationRef,
     SensitivityName,
-    TLP_FIELD,
     TlpName,
     sensitivity_name,
     tlp_name,
