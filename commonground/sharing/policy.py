@@ -378,6 +378,26 @@ def may_manage_members(user: AnyUser | None, organization_id: Any) -> bool:
     return viewer.rank_in(organization_id) >= ROLE_RANK[Role.ORG_ADMIN]
 
 
+def sharing_organizations(user: AnyUser | Viewer | None) -> QuerySet[Organization]:
+    """The organizations whose circles and agreements ``user`` manages: those they administer
+    (organization administrators), every one for a platform administrator."""
+    viewer = as_viewer(user)
+    if viewer.is_platform_admin:
+        return Organization.objects.all()
+    return Organization.objects.filter(
+        pk__in=[org for org in viewer.roles if viewer.rank_in(org) >= ROLE_RANK[Role.ORG_ADMIN]]
+    )
+
+
+def may_manage_sharing(user: AnyUser | Viewer | None, organization_id: Any) -> bool:
+    """Circles of an owner and agreements of a provider: its organization administrators and
+    platform administrators (the same right as managing its members)."""
+    viewer = as_viewer(user)
+    if viewer.is_platform_admin:
+        return True
+    return viewer.rank_in(organization_id) >= ROLE_RANK[Role.ORG_ADMIN]
+
+
 def grantable_roles(user: AnyUser | None, organization_id: Any) -> list[Role]:
     """The roles a user may give in an organization: never more than they hold there.
 

@@ -17,3 +17,11 @@ def tlp_badge(record: Any = None, marking: str = "") -> dict[str, Any]:
     tlp = Tlp(marking) if marking else tlp_for(getattr(record, "sensitivity", 0))
     css = tlp.value.lower().replace("+", "-")
     return {"tlp": tlp, "css": css}
+
+
+@register.filter
+def tlp(sensitivity: int) -> str:
+    """``{{ level|tlp }}``: the TLP 2.0 label of a sensitivity level (``TLP:AMBER``)."""
+    from commonground.sharing.markings import tlp_label
+
+    return tlp_label(sensitivity)
