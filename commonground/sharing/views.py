@@ -35,6 +35,13 @@ def _user(request: HttpRequest) -> User | None:
     return user if isinstance(user, User) and user.is_authenticated else None
 
 
+def _uuid(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
+
+
 def _to_login(request: HttpRequest) -> HttpResponse:
     from django.contrib.auth.views import redirect_to_login
 
@@ -172,7 +179,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
             return redirect("sharing:agreements")
     elif action == "delete":
         agreement = SharingAgreement.objects.filter(
-            pk=request.POST.get("agreement") or None, provider__in=providers
+            pk=_uuid(request.POST.get("agreement", "")), provider__in=providers
         ).first()
         if agreement is None:
             raise Http404(_("No such page."))
