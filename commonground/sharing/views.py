@@ -178,9 +178,12 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("sharing:agreements")
     elif action == "delete":
-        agreement = SharingAgreement.objects.filter(
-            pk=_uuid(request.POST.get("agreement", "")), provider__in=providers
-        ).first()
+        agreement_id = _uuid(request.POST.get("agreement", ""))
+        agreement = (
+            SharingAgreement.objects.filter(pk=agreement_id, provider__in=providers).first()
+            if agreement_id
+            else None
+        )
         if agreement is None:
             raise Http404(_("No such page."))
         circles.do_delete_agreement(agreement, user)
