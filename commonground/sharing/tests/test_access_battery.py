@@ -191,7 +191,7 @@ def reveals(body: str, kind: Kind, record: Any) -> bool:
 def answer(client: Client, route: Route, record: Any) -> tuple[int, str]:
     path = route.path.format(id=record.pk)
     response = client.get(path)
-    content = b"".join(response.streaming_content) if response.streaming else response.content
+    content = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
     # The page may echo the path asked for (a sign-in link): that is not the record.
     return response.status_code, content.decode().replace(path, "")
 
