@@ -48,7 +48,15 @@ if TYPE_CHECKING:
 # --- Rebuilding -------------------------------------------------------------------------------
 
 #: Event columns every figure row is grouped by; the ownership fields make the policy apply.
-GROUP_COLUMNS = ("dataset", "country_code", "violence_type", "owner_id", "sensitivity", "licence")
+GROUP_COLUMNS = (
+    "dataset",
+    "country_code",
+    "violence_type",
+    "owner_id",
+    "sensitivity",
+    "licence",
+    "circle_id",
+)
 #: The finest grain, read from the events in one pass; each table sums it further.
 FINE_COLUMNS = (*GROUP_COLUMNS, "admin1_id", "admin2_id", "priogrid_gid", "actor1_id", "actor2_id")
 TABLE_COLUMNS = {
@@ -75,10 +83,17 @@ def month_sql(vendor: str) -> str:
     return "substr(\"date_start\", 1, 7) || '-01'"  # SQLite stores dates as ISO text
 
 
-def _fine_sql(events_table: str, scope: str) -> str:
+def _present(columns: tuple[str, ...], model: type[models.Model]) -> tuple[str, ...]:
+    """The columns a (possibly historical) model has: a migration made before sharing circles
+    rebuilds figures without ``circle_id``."""
+    names = {field.column for field in model._meta.concrete_fields}
+    return tuple(c for c in columns if c in names)
+
+
+def _fine_sql(events_table: str, scope: str, fine_columns: tuple[str, ...] = FINE_COLUMNS) -> str:
     """One pass over the events: sums per finest key and month, into a temporary table."""
     month = month_sql(connection.vendor)
-    keys = ", ".join(f'"{c}"' for c in FINE_COLUMNS)
+    keys = ", ".join(f'"{c}"' for c in fine_columns)
     # Names come from the models; values are parameters: no injection path.
     return (
         f'CREATE TEMPORARY TABLE "{FINE_TABLE}" AS SELECT {keys}, {month} AS "month", '  # noqa: S608
@@ -130,11 +145,14 @@ def refresh_figures(
         params.extend(chosen)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f'DROP TABLE IF EXISTS "{FINE_TABLE}"')
-        cursor.execute(_fine_sql(found["event"]._meta.db_table, scope), [False, *params])
+        fine_columns = _present(FINE_COLUMNS, found["event"])
+        events_table = found["event"]._meta.db_table
+        cursor.execute(_fine_sql(events_table, scope, fine_columns), [False, *params])
         where = scope.replace(" AND ", " WHERE ", 1)
-        for key, columns in TABLE_COLUMNS.items():
+        for key, all_columns in TABLE_COLUMNS.items():
             if key not in found:  # a migration made before that table existed
                 continue
+            columns = _present(tuple(c for c in all_columns if c in fine_columns), found[key])
             table = found[key]._meta.db_table
             cursor.execute(f'DELETE FROM "{table}"{where}', params)  # noqa: S608 (model names)
             cursor.execute(_sum_sql(table, columns, with_days=key != "cell"))
@@ -150,6 +168,8 @@ def figures_from_events(events: pl.DataFrame) -> dict[str, pl.DataFrame]:
     is 0.
     """
     month = pl.col("date_start").dt.truncate("1mo").alias("month")
+    if "circle_id" not in events.columns:  # an import writes its new events in no circle
+        events = events.with_columns(pl.lit(None, dtype=pl.String).alias("circle_id"))
     fine = events.group_by([*FINE_COLUMNS, month]).agg(
         pl.len().cast(pl.Int64).alias("events"),
         pl.col("fatalities_best").sum().cast(pl.Int64).alias("deaths"),

@@ -16,10 +16,13 @@ from commonground.api.errors import ErrorEnvelope
 from commonground.api.paging import Page, Paging, paginate
 from commonground.api.schemas import (
     MAX_INTEGER_ID,
+    TLP_FIELD,
     ActorRef,
     OrganizationRef,
     SensitivityName,
+    TlpName,
     sensitivity_name,
+    tlp_name,
 )
 from commonground.events import queries
 from commonground.events.models import Event, ViolenceType
@@ -54,6 +57,7 @@ class EventOut(Schema):
     civilian_deaths: int | None
     owner: str = Field(description="Slug of the organization that owns the record.")
     sensitivity: SensitivityName
+    tlp: TlpName = TLP_FIELD
     licence: str
 
 
@@ -146,6 +150,7 @@ def event_out(event: Event) -> EventOut:
         civilian_deaths=event.civilian_deaths,
         owner=event.owner.slug,
         sensitivity=sensitivity_name(event.sensitivity),
+        tlp=tlp_name(event.sensitivity),
         licence=event.licence,
     )
 
@@ -264,6 +269,11 @@ def get_event(
     event = queries.visible_event(request.user, event_id)
     if event is None:
         if queries.event_exists(event_id):
-            record_denied(request.user, f"event:{event_id}", "not visible under access policy")
+            record_denied(
+                request.user,
+                f"event:{event_id}",
+                "not visible under access policy",
+                records=Event.objects.filter(pk=event_id),
+            )
         raise Http404("No such event.")
     return event_detail(request, event)

@@ -19,10 +19,13 @@ from commonground.api.schemas import (
     AREA_CODE,
     COUNTRY_CODE,
     SLUG,
+    TLP_FIELD,
     OrganizationRef,
     QueryFilters,
     SensitivityName,
+    TlpName,
     sensitivity_name,
+    tlp_name,
 )
 from commonground.events import queries as event_queries
 from commonground.registry import queries
@@ -183,6 +186,7 @@ class OperationOut(OperationRef):
     source_url: str
     owner: str
     sensitivity: SensitivityName
+    tlp: TlpName = TLP_FIELD
     licence: str
 
 
@@ -259,6 +263,7 @@ def operation_out(operation: Operation) -> OperationOut:
         source_url=operation.source_url,
         owner=operation.owner.slug,
         sensitivity=sensitivity_name(operation.sensitivity),
+        tlp=tlp_name(operation.sensitivity),
         licence=operation.licence,
     )
 
@@ -385,6 +390,7 @@ class PresenceOut(Schema):
     source_url: str
     source_date: str
     sensitivity: SensitivityName
+    tlp: TlpName = TLP_FIELD
 
 
 class PresenceFilters(QueryFilters):
@@ -424,6 +430,7 @@ def presence_out(record: Presence, visible_operations: set[Any]) -> PresenceOut:
         source_url=record.source_url,
         source_date=record.source_date,
         sensitivity=sensitivity_name(record.sensitivity),
+        tlp=tlp_name(record.sensitivity),
     )
 
 

@@ -27,6 +27,18 @@ COUNTRY_CODE = r"^[A-Z]{3}$"
 SLUG = r"^[-a-zA-Z0-9_]+$"
 
 
+TlpName = Literal["TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED"]
+#: The API field that carries an owned record's TLP 2.0 marking (docs/access-policy.md).
+TLP_FIELD = Field(description="TLP 2.0 marking of the record's sensitivity (ADR 0020).")
+
+
+def tlp_name(value: int) -> TlpName:
+    """The TLP 2.0 marking of a sensitivity level, as the API spells it."""
+    from commonground.sharing.markings import tlp_label
+
+    return tlp_label(value)  # type: ignore[return-value]  # the five labels of TlpName
+
+
 def sensitivity_name(value: int) -> SensitivityName:
     names: dict[int, SensitivityName] = {
         Sensitivity.PUBLIC: "public",

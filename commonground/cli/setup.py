@@ -132,6 +132,9 @@ def run_demo(data_dir: Path | None, quiet: bool) -> int:
         if status != 0:
             return status
     ensure_cast()
+    from commonground.sharing.demo import ensure_demo_circles  # ADR 0020
+
+    console.print(f"Sharing circle: {ensure_demo_circles()}.")
     demo_forecasts()
     from commonground.voices.demo import do_demo_reports  # synthetic, labelled (docs/voices.md)
 

@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from commonground.core.csv_out import SafeWriter
 from commonground.core.models import Area, AreaLevel
 from commonground.events.models import Event
+from commonground.sharing.markings import tlp_label
 from commonground.sharing.models import RAW_SHARING_FORBIDDEN, Sensitivity
 from commonground.sharing.policy import access_exportable, access_operator
 
@@ -68,6 +69,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("description", "#description"),
     ("licence", "#meta+licence"),
     ("owner", "#org+owner"),
+    ("tlp", "#meta+tlp"),  # the TLP 2.0 marking of the row's sensitivity (ADR 0020)
 )
 
 #: The columns of text from sources or people (every text cell is neutralised, these included).
@@ -157,6 +159,7 @@ def _row(event: Event) -> dict[str, Any]:
         "description": event.description,
         "licence": event.licence,
         "owner": str(event.owner),
+        "tlp": tlp_label(event.sensitivity),
     }
     return values
 

@@ -15,6 +15,7 @@ from commonground.sharing.models import (
     Membership,
     Organization,
     SharingAgreement,
+    SharingCircle,
 )
 from commonground.sharing.services import do_revoke_api_token
 
@@ -40,12 +41,35 @@ class MembershipAdmin(PlatformAdmin):
 
 @admin.register(SharingAgreement)
 class SharingAgreementAdmin(PlatformAdmin):
-    list_display = ("provider", "recipient", "max_sensitivity", "created_at")
-    list_filter = ("max_sensitivity",)
+    list_display = (
+        "provider",
+        "recipient",
+        "max_sensitivity",
+        "covers_voices",
+        "voices_protected",
+        "created_at",
+    )
+    list_filter = ("max_sensitivity", "covers_voices")
     search_fields = ("provider__name", "provider__acronym", "recipient__name", "recipient__acronym")
     raw_id_fields = ("provider", "recipient")
     readonly_fields = ("created_at", "updated_at")
     list_select_related = ("provider", "recipient")
+
+
+@admin.register(SharingCircle)
+class SharingCircleAdmin(PlatformAdmin):
+    """Circles are managed on /sharing/circles/ (audited); here for platform administrators.
+
+    Whatever is set here, the policy never gives armed organizations raw records of civil owners.
+    """
+
+    list_display = ("name", "owner", "slug", "max_sensitivity", "releases_paused")
+    list_filter = ("max_sensitivity", "releases_paused")
+    search_fields = ("name", "slug", "owner__name", "owner__acronym")
+    raw_id_fields = ("owner",)
+    filter_horizontal = ("members",)
+    readonly_fields = ("created_at", "updated_at")
+    list_select_related = ("owner",)
 
 
 @admin.register(AuditEvent)

@@ -109,6 +109,17 @@ class OwnershipFields(models.Model):
         choices=Sensitivity.choices, default=Sensitivity.PUBLIC
     )
     licence = models.CharField(max_length=40, choices=Licence.choices, default=Licence.OWNER)
+    #: Who besides the owner sees a record above ``public`` (up to the circle's level); none:
+    #: the owner only. Deleting a circle narrows its records back to the owner (ADR 0020).
+    #: No index: the policy ORs this with the owner's conditions, so an index would not be used.
+    circle = models.ForeignKey(
+        "sharing.SharingCircle",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
 
     class Meta:
         abstract = True
@@ -134,6 +145,11 @@ class SharingAgreement(BaseModel):
         choices=Sensitivity.choices, default=Sensitivity.RESTRICTED
     )
     note = models.TextField(blank=True)
+    #: Whether the agreement also gives the recipient the provider's community reports (voices):
+    #: coarse parts to every member of the recipient. Never to ARMED_KINDS (the policy).
+    covers_voices = models.BooleanField(default=False, db_default=False)
+    #: Whether the recipient's analysts (not viewers) may also read reports' protected fields.
+    voices_protected = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         constraints = [

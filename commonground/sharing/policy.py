@@ -3,36 +3,51 @@
 Every read of owned data goes through an ``access_*`` function here. Each rule is written one
 condition per line so a reviewer can check it against the table in ``docs/access-policy.md``.
 
-Who sees an owned record (owner, sensitivity, licence):
+Who sees an owned record (owner, sensitivity, licence, circle) — ADR 0020:
 - a platform administrator: everything;
 - anyone, signed in or not: public records whose licence allows sharing raw rows;
-- a member of any organization: also ``partners`` records whose licence allows raw sharing;
-- a member of a recipient of a sharing agreement: the provider's records up to the agreed level
-  (still never raw rows under a derived-only licence such as ACLED's);
+- a member of an organization in the record's sharing circle: the record, when
+  it is above public,
+  and its sensitivity is at most the circle's ``max_sensitivity``,
+  and its licence allows raw sharing,
+  and it is not a separated owner's record seen only through an armed organization;
+- a member of a recipient of a sharing agreement: the provider's records up to the agreed level,
+  when the licence allows raw sharing,
+  and not when the provider is a separated owner and the recipient of an armed kind;
 - a member of the owner: the owner's records up to ``restricted``; analysts and above also see
   ``confidential``.
+A non-public record in no circle is the owner's alone (and its agreements' recipients).
+
+Humanitarian-military separation: records owned by :data:`SEPARATED_OWNER_KINDS` are never seen
+above ``public`` through a membership of an :data:`ARMED_KINDS` organization, whatever circle or
+agreement says. Creating such an agreement or circle membership is refused and audited
+(:func:`separation_refusal`); a person who is a member of both an armed organization and another
+one sees what the other membership gives.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from commonground.sharing.models import (
     RAW_SHARING_FORBIDDEN,
     ROLE_RANK,
     Membership,
+    Organization,
     OrganizationKind,
     Role,
     Sensitivity,
     SharingAgreement,
+    SharingCircle,
 )
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -46,10 +61,16 @@ class Viewer:
     user_id: int | None
     is_platform_admin: bool
     roles: dict[Any, str]  # organization id -> role
+    kinds: dict[Any, str] = field(default_factory=dict)  # organization id -> kind
 
     @property
     def is_member(self) -> bool:
         return bool(self.roles)
+
+    @property
+    def armed_organizations(self) -> frozenset[Any]:
+        """The viewer's organizations of :data:`ARMED_KINDS` (separation applies to these)."""
+        return frozenset(org for org in self.roles if self.kinds.get(org) in ARMED_KINDS)
 
     def rank_in(self, organization_id: Any) -> int:
         role = self.roles.get(organization_id)
@@ -85,24 +106,92 @@ def viewer_for(user: AnyUser | None) -> Viewer:
     """Build the policy's view of a user from their memberships (one query)."""
     if user is None or not user.is_authenticated:
         return ANONYMOUS
-    roles = dict(Membership.objects.filter(user_id=user.pk).values_list("organization_id", "role"))
+    rows = Membership.objects.filter(user_id=user.pk).values_list(
+        "organization_id", "role", "organization__kind"
+    )
+    roles = {org: role for org, role, _kind in rows}
+    kinds = {org: kind for org, _role, kind in rows}
     is_admin = bool(getattr(user, "is_superuser", False)) or Role.PLATFORM_ADMIN in roles.values()
-    return Viewer(user_id=user.pk, is_platform_admin=is_admin, roles=roles)
+    return Viewer(user_id=user.pk, is_platform_admin=is_admin, roles=roles, kinds=kinds)
 
 
-def owned_records_filter(viewer: Viewer) -> Q | None:
-    """The condition an owned record must meet to be visible; ``None`` means no condition."""
+def as_viewer(who: AnyUser | Viewer | None) -> Viewer:
+    """Accept a user or an already worked-out :class:`Viewer` (``request_viewer``)."""
+    return who if isinstance(who, Viewer) else viewer_for(who)
+
+
+def separated_owner_ids() -> list[Any]:
+    """The organizations whose records armed organizations never see raw (one query)."""
+    return sorted(
+        Organization.objects.filter(kind__in=SEPARATED_OWNER_KINDS).values_list("id", flat=True),
+        key=str,
+    )
+
+
+def _circle_levels(viewer: Viewer) -> tuple[dict[int, set[Any]], dict[int, set[Any]]]:
+    """The viewer's circles by their ``max_sensitivity``: reached through a non-armed
+    organization (open), and reached only through armed ones (separation applies). One query."""
+    through = SharingCircle.members.through
+    rows = through.objects.filter(organization_id__in=list(viewer.roles)).values_list(
+        "sharingcircle_id", "sharingcircle__max_sensitivity", "organization_id"
+    )
+    armed = viewer.armed_organizations
+    levels: dict[Any, int] = {}
+    open_circles: set[Any] = set()
+    for circle_id, level, organization_id in rows:
+        levels[circle_id] = level
+        if organization_id not in armed:
+            open_circles.add(circle_id)
+    opened: dict[int, set[Any]] = {}
+    armed_only: dict[int, set[Any]] = {}
+    for circle_id, level in levels.items():
+        (opened if circle_id in open_circles else armed_only).setdefault(level, set()).add(
+            circle_id
+        )
+    return opened, armed_only
+
+
+def _ids(values: Iterable[Any]) -> list[Any]:
+    """A stable order, so the condition's text (a cache key) is the same for the same viewer."""
+    return sorted(values, key=str)
+
+
+def owned_records_filter(who: Viewer | AnyUser | None) -> Q | None:
+    """The condition an owned record must meet to be visible; ``None`` means no condition.
+
+    The rules, one per line, are in the module's docstring and in docs/access-policy.md.
+    """
+    viewer = as_viewer(who)
     if viewer.is_platform_admin:
         return None
     shareable = ~Q(licence__in=RAW_SHARING_FORBIDDEN)
     visible = Q(sensitivity=Sensitivity.PUBLIC) & shareable
-    if viewer.is_member:
-        visible |= Q(sensitivity=Sensitivity.PARTNERS) & shareable
-    for provider_id, level in SharingAgreement.objects.filter(
-        recipient_id__in=list(viewer.roles)
-    ).values_list("provider_id", "max_sensitivity"):
+    if not viewer.is_member:
+        return visible
+    armed = viewer.armed_organizations
+    separated = separated_owner_ids() if armed else []
+    above_public = Q(sensitivity__gt=Sensitivity.PUBLIC)
+    opened, armed_only = _circle_levels(viewer)
+    for level, circles in sorted(opened.items()):
+        visible |= Q(circle_id__in=_ids(circles), sensitivity__lte=level) & above_public & shareable
+    for level, circles in sorted(armed_only.items()):
+        visible |= (
+            Q(circle_id__in=_ids(circles), sensitivity__lte=level)
+            & above_public
+            & shareable
+            & ~Q(owner_id__in=separated)
+        )
+    agreements = SharingAgreement.objects.filter(recipient_id__in=list(viewer.roles))
+    granted: dict[Any, int] = {}
+    for provider_id, recipient_id, level in agreements.values_list(
+        "provider_id", "recipient_id", "max_sensitivity"
+    ):
+        if recipient_id in armed and provider_id in separated:
+            continue  # separation: whatever the agreement says
+        granted[provider_id] = max(level, granted.get(provider_id, level))
+    for provider_id, level in sorted(granted.items(), key=lambda item: str(item[0])):
         visible |= Q(owner_id=provider_id, sensitivity__lte=level) & shareable
-    for organization_id in viewer.roles:
+    for organization_id in _ids(viewer.roles):
         top = Sensitivity.RESTRICTED
         if viewer.rank_in(organization_id) >= ROLE_RANK[Role.ANALYST]:
             top = Sensitivity.CONFIDENTIAL
@@ -110,9 +199,9 @@ def owned_records_filter(viewer: Viewer) -> Q | None:
     return visible
 
 
-def access_owned(queryset: QuerySet[M], user: AnyUser | None) -> QuerySet[M]:
-    """Restrict any queryset of owned records to what ``user`` may see."""
-    condition = owned_records_filter(viewer_for(user))
+def access_owned(queryset: QuerySet[M], user: AnyUser | Viewer | None) -> QuerySet[M]:
+    """Restrict any queryset of owned records to what ``user`` (or a viewer) may see."""
+    condition = owned_records_filter(as_viewer(user))
     return queryset if condition is None else queryset.filter(condition)
 
 
@@ -131,12 +220,39 @@ def may_import(user: AnyUser | None) -> bool:
     return any(viewer.rank_in(org) >= ROLE_RANK[Role.ANALYST] for org in viewer.roles)
 
 
-def record_denied(user: AnyUser | None, target: str, reason: str) -> None:
-    """Every denied access is audited; repeats are counted on one row (a bounded log)."""
+#: The audited reason of a refusal that humanitarian-military separation decided.
+SEPARATION_REASON = "humanitarian-military separation"
+
+
+def record_denied(
+    user: AnyUser | Viewer | None,
+    target: str,
+    reason: str,
+    records: QuerySet[Any] | None = None,
+) -> None:
+    """Every denied access is audited; repeats are counted on one row (a bounded log).
+
+    ``records``, the hidden record(s) asked for, lets the audit say when separation refused it
+    (a member of an armed organization asked for a separated owner's record above public).
+    """
     from commonground.sharing.services import do_record_repeatable
 
+    if records is not None and _separation_decided(user, records):
+        reason = SEPARATION_REASON
+    if isinstance(user, Viewer):
+        user = User.objects.filter(pk=user.user_id).first() if user.user_id else None
     actor = user if isinstance(user, User) else None
     do_record_repeatable("access.denied", actor, target, {"reason": reason})
+
+
+def _separation_decided(user: AnyUser | Viewer | None, records: QuerySet[Any]) -> bool:
+    viewer = as_viewer(user)
+    if viewer.is_platform_admin or not viewer.armed_organizations:
+        return False
+    separated = records.filter(owner__kind__in=SEPARATED_OWNER_KINDS)
+    if any(f.name == "sensitivity" for f in records.model._meta.get_fields()):
+        separated = separated.filter(sensitivity__gt=Sensitivity.PUBLIC)
+    return separated.exists()
 
 
 # --- Areas -------------------------------------------------------------------------------------
@@ -262,6 +378,26 @@ def may_manage_members(user: AnyUser | None, organization_id: Any) -> bool:
     return viewer.rank_in(organization_id) >= ROLE_RANK[Role.ORG_ADMIN]
 
 
+def sharing_organizations(user: AnyUser | Viewer | None) -> QuerySet[Organization]:
+    """The organizations whose circles and agreements ``user`` manages: those they administer
+    (organization administrators), every one for a platform administrator."""
+    viewer = as_viewer(user)
+    if viewer.is_platform_admin:
+        return Organization.objects.all()
+    return Organization.objects.filter(
+        pk__in=[org for org in viewer.roles if viewer.rank_in(org) >= ROLE_RANK[Role.ORG_ADMIN]]
+    )
+
+
+def may_manage_sharing(user: AnyUser | Viewer | None, organization_id: Any) -> bool:
+    """Circles of an owner and agreements of a provider: its organization administrators and
+    platform administrators (the same right as managing its members)."""
+    viewer = as_viewer(user)
+    if viewer.is_platform_admin:
+        return True
+    return viewer.rank_in(organization_id) >= ROLE_RANK[Role.ORG_ADMIN]
+
+
 def grantable_roles(user: AnyUser | None, organization_id: Any) -> list[Role]:
     """The roles a user may give in an organization: never more than they hold there.
 
@@ -339,23 +475,70 @@ def may_ever_receive_voices(kind: str) -> bool:
     return kind not in VOICES_EXCLUDED_KINDS
 
 
-def voices_organizations(user: AnyUser | None, analysts_only: bool = False) -> list[Any]:
+def may_ever_be_separated(owner_kind: str, recipient_kind: str) -> bool:
+    """Whether raw records of an owner of this kind may never reach a recipient of that kind."""
+    return owner_kind in SEPARATED_OWNER_KINDS and recipient_kind in ARMED_KINDS
+
+
+def separation_refusal(owner: Organization, recipient: Organization) -> str | None:
+    """Why sharing ``owner``'s raw records with ``recipient`` is refused, or ``None``.
+
+    The message is translated (English and French); callers audit the attempt.
+    """
+    if may_ever_be_separated(owner.kind, recipient.kind):
+        return _(
+            "%(owner)s is a civil-society, humanitarian or peacebuilding organization and "
+            "%(recipient)s bears arms or commands those who do: its raw records are never "
+            "shared with them (humanitarian-military separation)."
+        ) % {"owner": owner, "recipient": recipient}
+    return None
+
+
+def _voices_agreements(viewer: Viewer) -> list[tuple[Any, Any, bool]]:
+    """(provider, recipient, protected) of the voices agreements the viewer's organizations
+    receive, without those whose recipient is of :data:`VOICES_EXCLUDED_KINDS`."""
+    eligible = [org for org in viewer.roles if may_ever_receive_voices(viewer.kinds.get(org, ""))]
+    if not eligible:
+        return []
+    return list(
+        SharingAgreement.objects.filter(recipient_id__in=eligible, covers_voices=True)
+        .exclude(recipient__kind__in=VOICES_EXCLUDED_KINDS)
+        .values_list("provider_id", "recipient_id", "voices_protected")
+    )
+
+
+def voices_organizations(user: AnyUser | Viewer | None, analysts_only: bool = False) -> list[Any]:
     """The organizations whose community reports ``user`` sees (coarse parts at least).
 
-    Only members of the owner: a platform administrator who is not a member sees nothing, as
-    does everyone else. Sharing agreements for voices are a later slice
-    (:func:`may_ever_receive_voices`).
+    - members of the owner (viewers and above; ``analysts_only``: analysts and above);
+    - members of the recipient of a sharing agreement that covers voices (``covers_voices``),
+      when the recipient is not of :data:`VOICES_EXCLUDED_KINDS` (whatever the agreement says);
+      with ``analysts_only``: only the recipient's analysts, and only when the agreement also
+      gives protected fields (``voices_protected``).
+    A platform administrator who is not a member sees nothing, as does everyone else.
     """
-    viewer = viewer_for(user)
+    viewer = as_viewer(user)
     lowest = ROLE_RANK[Role.ANALYST] if analysts_only else ROLE_RANK[Role.VIEWER]
-    return [org for org in viewer.roles if viewer.rank_in(org) >= lowest]
+    found = [org for org in viewer.roles if viewer.rank_in(org) >= lowest]
+    for provider_id, recipient_id, protected in _voices_agreements(viewer):
+        if analysts_only and not protected:
+            continue
+        if viewer.rank_in(recipient_id) >= lowest and provider_id not in found:
+            found.append(provider_id)
+    return found
 
 
-def access_reports(queryset: QuerySet[M], user: AnyUser | None) -> QuerySet[M]:
-    """The reports ``user`` may know exist: those of organizations they belong to."""
+def access_reports(queryset: QuerySet[M], user: AnyUser | Viewer | None) -> QuerySet[M]:
+    """The reports ``user`` may know exist: their organizations' and agreed providers'."""
     return queryset.filter(owner_id__in=voices_organizations(user))
 
 
-def may_read_protected(user: AnyUser | None, owner_id: Any) -> bool:
-    """Narrative, contact, identity, exact place and date: the owner's analysts and above."""
-    return viewer_for(user).rank_in(owner_id) >= ROLE_RANK[Role.ANALYST]
+def may_read_protected(user: AnyUser | Viewer | None, owner_id: Any) -> bool:
+    """Narrative, contact, identity, exact place and date: the owner's analysts and above, and
+    the analysts of a recipient whose voices agreement gives protected fields."""
+    return owner_id in voices_organizations(user, analysts_only=True)
+
+
+def may_grade_reports(user: AnyUser | Viewer | None, owner_id: Any) -> bool:
+    """Grading and answering a report: the owner's analysts and above only, never a recipient."""
+    return as_viewer(user).rank_in(owner_id) >= ROLE_RANK[Role.ANALYST]

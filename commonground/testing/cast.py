@@ -44,6 +44,12 @@ ORGANIZATIONS = {
     ),
     "parallel-force": ("Parallel force liaison cell", "PFLC", OrganizationKind.PARALLEL_FORCE),
     "ocha-car": ("OCHA Central African Republic", "OCHA CAR", OrganizationKind.HUMANITARIAN),
+    "minusca-force": (
+        "MINUSCA Force headquarters",
+        "MINUSCA Force",
+        OrganizationKind.MILITARY_COMPONENT,
+    ),
+    "cpl-bambari": ("Comité local de paix de Bambari", "CLP", OrganizationKind.LOCAL_AUTHORITY),
 }
 
 CAST = (
@@ -56,6 +62,14 @@ CAST = (
     CastMember("ousmane", "Ousmane Kossi", "faca-liaison", Role.ANALYST, "national-army liaison"),
     CastMember("viktor", "Viktor Ilin", "parallel-force", Role.ANALYST, "parallel-force liaison"),
     CastMember("lucie", "Lucie Martin", "ocha-car", Role.ORG_ADMIN, "humanitarian coordinator"),
+    CastMember(
+        "kofi",
+        "Kofi Mensah",
+        "minusca-force",
+        Role.ANALYST,
+        "mission military component officer",
+    ),
+    CastMember("awa", "Awa Namsona", "cpl-bambari", Role.VIEWER, "local peace committee member"),
 )
 
 #: Demo password for every cast member. For a laptop demo only; the README says so.

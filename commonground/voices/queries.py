@@ -65,7 +65,12 @@ def report_for(user: AnyUser | None, report_id: Any) -> Report | None:
     """
     report = visible_reports(user).filter(pk=report_id).first()
     if report is None and access_operator(Report.objects.filter(pk=report_id)).exists():
-        record_denied(user, f"voices.report:{report_id}", "not visible under access policy")
+        record_denied(
+            user,
+            f"voices.report:{report_id}",
+            "not visible under access policy",
+            records=Report.objects.filter(pk=report_id),
+        )
     return report
 
 

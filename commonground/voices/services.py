@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from commonground.core.models import Area
 from commonground.sharing.models import AuditEvent, Organization
-from commonground.sharing.policy import access_operator, may_read_protected
+from commonground.sharing.policy import access_operator, may_grade_reports
 from commonground.voices import crypto
 from commonground.voices.models import (
     Channel,
@@ -163,7 +163,7 @@ def do_grade_report(
     public_answer: str,
 ) -> Report:
     """An analyst of the owner grades a report (Admiralty scale) and answers the reporter."""
-    if not may_read_protected(actor, report.owner_id):
+    if not may_grade_reports(actor, report.owner_id):
         raise NotAllowed(str(report.pk))
     answer_changed = public_answer != report.public_answer
     report.status = Status(status)

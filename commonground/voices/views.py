@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from commonground.sharing.policy import may_read_protected, policy
+from commonground.sharing.policy import may_grade_reports, policy
 from commonground.voices import queries
 from commonground.voices.forms import GradeForm, PublicReportForm, ReceiptForm
 from commonground.voices.models import Category, Channel, Report, Status
@@ -87,7 +87,7 @@ def report_detail(request: HttpRequest, report_id: str) -> HttpResponse:
     report = queries.report_for(request.user, report_id)
     if report is None:
         raise Http404(_("No such page."))
-    is_analyst = may_read_protected(request.user, report.owner_id)
+    is_analyst = may_grade_reports(request.user, report.owner_id)
     grade = GradeForm(request.POST or None, initial=grade_initial(report)) if is_analyst else None
     if request.method == "POST":
         if grade is None or not isinstance(request.user, User):

@@ -151,7 +151,12 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     event = queries.visible_event(request.user, event_id)
     if event is None:
         if queries.event_exists(event_id):
-            record_denied(request.user, f"event:{event_id}", "not visible under access policy")
+            record_denied(
+                request.user,
+                f"event:{event_id}",
+                "not visible under access policy",
+                records=Event.objects.filter(pk=event_id),
+            )
         raise Http404(_("No such event."))
     context = {
         "event": event,

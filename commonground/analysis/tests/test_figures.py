@@ -34,7 +34,13 @@ from commonground.events.importers.ged import GED
 from commonground.events.models import Event, ViolenceType
 from commonground.events.schemas import EventFilters
 from commonground.registry.models import Actor
-from commonground.sharing.models import Licence, Organization, Sensitivity, SharingAgreement
+from commonground.sharing.models import (
+    Licence,
+    Organization,
+    Sensitivity,
+    SharingAgreement,
+    SharingCircle,
+)
 from commonground.sharing.services import local_organization
 from commonground.testing.cast import ensure_cast
 
@@ -101,8 +107,13 @@ def data(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[
         SharingAgreement.objects.create(
             provider=orgs["sfcg-car"], recipient=orgs["minusca-jmac"], max_sensitivity=2
         )
+        # JMAC shares its partners records with the two civil organizations (ADR 0020).
+        circle = SharingCircle.objects.create(owner=orgs["minusca-jmac"], slug="p", name="P")
+        circle.members.add(orgs["femmes-bambari"], orgs["sfcg-car"])
         sources = Event.objects.filter(admin1__isnull=False).order_by("pk")[: len(OWNED)]
         for n, (event, spec) in enumerate(zip(sources, OWNED, strict=True)):
+            if spec[:2] == ("minusca-jmac", Sensitivity.PARTNERS):
+                event.circle = circle
             owned_copy(event, orgs[spec[0]], n, spec)
         yield cast
         transaction.set_rollback(True)

@@ -19,6 +19,7 @@ from commonground.sharing.models import (
     Role,
     Sensitivity,
     SharingAgreement,
+    SharingCircle,
 )
 from commonground.sharing.policy import (
     AnyUser,
@@ -138,6 +139,9 @@ def records(cast: dict[str, User]) -> dict[str, Event]:
     SharingAgreement.objects.create(
         provider=orgs["sfcg-car"], recipient=orgs["minusca-jmac"], max_sensitivity=2
     )
+    # JMAC's partners: the two civil-society and peacebuilding organizations (ADR 0020).
+    circle = SharingCircle.objects.create(owner=orgs["minusca-jmac"], slug="partners", name="P")
+    circle.members.add(orgs["femmes-bambari"], orgs["sfcg-car"])
     made = {}
     areas = ensure_areas(PLACES.values())
     for n, (label, owner, sensitivity, licence) in enumerate(RECORDS):
@@ -166,6 +170,7 @@ def records(cast: dict[str, User]) -> dict[str, Event]:
             owner=orgs[owner],
             sensitivity=sensitivity,
             licence=licence,
+            circle=circle if (owner, sensitivity) == ("minusca-jmac", 1) else None,
         )
     return made
 

@@ -39,6 +39,8 @@ EXPECTED = {
     "ousmane": HIDDEN,  # national-army liaison
     "viktor": HIDDEN,  # parallel-force liaison
     "lucie": HIDDEN,  # humanitarian coordinator
+    "kofi": HIDDEN,  # mission military component officer
+    "awa": HIDDEN,  # local peace committee member
     None: HIDDEN,  # nobody signed in
 }
 

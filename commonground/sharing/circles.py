@@ -1,0 +1,195 @@
+"""Writes to sharing circles and sharing agreements (``do_*``), each one audited (ADR 0020).
+
+Who may make them is decided in ``commonground.sharing.policy`` (:func:`may_manage_sharing`):
+organization administrators of the owner or provider, and platform administrators.
+
+Humanitarian-military separation is checked here as well as in the read policy: an agreement
+that would give a civil-society, humanitarian or peacebuilding organization's raw records to an
+armed organization is refused with a translated message and the attempt audited
+(``sharing.refused``). An armed organization may be a member of such an owner's circle, because
+circles also carry alerts and released tables (safe by construction); the policy never gives it
+raw records through the circle, and the audit row of the addition says so (``separated``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from commonground.sharing.models import (
+    AuditEvent,
+    Organization,
+    Sensitivity,
+    SharingAgreement,
+    SharingCircle,
+)
+from commonground.sharing.policy import (
+    may_ever_be_separated,
+    may_ever_receive_voices,
+    separation_refusal,
+)
+
+
+class SharingRefused(ValueError):
+    """A circle or agreement change the policy refuses; the message is translated."""
+
+
+def _audit(actor: User | None, action: str, target: str, **detail: Any) -> None:
+    AuditEvent.objects.create(actor=actor, action=action, target=target, detail=detail)
+
+
+def _refuse(actor: User | None, target: str, message: str, **detail: Any) -> SharingRefused:
+    """Audit a refused attempt (its own row, outside the caller's transaction) and say why."""
+    _audit(actor, "sharing.refused", target, reason=message, **detail)
+    return SharingRefused(message)
+
+
+def circle_target(circle: SharingCircle) -> str:
+    return f"circle:{circle.owner.slug}/{circle.slug}"
+
+
+def do_save_circle(
+    owner: Organization,
+    slug: str,
+    name: str,
+    actor: User | None,
+    *,
+    description: str = "",
+    max_sensitivity: int = Sensitivity.PARTNERS,
+    releases_paused: bool = False,
+) -> SharingCircle:
+    """Create or change the circle ``slug`` of ``owner`` (audited: what it now says)."""
+    with transaction.atomic():
+        circle, created = SharingCircle.objects.update_or_create(
+            owner=owner,
+            slug=slug,
+            defaults={
+                "name": name,
+                "description": description,
+                "max_sensitivity": max_sensitivity,
+                "releases_paused": releases_paused,
+            },
+        )
+        _audit(
+            actor,
+            "sharing.circle.created" if created else "sharing.circle.changed",
+            circle_target(circle),
+            name=name,
+            max_sensitivity=int(max_sensitivity),
+            releases_paused=releases_paused,
+        )
+    return circle
+
+
+def do_add_circle_member(
+    circle: SharingCircle, member: Organization, actor: User | None
+) -> SharingCircle:
+    """Add an organization to a circle (audited; ``separated`` when it gets no raw records)."""
+    separated = may_ever_be_separated(circle.owner.kind, member.kind)
+    with transaction.atomic():
+        circle.members.add(member)
+        _audit(
+            actor,
+            "sharing.circle.member_added",
+            circle_target(circle),
+            member=member.slug,
+            separated=separated,
+        )
+    return circle
+
+
+def do_remove_circle_member(
+    circle: SharingCircle, member: Organization, actor: User | None
+) -> SharingCircle:
+    with transaction.atomic():
+        circle.members.remove(member)
+        _audit(actor, "sharing.circle.member_removed", circle_target(circle), member=member.slug)
+    return circle
+
+
+def do_delete_circle(circle: SharingCircle, actor: User | None) -> None:
+    """Delete a circle: its records go back to their owner alone (``SET_NULL``)."""
+    target = circle_target(circle)
+    with transaction.atomic():
+        circle.delete()
+        _audit(actor, "sharing.circle.deleted", target)
+
+
+def agreement_target(provider: Organization, recipient: Organization) -> str:
+    return f"agreement:{provider.slug}->{recipient.slug}"
+
+
+def do_save_agreement(
+    provider: Organization,
+    recipient: Organization,
+    actor: User | None,
+    *,
+    max_sensitivity: int = Sensitivity.RESTRICTED,
+    covers_voices: bool = False,
+    voices_protected: bool = False,
+    note: str = "",
+) -> SharingAgreement:
+    """Create or change the agreement from ``provider`` to ``recipient`` (audited).
+
+    Refused (and the attempt audited) when separation forbids it, when it would give voices to
+    an organization that may never receive them, or when it is with the provider itself.
+    """
+    target = agreement_target(provider, recipient)
+    if provider.pk == recipient.pk:
+        raise _refuse(actor, target, _("An organization needs no agreement with itself."))
+    refusal = separation_refusal(provider, recipient)
+    if refusal is not None:
+        raise _refuse(actor, target, refusal, separation=True)
+    if (covers_voices or voices_protected) and not may_ever_receive_voices(recipient.kind):
+        message = _("%(recipient)s may never receive community reports.") % {"recipient": recipient}
+        raise _refuse(actor, target, message, separation=True)
+    with transaction.atomic():
+        agreement, created = SharingAgreement.objects.update_or_create(
+            provider=provider,
+            recipient=recipient,
+            defaults={
+                "max_sensitivity": max_sensitivity,
+                "covers_voices": covers_voices,
+                "voices_protected": voices_protected and covers_voices,
+                "note": note,
+            },
+        )
+        _audit(
+            actor,
+            "sharing.agreement.created" if created else "sharing.agreement.changed",
+            target,
+            max_sensitivity=int(max_sensitivity),
+            covers_voices=agreement.covers_voices,
+            voices_protected=agreement.voices_protected,
+        )
+    return agreement
+
+
+def do_delete_agreement(agreement: SharingAgreement, actor: User | None) -> None:
+    target = agreement_target(agreement.provider, agreement.recipient)
+    with transaction.atomic():
+        agreement.delete()
+        _audit(actor, "sharing.agreement.deleted", target)
+
+
+def do_set_record_circle(record: Any, circle: SharingCircle | None, actor: User | None) -> Any:
+    """Put one owned record in one of its owner's circles (or in none: owner only). Audited.
+
+    A circle of another owner is refused: only the owner decides where its records go.
+    """
+    label = f"{record._meta.label_lower}:{record.pk}"
+    if circle is not None and circle.owner_id != record.owner_id:
+        raise _refuse(actor, label, _("A record can only be shared through its owner's circles."))
+    with transaction.atomic():
+        record.circle = circle
+        record.save(update_fields=["circle"])
+        _audit(
+            actor,
+            "sharing.record.circle",
+            label,
+            circle=circle_target(circle) if circle else None,
+        )
+    return record

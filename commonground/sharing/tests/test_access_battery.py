@@ -1,0 +1,246 @@
+"""The permission battery: every cast member x every route, API answer and export that carries
+owned records x every kind of record -> exactly what docs/access-policy.md says. 0 leaks.
+
+Read the tables as the policy:
+
+- ``KINDS``: each kind of record that exists, who sees it (``SEEN_BY``), what it is marked
+  (TLP 2.0) and whether it may leave the platform raw (downloads, ``commonground export``);
+- ``ROUTES``: each place that shows records of a family (events, voices) and how it answers a
+  record someone may not see (a detail route: 404 like a missing one; a list: not in it).
+
+Adding a kind of record (an alert, a survey response, a released table) is one ``Kind`` row with
+its maker; adding a route is one ``Route`` row. The test collects every mismatch of a person and
+prints them all, one line each: "<who> <route> <kind>: leaks | misses".
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from django.contrib.auth.models import User
+from django.test import Client
+
+from commonground.core.models import ImportRun
+from commonground.events.models import Event
+from commonground.sharing.circles import do_set_record_circle
+from commonground.sharing.demo import ensure_demo_circles
+from commonground.sharing.models import Licence, Organization, Sensitivity
+from commonground.sharing.services import local_organization
+from commonground.testing.cast import CAST
+
+pytestmark = pytest.mark.access
+
+EVERYONE = {"anonymous"} | {member.username for member in CAST}
+
+#: The Bambari women's network's circle of the demo (sharing.demo): JMAC, the army liaison
+#: office, the mission's force, OCHA and the local peace committee, up to restricted. Its armed
+#: members (ousmane, kofi) never see the network's raw records: separation.
+CIRCLE_SEES = {"amina", "marc", "lucie", "awa"}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of record, who sees it on screen and in API answers, and its marking."""
+
+    name: str
+    family: str  # which routes show it: "events" or "voices"
+    make: Callable[[dict[str, Organization]], Any]
+    seen_by: frozenset[str]
+    tlp: str
+    exported: bool = False  # may leave the platform raw (downloads, command-line export)
+
+
+def marker(name: str) -> str:
+    return f"BATTERY-{name.replace(' ', '-')}"
+
+
+def event_maker(
+    name: str, owner: str, sensitivity: int, licence: str = Licence.OWNER, circle: bool = False
+) -> Callable[[dict[str, Organization]], Event]:
+    def make(orgs: dict[str, Organization]) -> Event:
+        run = ImportRun.objects.create(dataset="battery", file_name="b", sha256="0" * 64)
+        event = Event.objects.create(
+            dataset="battery",
+            dataset_version="1",
+            source_id=marker(name),
+            import_run=run,
+            source_row=2,
+            content_hash="x",
+            date_start=datetime.date(2021, 5, 9),
+            date_end=datetime.date(2021, 5, 9),
+            date_precision=1,
+            latitude=5.76,
+            longitude=20.67,
+            location_precision=1,
+            country_code="CAF",
+            priogrid_gid=1,
+            violence_type="one_sided",
+            fatalities_best=1,
+            place=marker(name),
+            description=marker(name),
+            owner=orgs[owner],
+            sensitivity=sensitivity,
+            licence=licence,
+        )
+        if circle:
+            do_set_record_circle(event, ensure_demo_circles(), None)
+        return event
+
+    return make
+
+
+def make_report(orgs: dict[str, Organization]) -> Any:
+    """A SYNTHETIC community report of the women's network (made in code; no real person)."""
+    from commonground.voices.models import ReportForm
+    from commonground.voices.services import ReportInput, do_submit_report
+
+    form = ReportForm.objects.create(
+        owner=orgs["femmes-bambari"], slug="signaler", title="Signaler", published=True
+    )
+    data = ReportInput(
+        category="threat",
+        occurred_on=datetime.date(2021, 5, 9),
+        narrative=marker("voice report"),
+        may_count=True,
+    )
+    report, _code, _new = do_submit_report(form, form.owner, "b" * 20, data, is_synthetic=True)
+    return report
+
+
+KINDS = [
+    Kind(
+        "public event",
+        "events",
+        event_maker("public event", "local", Sensitivity.PUBLIC, Licence.CC_BY_4_0),
+        frozenset(EVERYONE),
+        "TLP:CLEAR",
+        exported=True,
+    ),
+    Kind(
+        "restricted incident",
+        "events",
+        event_maker("restricted incident", "minusca-jmac", Sensitivity.RESTRICTED),
+        frozenset({"amina", "marc", "admin"}),
+        "TLP:AMBER+STRICT",
+    ),
+    Kind(
+        "partners record in a circle",
+        "events",
+        event_maker(
+            "partners record in a circle", "femmes-bambari", Sensitivity.PARTNERS, circle=True
+        ),
+        frozenset({"jean", "grace", "admin"} | CIRCLE_SEES),
+        "TLP:AMBER",
+    ),
+    Kind(
+        "voice report",
+        "voices",
+        make_report,
+        frozenset({"jean", "grace"}),  # the owner's members; a platform admin sees nothing
+        "TLP:AMBER+STRICT",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Route:
+    """A page, API answer or export; ``{id}`` is the record's id. ``detail``: one record (hidden
+    answers 404); else a list (hidden is absent). ``export``: only raw-exportable kinds."""
+
+    family: str
+    path: str
+    detail: bool = False
+    export: bool = False
+    marked: bool = True  # the answer carries the TLP marking of what it shows
+
+
+ROUTES = [
+    Route("events", "/events/?dataset=battery"),
+    Route("events", "/events/{id}/", detail=True),
+    Route("events", "/map/events/{id}/", detail=True, marked=False),
+    Route("events", "/api/v1/events?dataset=battery"),
+    Route("events", "/api/v1/events/{id}", detail=True),
+    Route("events", "/events/download/csv/?dataset=battery", export=True),
+    Route("events", "/events/download/geojson/?dataset=battery", export=True),
+    Route("voices", "/voices/inbox/"),
+    Route("voices", "/voices/inbox/{id}/", detail=True, marked=False),
+    Route("voices", "/api/v1/voices/reports", marked=False),
+    Route("voices", "/api/v1/voices/reports/{id}", detail=True, marked=False),
+]
+
+
+@pytest.fixture
+def made(cast: dict[str, User], settings: Any, tmp_path: Path) -> dict[str, Any]:
+    settings.COMMONGROUND_HOME = tmp_path  # the women's network's key, for this test only
+    local_organization()
+    orgs = {org.slug: org for org in Organization.objects.all()}
+    return {kind.name: kind.make(orgs) for kind in KINDS}
+
+
+def reveals(body: str, kind: Kind, record: Any) -> bool:
+    """Whether an answer shows the record: its marker, or (voices) its id."""
+    return marker(kind.name) in body or (kind.family == "voices" and str(record.pk) in body)
+
+
+def answer(client: Client, route: Route, record: Any) -> tuple[int, str]:
+    path = route.path.format(id=record.pk)
+    response = client.get(path)
+    content = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
+    # The page may echo the path asked for (a sign-in link): that is not the record.
+    return response.status_code, content.decode().replace(path, "")
+
+
+@pytest.mark.parametrize("who", sorted(EVERYONE))
+def test_every_route_shows_each_kind_of_record_exactly_to_whom_the_policy_says(
+    who: str, cast: dict[str, User], made: dict[str, Any], client: Client
+) -> None:
+    if who != "anonymous":
+        client.force_login(cast[who])
+    wrong = []
+    for kind in KINDS:
+        record = made[kind.name]
+        for route in (r for r in ROUTES if r.family == kind.family):
+            status, body = answer(client, route, record)
+            expected = who in kind.seen_by and (kind.exported or not route.export)
+            shown = reveals(body, kind, record) or (route.detail and status == 200)
+            if shown and not expected:
+                wrong.append(f"{who} {route.path} {kind.name}: leaks")
+            elif expected and not shown:
+                wrong.append(f"{who} {route.path} {kind.name}: misses ({status})")
+            elif route.detail and not expected and status != 404:
+                wrong.append(f"{who} {route.path} {kind.name}: answers {status}, not 404")
+            elif shown and route.marked and kind.tlp not in body:
+                wrong.append(f"{who} {route.path} {kind.name}: no {kind.tlp} marking")
+    assert wrong == []
+
+
+def test_the_command_line_export_carries_only_raw_exportable_records(
+    made: dict[str, Any], tmp_path: Path
+) -> None:
+    """``commonground export events`` reads as the operator; what leaves is public, marked."""
+    from commonground.cli.main import cli
+
+    out = tmp_path / "events.csv"
+    result = CliRunner().invoke(
+        cli,
+        ["export", "events", "--dataset", "battery", "--format", "csv", "-o", str(out)],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0
+    body = out.read_text(encoding="utf-8")
+    for kind in KINDS:
+        if kind.family == "events":
+            assert (marker(kind.name) in body) is kind.exported, kind.name
+    assert "TLP:CLEAR" in body and "TLP:AMBER" not in body
+
+
+def test_the_battery_covers_the_whole_cast() -> None:
+    assert {member.username for member in CAST} <= EVERYONE
+    for kind in KINDS:
+        assert kind.seen_by <= EVERYONE, kind.name
