@@ -105,11 +105,21 @@ class FiguresOut(Schema):
     median_hours_to_respond: float | None
 
 
+class AlertTimesOut(Schema):
+    id: uuid.UUID
+    urgency: str
+    state: str
+    raised_at: datetime.datetime
+    hours_to_acknowledge: float | None
+    hours_to_respond: float | None
+
+
 class DashboardOut(Schema):
     overall: FiguresOut
     by_urgency: list[FiguresOut]
     by_recipient: list[FiguresOut]
     open_alerts: int
+    alerts: list[AlertTimesOut]
 
 
 def alert_out(request: HttpRequest, alert: Alert) -> dict[str, Any]:
@@ -208,6 +218,17 @@ def alert_dashboard(request: HttpRequest) -> dict[str, Any]:
         "by_urgency": [figures(f) for f in board.by_urgency],
         "by_recipient": [figures(f) for f in board.by_recipient],
         "open_alerts": board.open_alerts,
+        "alerts": [
+            {
+                "id": row["alert"].pk,
+                "urgency": row["alert"].urgency,
+                "state": row["alert"].state,
+                "raised_at": row["alert"].created_at,
+                "hours_to_acknowledge": row["to_acknowledge"],
+                "hours_to_respond": row["to_respond"],
+            }
+            for row in board.alerts
+        ],
     }
 
 
