@@ -105,9 +105,9 @@ def circle(bambari: Organization) -> SharingCircle:
     return circle
 
 
-def alert_input(reports: list[Report], **changes: object) -> AlertInput:
+def alert_input(chosen: list[Report], **changes: object) -> AlertInput:
     values: dict[str, object] = {
-        "reports": [r.pk for r in reports],
+        "reports": [r.pk for r in chosen],
         "area": "CAF.ouaka.bambari",
         "category": "threat",
         "urgency": "immediate",
