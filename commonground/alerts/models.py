@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from commonground.core.models import Area, BaseModel
 from commonground.sharing.models import Organization, Sensitivity, SharingCircle
@@ -40,7 +41,7 @@ URGENCY_ORDER = {Urgency.IMMEDIATE: 0, Urgency.PRIORITY: 1, Urgency.ROUTINE: 2}
 
 
 class AlertState(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("alerts", "Open")
     CLOSED = "closed", _("Closed")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 

@@ -172,7 +172,7 @@ def test_refusals_are_in_french_too(
     data = alert_input([reports["unverified"]], area="CAF")
     with translation.override("fr"), pytest.raises(AlertInvalid) as refused:
         do_raise_alert(viewer_for(grace), grace, bambari, data)
-    assert "rapports vérifiés" in str(refused.value)
-    assert "district (admin-2)" in str(refused.value)
+    assert "signalements vérifiés" in str(refused.value)
+    assert "sous-préfecture (admin-2)" in str(refused.value)
     client.force_login(grace)
     assert "Lancer une alerte" in client.get("/alerts/new/?lang=fr").content.decode()
