@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from commonground.cli.forecast import forecast
+from commonground.alerts.cli import alerts
 from commonground.voices.cli import voices
 
 EXIT_REJECTED = 2
@@ -387,6 +388,7 @@ def token_list(username: str | None) -> None:
 
 cli.add_command(forecast)  # commonground/cli/forecast.py
 cli.add_command(voices)  # commonground/voices/cli.py
+cli.add_command(alerts)  # commonground/alerts/cli.py
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ from commonground.mandates.queries import mandate_counts
 from commonground.registry.models import Operation, ParallelForce, Presence
 from commonground.sharing.models import Organization
 from commonground.sharing.policy import access_operator
+from commonground.alerts.queries import alerts_counts
 from commonground.voices.queries import voices_counts
 
 #: What the demo imports, in order (parallel forces refer to operations), from the data folder.
@@ -91,6 +92,7 @@ def operator_stats() -> dict[str, Any]:
         withdrawn_events=Event.objects.filter(withdrawn=True).count(),
         **mandate_counts(access_operator),
         **voices_counts(),  # commonground/voices/queries.py
+        **alerts_counts(),  # commonground/alerts/queries.py
     )
     return figures
 
@@ -136,6 +138,9 @@ def run_demo(data_dir: Path | None, quiet: bool) -> int:
     from commonground.voices.demo import do_demo_reports  # synthetic, labelled (docs/voices.md)
 
     console.print(f"Synthetic voices reports for femmes-bambari: {do_demo_reports()} new.")
+    from commonground.alerts.demo import do_demo_alerts  # synthetic, labelled (docs/alerts.md)
+
+    console.print(f"Synthetic alerts of femmes-bambari: {do_demo_alerts()} new.")
     console.print(f"\nDemo accounts (password for all: [bold]{DEMO_PASSWORD}[/]):")
     for member in CAST:
         console.print(f"  {member.username:<8} {member.role:<15} {member.description}")
