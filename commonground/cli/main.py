@@ -15,8 +15,8 @@ from typing import Any
 
 import click
 
-from commonground.cli.forecast import forecast
 from commonground.alerts.cli import alerts
+from commonground.cli.forecast import forecast
 from commonground.voices.cli import voices
 
 EXIT_REJECTED = 2

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 
+from commonground.alerts.queries import alerts_counts
 from commonground.core.models import ImportRun
 from commonground.events.models import Event
 from commonground.events.queries import event_totals
@@ -18,7 +19,6 @@ from commonground.mandates.queries import mandate_counts
 from commonground.registry.models import Operation, ParallelForce, Presence
 from commonground.sharing.models import Organization
 from commonground.sharing.policy import access_operator
-from commonground.alerts.queries import alerts_counts
 from commonground.voices.queries import voices_counts
 
 #: What the demo imports, in order (parallel forces refer to operations), from the data folder.
