@@ -76,9 +76,15 @@ class RaiseForm(forms.Form):
         today = timezone.localdate()
         initial = {"starts_on": today, "ends_on": today + datetime.timedelta(days=7)}
         super().__init__(data, initial=initial)
-        self.fields["reports"].choices = [(str(r.pk), report_label(r)) for r in reports]
-        self.fields["area"].choices = [(a.code, area_label(a)) for a in areas]
-        self.fields["circles"].choices = [(c.slug, c.name) for c in circles]
+        choose = {
+            "reports": [(str(r.pk), report_label(r)) for r in reports],
+            "area": [(a.code, area_label(a)) for a in areas],
+            "circles": [(c.slug, c.name) for c in circles],
+        }
+        for name, choices in choose.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)  # narrowed for the type checker
+            field.choices = choices
 
     def alert_input(self) -> AlertInput:
         data = self.cleaned_data

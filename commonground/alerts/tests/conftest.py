@@ -68,7 +68,10 @@ def make_report(owner: Organization, area: Area, key: str, status: str) -> Repor
         women=2,
         may_count=True,
         may_contact=True,
-        **CANARIES,
+        narrative=CANARIES["narrative"],
+        place=CANARIES["place"],
+        reporter_name=CANARIES["reporter_name"],
+        contact=CANARIES["contact"],
     )
     report, _code, _new = do_submit_report(
         None, owner, key, data, channel=Channel.STAFF, is_synthetic=True

@@ -183,11 +183,11 @@ def test_a_hidden_alert_answers_exactly_as_a_missing_one(
         assert hidden_answer.status_code == missing_answer.status_code == 404
         assert without_csrf(same) == without_csrf(missing_answer.content), route
     for _action, route, data in answer_posts(alert.pk).values():
-        hidden_answer = post(client, route, data)
-        missing_answer = post(client, route.replace(str(alert.pk), str(missing)), data)
-        same = hidden_answer.content.replace(str(alert.pk).encode(), str(missing).encode())
-        assert hidden_answer.status_code == missing_answer.status_code
-        assert without_csrf(same) == without_csrf(missing_answer.content), route
+        hidden_post = post(client, route, data)
+        missing_post = post(client, route.replace(str(alert.pk), str(missing)), data)
+        same = hidden_post.content.replace(str(alert.pk).encode(), str(missing).encode())
+        assert hidden_post.status_code == missing_post.status_code
+        assert without_csrf(same) == without_csrf(missing_post.content), route
 
 
 def test_a_hidden_alert_asked_for_is_audited_as_denied(
