@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Min, QuerySet
+from django.db.models import Case, Min, QuerySet, Value, When
 
 from commonground.alerts.models import (
     URGENCY_ORDER,
@@ -45,13 +45,23 @@ from commonground.sharing.policy import (
 )
 from commonground.voices.models import Report, Status
 
+#: Open alerts first, the most urgent first, then the newest.
+LIST_ORDER = (
+    Case(When(state=AlertState.OPEN, then=Value(0)), default=Value(1)),
+    Case(
+        *(When(urgency=urgency, then=Value(rank)) for urgency, rank in URGENCY_ORDER.items()),
+        default=Value(9),
+    ),
+    "-created_at",
+)
+
 
 def visible_alerts(viewer: Viewer) -> QuerySet[Alert]:
-    """The alerts ``viewer`` may know exist, open ones first, then the newest."""
+    """The alerts ``viewer`` may know exist: open ones first, the most urgent, the newest."""
     return (
         access_alerts(Alert.objects.all(), viewer)
         .select_related("area", "owner")
-        .order_by("state", "-created_at")
+        .order_by(*LIST_ORDER)
     )
 
 
@@ -87,6 +97,19 @@ class AlertView:
     @property
     def may_answer(self) -> bool:
         return bool(self.answering_for) and self.alert.is_open
+
+    @property
+    def answers(self) -> list[dict[str, Any]]:
+        """Acknowledgements and responses together, in the order they came."""
+        rows = [
+            {"at": a.created_at, "organization": a.organization, "kind": "", "text": ""}
+            for a in self.acknowledgements
+        ] + [
+            {"at": r.created_at, "organization": r.organization, "kind": r.get_kind_display(),
+             "text": r.text}
+            for r in self.responses
+        ]  # fmt: skip
+        return sorted(rows, key=lambda row: row["at"])
 
     @property
     def acknowledged(self) -> bool:
@@ -146,6 +169,19 @@ def raising_organizations(viewer: Viewer) -> list[Organization]:
     """The organizations the viewer may raise alerts for (analyst or above)."""
     allowed = [org for org in viewer.roles if may_raise_alert(viewer, org)]
     return list(Organization.objects.filter(pk__in=allowed).order_by("name"))
+
+
+def may_raise_any(viewer: Viewer, user: AnyUser | None) -> bool:
+    """Whether to offer "Raise an alert": an organization the viewer raises for has a verified
+    report (the page itself explains when there is none)."""
+    organizations = [org for org in viewer.roles if may_raise_alert(viewer, org)]
+    reports = Report.objects.filter(owner_id__in=organizations, status=Status.VERIFIED)
+    return access_reports(reports, user).exists()
+
+
+def owns_alerts(viewer: Viewer) -> bool:
+    """Whether the viewer's organizations raised any alert (the dashboard is about those)."""
+    return Alert.objects.filter(owner_id__in=list(viewer.roles)).exists()
 
 
 def verified_reports(user: AnyUser | None, owner: Organization) -> QuerySet[Report]:

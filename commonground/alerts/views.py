@@ -62,7 +62,8 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     answers = queries.own_answers(viewer, alerts)
     context = {
         "rows": [(alert, answers.get(alert.pk)) for alert in alerts],
-        "may_raise": bool(queries.raising_organizations(viewer)),
+        "may_raise": queries.may_raise_any(viewer, request.user),
+        "owns_alerts": queries.owns_alerts(viewer),
         "any_synthetic": any(a.is_synthetic for a in alerts),
     }
     return render(request, "alerts/list.html", context)
