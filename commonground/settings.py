@@ -140,6 +140,7 @@ INSTALLED_APPS = [
     "commonground.forecasts",
     "commonground.mandates",
     "commonground.voices",  # community reports, encrypted per organization
+    "commonground.alerts",  # early warning from verified reports to circles (docs/alerts.md)
     "commonground.web",
 ]
 

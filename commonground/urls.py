@@ -10,5 +10,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("voices/", include("commonground.voices.urls")),  # community reports (voices app)
     path("sharing/", include("commonground.sharing.urls")),  # circles and agreements
+    path("alerts/", include("commonground.alerts.urls")),  # early warning (alerts app)
     path("", include("commonground.web.urls")),
 ]

@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI, Schema
 from pydantic import ConfigDict
 
+from commonground.alerts import api as alerts_api
 from commonground.analysis.cache import cached_answer
 from commonground.analysis.figures import dataset_summary
 from commonground.api import accounts, analysis, areas, events, forecasts, registry
@@ -99,3 +100,4 @@ api.add_router("", forecasts.router)
 api.add_router("", analysis.router)
 api.add_router("", mandates_api.router)
 api.add_router("", voices_api.router)  # commonground/voices/api.py
+api.add_router("", alerts_api.router)  # commonground/alerts/api.py

@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from commonground.alerts.cli import alerts
 from commonground.cli.forecast import forecast
 from commonground.voices.cli import voices
 
@@ -387,6 +388,7 @@ def token_list(username: str | None) -> None:
 
 cli.add_command(forecast)  # commonground/cli/forecast.py
 cli.add_command(voices)  # commonground/voices/cli.py
+cli.add_command(alerts)  # commonground/alerts/cli.py
 
 
 def main() -> None:

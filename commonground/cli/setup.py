@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 
+from commonground.alerts.queries import alerts_counts
 from commonground.core.models import ImportRun
 from commonground.events.models import Event
 from commonground.events.queries import event_totals
@@ -91,6 +92,7 @@ def operator_stats() -> dict[str, Any]:
         withdrawn_events=Event.objects.filter(withdrawn=True).count(),
         **mandate_counts(access_operator),
         **voices_counts(),  # commonground/voices/queries.py
+        **alerts_counts(),  # commonground/alerts/queries.py
     )
     return figures
 
@@ -139,6 +141,9 @@ def run_demo(data_dir: Path | None, quiet: bool) -> int:
     from commonground.voices.demo import do_demo_reports  # synthetic, labelled (docs/voices.md)
 
     console.print(f"Synthetic voices reports for femmes-bambari: {do_demo_reports()} new.")
+    from commonground.alerts.demo import do_demo_alerts  # synthetic, labelled (docs/alerts.md)
+
+    console.print(f"Synthetic alerts of femmes-bambari: {do_demo_alerts()} new.")
     console.print(f"\nDemo accounts (password for all: [bold]{DEMO_PASSWORD}[/]):")
     for member in CAST:
         console.print(f"  {member.username:<8} {member.role:<15} {member.description}")

@@ -542,3 +542,65 @@ def may_read_protected(user: AnyUser | Viewer | None, owner_id: Any) -> bool:
 def may_grade_reports(user: AnyUser | Viewer | None, owner_id: Any) -> bool:
     """Grading and answering a report: the owner's analysts and above only, never a recipient."""
     return as_viewer(user).rank_in(owner_id) >= ROLE_RANK[Role.ANALYST]
+
+
+# --- Alerts ------------------------------------------------------------------------------------
+# Early warning (commonground/alerts, docs/alerts.md). An alert carries no raw record: only the
+# area, category, urgency, week window and short text its author wrote. So, unlike a report, it
+# reaches every organization in the circles its owner chose, forces included: that is its point.
+# Nobody else learns it exists, platform administrators included (as for reports).
+
+POLICIES["alerts"] = (
+    "Members of the alert's owner and of its circles' organizations (access_alerts); "
+    "anyone else: not found."
+)
+
+
+def access_alerts(queryset: QuerySet[M], viewer: Viewer) -> QuerySet[M]:
+    """The alerts ``viewer`` may know exist: their organizations' own, and those sent to a
+    circle one of their organizations is a member of (one query, no duplicates)."""
+    organizations = list(viewer.roles)
+    if not organizations:
+        return queryset.none()
+    received = queryset.model._default_manager.filter(circles__members__in=organizations)
+    return queryset.filter(Q(owner_id__in=organizations) | Q(pk__in=received.values("pk")))
+
+
+def may_raise_alert(viewer: Viewer, owner_id: Any) -> bool:
+    """Analysts and above of an organization raise alerts from its own verified reports."""
+    return viewer.rank_in(owner_id) >= ROLE_RANK[Role.ANALYST]
+
+
+def may_manage_alert(viewer: Viewer, owner_id: Any) -> bool:
+    """Closing, withdrawing and seeing the source reports: the owner's analysts and above."""
+    return viewer.rank_in(owner_id) >= ROLE_RANK[Role.ANALYST]
+
+
+def may_see_all_responses(viewer: Viewer, owner_id: Any) -> bool:
+    """Every member of the owner sees every recipient's acknowledgements and responses."""
+    return owner_id in viewer.roles
+
+
+def receiving_organizations(
+    viewer: Viewer, owner_id: Any, recipient_ids: Iterable[Any]
+) -> list[Any]:
+    """The viewer's organizations an alert reached (the owner itself is not a recipient).
+
+    A recipient sees its own organization's acknowledgement and responses, never another's.
+    """
+    recipients = set(recipient_ids)
+    return sorted((org for org in viewer.roles if org in recipients and org != owner_id), key=str)
+
+
+def responding_organizations(
+    viewer: Viewer, owner_id: Any, recipient_ids: Iterable[Any]
+) -> list[Any]:
+    """Where the viewer may acknowledge and respond: recipients where they are analyst or above.
+
+    Viewers of a recipient read the alert; they do not answer for their organization.
+    """
+    return [
+        org
+        for org in receiving_organizations(viewer, owner_id, recipient_ids)
+        if viewer.rank_in(org) >= ROLE_RANK[Role.ANALYST]
+    ]
