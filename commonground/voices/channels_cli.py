@@ -91,3 +91,44 @@ def import_odk_encrypted(organization: str, form: str, path: Path) -> None:
         raise click.ClickException(str(exc)) from exc
     result = importer.import_submission_rows(report_form, rows, path.name)
     click.echo(f"Decrypted {len(rows):,} submissions from {path.name}: {result}")
+
+
+@voices.command(name="sms-channel")
+@click.argument("organization", metavar="ORG")
+@click.argument("gateway", type=click.Choice(["rapidpro", "frontlinesms", "telerivet"]))
+@click.option("--rotate", is_flag=True, help="Give the channel a new secret (the old one stops).")
+@click.option("--off", is_flag=True, help="Switch the channel off (its webhook then refuses all).")
+def sms_channel(organization: str, gateway: str, rotate: bool, off: bool) -> None:
+    """Open ORG's webhook for GATEWAY and print its address and the secret to sign with.
+
+    The secret is derived from ORG's SMS key (COMMONGROUND_HOME/keys/ORG.sms.key, made on first
+    use) and is never stored; --rotate makes a new one. Give it to whoever configures the gateway.
+    """
+    from django.urls import reverse
+
+    from commonground.voices import sms
+    from commonground.voices.services import audit
+    from commonground.voices.sms_models import SmsChannel
+
+    org = organization_or_fail(organization)
+    channel, made = SmsChannel.objects.get_or_create(owner=org, gateway=gateway)
+    if rotate and not made:
+        channel.generation += 1
+    channel.active = not off
+    channel.save()
+    audit(
+        "voices.sms.channel",
+        None,
+        str(channel),
+        generation=channel.generation,
+        active=channel.active,
+    )
+    key = sms.sms_key(org, create=True)  # type: ignore[arg-type]  # an Organization, checked above
+    assert key is not None
+    click.echo(f"Webhook: POST {reverse('voices:sms', args=[organization, gateway])}")
+    click.echo(
+        "Headers: X-CG-Timestamp (Unix seconds), X-CG-Signature (sha256=HMAC, docs/voices.md)"
+    )
+    state = "on" if channel.active else "OFF"
+    click.echo(f"Channel {state}, secret generation {channel.generation}:")
+    click.echo(sms.channel_secret(key, channel))
