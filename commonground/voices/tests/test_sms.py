@@ -1,4 +1,4 @@
-"""SMS gateways' webhooks: signatures, replay window, idempotency, hashed senders, the keyword format.
+"""SMS gateways' webhooks: signatures, replay window, idempotency, hashed senders, keywords.
 
 Payloads follow each gateway's documented layout (docs/voices.md cites them); the messages and
 phone numbers are SYNTHETIC.
