@@ -45,13 +45,13 @@ REPLAY = """async (items) => {
 }"""
 
 
-def fill_report(page: Page, n: int) -> None:
+def fill_report(page: Page, n: int, send: str = "Send") -> None:
     page.check("input[name=category][value=threat]")
     page.fill("input[name=occurred_on]", f"2023-04-0{n}")
     page.fill("input[name=women]", str(n))
     page.fill("textarea[name=narrative]", f"SYNTHETIC offline report {n}")
     page.check("input[name=may_count]")
-    page.get_by_role("button", name="Send", exact=True).click()
+    page.get_by_role("button", name=send, exact=True).click()
 
 
 def outbox(page: Page) -> list[dict[str, Any]]:
@@ -120,4 +120,13 @@ def test_three_reports_made_offline_arrive_once(
         page.click("#voices-outbox-delete")
         assert outbox(page) == []
         violations = page.evaluate("window.__violations")
+
+        page.goto(f"{site}{PATH}?lang=fr")  # the outbox speaks French too
+        browser.set_offline(True)
+        fill_report(page, 4, send="Envoyer")
+        expect(page.locator("#voices-outbox-list li")).to_contain_text("En attente d'une connexion")
+        browser.set_offline(False)
+        expect(page.locator("#voices-outbox-list li")).to_contain_text("Reçu", timeout=40_000)
+        assert Report.objects.filter(form=form).count() == 4
+        violations += page.evaluate("window.__violations")
     assert violations == []
