@@ -80,15 +80,15 @@ def import_odk_encrypted(organization: str, form: str, path: Path) -> None:
     if report_form is None:
         raise click.ClickException(f"{organization} has no form {form!r}")
     try:
+        rows = odk.read_encrypted_submissions(path, load_odk_key(organization))
+    except odk.OdkDecryptError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
         importer = importlib.import_module("commonground.voices.kobo")
     except ModuleNotFoundError as exc:
         raise click.ClickException(
             "importing needs the export importer (commonground.voices.kobo), not installed here"
         ) from exc
-    try:
-        rows = odk.read_encrypted_submissions(path, load_odk_key(organization))
-    except odk.OdkDecryptError as exc:
-        raise click.ClickException(str(exc)) from exc
     result = importer.import_submission_rows(report_form, rows, path.name)
     click.echo(f"Decrypted {len(rows):,} submissions from {path.name}: {result}")
 

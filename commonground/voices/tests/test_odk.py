@@ -218,3 +218,19 @@ def test_import_command_decrypts_then_hands_rows_to_the_importer(
     else:
         assert result.exit_code == 0, result.output
         assert "Decrypted 2 submissions" in result.output
+
+
+@pytest.mark.django_db
+def test_import_with_the_wrong_key_stops_with_the_file_named_and_stores_nothing(
+    cast: dict[str, object], key_home: Path, tmp_path: Path, bambari_form: object
+) -> None:
+    from commonground.voices.models import Report
+
+    CliRunner().invoke(cli, ["voices", "odk-keygen", "femmes-bambari"])
+    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    write_instances(tmp_path / "instances", stranger.public_key(), 2)
+    args = ["voices", "import-odk-encrypted", "femmes-bambari", "signaler"]
+    result = CliRunner().invoke(cli, [*args, str(tmp_path / "instances")])
+    assert result.exit_code != 0
+    assert "submission.xml" in result.output and "wrong key" in result.output
+    assert not Report.objects.exists()
