@@ -24,7 +24,7 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
 from urllib.parse import parse_qs
 
 from django.core.cache import cache
@@ -73,7 +73,7 @@ NOT_AUTHENTIC = (
 # --- Keys --------------------------------------------------------------------------------------
 
 
-def sms_key_file(organization: Organization) -> Any:
+def sms_key_file(organization: Organization) -> Path:
     return crypto.key_folder() / f"{organization.slug}.sms.key"
 
 
