@@ -116,6 +116,21 @@ def test_three_reports_made_offline_arrive_once(
         assert replayed == again == receipts
         assert Report.objects.filter(form=form).count() == 3
 
+        page.check("input[name=category][value=threat]")  # refused: a call back with no contact
+        page.fill("input[name=occurred_on]", "2023-04-09")
+        page.fill("textarea[name=narrative]", "SYNTHETIC needs a contact")
+        page.check("input[name=may_contact]")
+        page.get_by_role("button", name="Send", exact=True).click()
+        refused = page.locator("#voices-outbox-list li[data-state=refused]")
+        expect(refused).to_contain_text("Not accepted")
+        refused.locator("button[data-action=correct]").click()
+        expect(page.locator("textarea[name=narrative]")).to_have_value("SYNTHETIC needs a contact")
+        expect(refused).to_have_count(0)
+        sent = page.locator("#voices-outbox-list li[data-state=sent]")
+        sent.first.locator("button[data-action=remove]").click()
+        expect(sent).to_have_count(2)
+        assert Report.objects.filter(form=form).count() == 3
+
         page.once("dialog", lambda dialog: dialog.accept())
         page.click("#voices-outbox-delete")
         assert outbox(page) == []

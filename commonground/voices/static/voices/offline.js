@@ -49,6 +49,9 @@
   function restoreDraft() {
     var pairs;
     try { pairs = JSON.parse(localStorage.getItem(DRAFT) || "[]"); } catch (e) { pairs = []; }
+    fillForm(pairs);
+  }
+  function fillForm(pairs) {
     pairs.forEach(function (pair) {
       var fields = form.querySelectorAll("[name='" + pair[0].replace(/'/g, "") + "']");
       Array.prototype.forEach.call(fields, function (field) {
@@ -83,8 +86,36 @@
         li.appendChild(el("strong", "voices-receipt voices-outbox-receipt", item.receipt));
       }
       if (item.message) { li.appendChild(el("span", "voices-error", item.message)); }
+      if (item.state === "refused") { li.appendChild(button("correct", text.correct, item.key)); }
+      if (item.state === "sent" || item.state === "refused") {
+        li.appendChild(button("remove", text.remove, item.key));
+      }
       list.appendChild(li);
     });
+  }
+
+  function button(action, label, key) {
+    var node = el("button", "voices-outbox-action", label);
+    node.type = "button";
+    node.dataset.action = action;
+    node.dataset.key = key;
+    return node;
+  }
+
+  /* "Correct it" puts a refused report back in the form; "Remove" forgets one row. */
+  function act(event) {
+    var target = event.target;
+    if (!target.dataset || !target.dataset.action) { return; }
+    var items = load();
+    var chosen = items.filter(function (item) { return item.key === target.dataset.key; })[0];
+    save(items.filter(function (item) { return item.key !== target.dataset.key; }));
+    if (chosen && target.dataset.action === "correct") {
+      form.reset();
+      fillForm(chosen.answers);
+      keepDraft();
+      form.scrollIntoView();
+    }
+    render();
   }
 
   function update(key, changes) {
@@ -177,6 +208,7 @@
     render();
   });
 
+  document.getElementById("voices-outbox-list").addEventListener("click", act);
   window.addEventListener("online", sendAll);
   window.setInterval(sendAll, 30000);  // "online" is not always announced: try again now and then
   restoreDraft();
