@@ -82,3 +82,7 @@ def export(organization: str, out: Path) -> None:
         out.unlink(missing_ok=True)
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Wrote {count:,} reports of {organization} to {out}.")
+
+
+# The intake channels' commands (odk-keygen, import-odk-encrypted, sms-channel), in their module.
+import commonground.voices.channels_cli  # noqa: E402, F401

@@ -69,6 +69,7 @@ class PerpetratorKind(models.TextChoices):
 class Channel(models.TextChoices):
     WEB_FORM = "web_form", _("Public web form")
     STAFF = "staff", _("Entered by the organization's staff")
+    SMS = "sms", _("SMS gateway")
 
 
 class Status(models.TextChoices):
@@ -192,3 +193,7 @@ class Report(BaseModel):
     @property
     def affected(self) -> int:
         return self.women + self.men + self.girls + self.boys + self.unknown
+
+
+# SMS gateways' channel and messages, in a module of their own (docs/voices.md, "SMS gateways").
+from commonground.voices.sms_models import SmsChannel, SmsMessage  # noqa: E402, F401

@@ -36,6 +36,10 @@ class LimitReached(Exception):
     """The form took its daily number of reports; it asks people to come back later."""
 
 
+class KeyReused(Exception):
+    """The sender's key already names a report of another form: not a replay (ADR 0023)."""
+
+
 class NotAllowed(Exception):
     """The user may not do this to this report (callers answer as if it did not exist)."""
 
@@ -113,6 +117,8 @@ def do_submit_report(
     with transaction.atomic():
         known = Report.objects.filter(owner=owner, channel=channel, client_key=client_key).first()
         if known is not None:
+            if known.form_id != (form.pk if form else None):
+                raise KeyReused(client_key)
             return known, receipt, False
         if form is not None:
             since = timezone.now() - datetime.timedelta(hours=24)

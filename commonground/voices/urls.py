@@ -1,8 +1,8 @@
 """The voices pages, mounted at ``/voices/`` by the root URL map."""
 
-from django.urls import path
+from django.urls import path, re_path
 
-from commonground.voices import views
+from commonground.voices import offline, sms, views
 
 app_name = "voices"
 
@@ -10,5 +10,12 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<uuid:report_id>/", views.report_detail, name="report"),
     path("receipt/", views.receipt, name="receipt"),
+    re_path(
+        r"^(?P<organization>[-\w]+)/sms/(?P<gateway>rapidpro|frontlinesms|telerivet)/$",
+        sms.webhook,
+        name="sms",
+    ),
     path("<slug:organization>/<slug:form>/", views.report_form, name="form"),
+    path("<slug:organization>/<slug:form>/send/", offline.send, name="form_send"),
+    path("<slug:organization>/<slug:form>/sw.js", offline.service_worker, name="form_sw"),
 ]

@@ -19,7 +19,12 @@ from commonground.sharing.policy import may_grade_reports, policy
 from commonground.voices import queries
 from commonground.voices.forms import GradeForm, PublicReportForm, ReceiptForm
 from commonground.voices.models import Category, Channel, Report, Status
-from commonground.voices.services import LimitReached, do_grade_report, do_submit_report
+from commonground.voices.services import (
+    KeyReused,
+    LimitReached,
+    do_grade_report,
+    do_submit_report,
+)
 
 #: Reports shown on one inbox page (only coarse columns: nothing is decrypted for the list).
 INBOX_PAGE = 100
@@ -37,6 +42,9 @@ def report_form(request: HttpRequest, organization: str, form: str) -> HttpRespo
             _report, receipt, _new = do_submit_report(
                 found, found.owner, bound.cleaned_data["client_key"], bound.report_input()
             )
+        except KeyReused:
+            bound.add_error(None, _("This form has expired; open it again."))
+            return render(request, "voices/form.html", {"form_page": found, "form": bound})
         except LimitReached:
             context = {"form_page": found}
             return render(request, "voices/limit.html", context, status=429)

@@ -73,6 +73,8 @@ def test_report_by_phone_then_the_analyst_reads_it(
     with chromium(width=360, height=740) as browser:
         page = browser.new_page()
         page.add_init_script(LISTEN)
+        # The page as a phone without script sees it (the offline outbox: test_browser_offline.py).
+        page.route("**/static/voices/offline*.js", lambda route: route.abort())
         violations: list[str] = []
         for lang in ("en", "fr"):
             send_report(page, site, lang, shots)

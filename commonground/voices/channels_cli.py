@@ -1,0 +1,134 @@
+"""``commonground voices odk-keygen | import-odk-encrypted | sms-channel``: intake channels' keys.
+
+Added to the ``voices`` group of ``cli.py``. Each command acts for the operator who holds the
+machine and its key folder (docs/voices.md, "ODK encrypted forms" and "SMS gateways").
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from commonground.voices.cli import organization_or_fail, voices
+
+
+def odk_key_file(slug: str) -> Path:
+    from commonground.voices import crypto
+
+    return crypto.key_folder() / f"{slug}.odk.pem"
+
+
+@voices.command(name="odk-keygen")
+@click.argument("organization", metavar="ORG")
+def odk_keygen(organization: str) -> None:
+    """Make ORG's RSA key pair for encrypted ODK forms; print the public key for the XLSForm.
+
+    The private key goes to COMMONGROUND_HOME/keys/ORG.odk.pem (mode 600) and is never
+    replaced: submissions made with its public key open only with it. Paste the printed line
+    in the XLSForm's settings sheet, column public_key.
+    """
+    from commonground.voices import odk
+
+    organization_or_fail(organization)
+    path = odk_key_file(organization)
+    key = odk.generate_private_key()
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError as exc:
+        raise click.ClickException(
+            f"{path} exists: {organization} already has an ODK key (submissions made with it "
+            "open only with it; move it away yourself if you really mean to replace it)"
+        ) from exc
+    with os.fdopen(fd, "wb") as out:
+        out.write(odk.private_key_pem(key))
+    click.echo(f"Private key written to {path} (back it up with the organization's key).")
+    click.echo("Public key for the XLSForm settings sheet, column public_key:")
+    click.echo(odk.public_key_for_xlsform(key))
+
+
+def load_odk_key(slug: str) -> Any:
+    from commonground.voices import odk
+
+    path = odk_key_file(slug)
+    if not path.exists():
+        raise click.ClickException(
+            f"no ODK key for {slug} in {path}: run `commonground voices odk-keygen {slug}`"
+        )
+    return odk.load_private_key(path.read_bytes(), str(path))
+
+
+@voices.command(name="import-odk-encrypted")
+@click.argument("organization", metavar="ORG")
+@click.argument("form", metavar="FORM")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+def import_odk_encrypted(organization: str, form: str, path: Path) -> None:
+    """Decrypt ORG's encrypted ODK submissions at PATH and import them into ORG's FORM.
+
+    PATH is a zip, a folder of instance folders (submission.xml + submission.xml.enc) or one
+    manifest. Everything is decrypted first: a submission that does not open stops the import
+    with nothing stored. Needs the export importer (commonground.voices.kobo).
+    """
+    from commonground.voices import odk
+    from commonground.voices.models import ReportForm
+
+    organization_or_fail(organization)
+    report_form = ReportForm.objects.filter(owner__slug=organization, slug=form).first()
+    if report_form is None:
+        raise click.ClickException(f"{organization} has no form {form!r}")
+    try:
+        rows = odk.read_encrypted_submissions(path, load_odk_key(organization))
+    except odk.OdkDecryptError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        importer = importlib.import_module("commonground.voices.kobo")
+    except ModuleNotFoundError as exc:
+        raise click.ClickException(
+            "importing needs the export importer (commonground.voices.kobo), not installed here"
+        ) from exc
+    result = importer.import_submission_rows(report_form, rows, path.name)
+    click.echo(f"Decrypted {len(rows):,} submissions from {path.name}: {result}")
+
+
+@voices.command(name="sms-channel")
+@click.argument("organization", metavar="ORG")
+@click.argument("gateway", type=click.Choice(["rapidpro", "frontlinesms", "telerivet"]))
+@click.option("--rotate", is_flag=True, help="Give the channel a new secret (the old one stops).")
+@click.option("--off", is_flag=True, help="Switch the channel off (its webhook then refuses all).")
+def sms_channel(organization: str, gateway: str, rotate: bool, off: bool) -> None:
+    """Open ORG's webhook for GATEWAY and print its address and the secret to sign with.
+
+    The secret is derived from ORG's SMS key (COMMONGROUND_HOME/keys/ORG.sms.key, made on first
+    use) and is never stored; --rotate makes a new one. Give it to whoever configures the gateway.
+    """
+    from django.urls import reverse
+
+    from commonground.voices import sms
+    from commonground.voices.services import audit
+    from commonground.voices.sms_models import SmsChannel
+
+    org = organization_or_fail(organization)
+    channel, made = SmsChannel.objects.get_or_create(owner=org, gateway=gateway)
+    if rotate and not made:
+        channel.generation += 1
+    channel.active = not off
+    channel.save()
+    audit(
+        "voices.sms.channel",
+        None,
+        str(channel),
+        generation=channel.generation,
+        active=channel.active,
+    )
+    key = sms.sms_key(org, create=True)  # type: ignore[arg-type]  # an Organization, checked above
+    assert key is not None
+    click.echo(f"Webhook: POST {reverse('voices:sms', args=[organization, gateway])}")
+    click.echo(
+        "Headers: X-CG-Timestamp (Unix seconds), X-CG-Signature (sha256=HMAC, docs/voices.md)"
+    )
+    state = "on" if channel.active else "OFF"
+    click.echo(f"Channel {state}, secret generation {channel.generation}:")
+    click.echo(sms.channel_secret(key, channel))
