@@ -140,6 +140,7 @@ INSTALLED_APPS = [
     "commonground.forecasts",
     "commonground.mandates",
     "commonground.voices",  # community reports, encrypted per organization
+    "commonground.learning",  # indicators, exit benchmarks, theories of change, PDIA logs
     "commonground.web",
 ]
 

@@ -9,5 +9,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("voices/", include("commonground.voices.urls")),  # community reports (voices app)
+    path("learning/", include("commonground.learning.urls")),  # indicators, benchmarks, ToC
     path("", include("commonground.web.urls")),
 ]
