@@ -9,7 +9,7 @@ Assumption flag: for each indicator linked to the assumption, *recent* is the me
 ``RECENT_MONTHS`` months with data (of the indicator's area, or the country). It has moved
 *against* the assumption by ``recent - baseline`` when lower is better, ``baseline - recent``
 when higher is better. The assumption is **flagged** when, for any indicator, that movement is
-strictly greater than ``margin × |baseline|`` (``margin`` alone when the baseline is 0).
+strictly greater than ``margin * |baseline|`` (``margin`` alone when the baseline is 0).
 An indicator without a baseline or without data cannot flag it, and says so.
 """
 

@@ -176,8 +176,12 @@ def dialogue_sessions(sfcg: Organization, programme: Programme, ouaka: Area | No
     for month, women, men in ((1, 14, 26), (4, 25, 35), (7, 31, 41), (10, 44, 46)):
         for year in (2021, 2022):
             do_set_value(
-                None, sessions, datetime.date(year, month, 1), women + men + (year - 2021) * 10,
-                women=women + (year - 2021) * 6, men=men + (year - 2021) * 4,
+                None,
+                sessions,
+                datetime.date(year, month, 1),
+                women + men + (year - 2021) * 10,
+                women=women + (year - 2021) * 6,
+                men=men + (year - 2021) * 4,
             )
     return sessions
 
@@ -185,23 +189,83 @@ def dialogue_sessions(sfcg: Organization, programme: Programme, ouaka: Area | No
 def theory(programme: Programme, *indicators: Indicator) -> None:
     vac, deaths, clashes, sessions, committees = indicators
     nodes = [
-        ("a1", NodeKind.ACTIVITY, "Radio programmes on coexistence", "Émissions de radio sur la coexistence", []),
-        ("a2", NodeKind.ACTIVITY, "Dialogue sessions between communities", "Séances de dialogue entre communautés", []),
-        ("a3", NodeKind.ACTIVITY, "Training of local peace committees", "Formation des comités locaux de paix", []),
-        ("o1", NodeKind.OUTPUT, "Women and men take part in dialogue", "Des femmes et des hommes participent au dialogue", [sessions]),
-        ("o2", NodeKind.OUTPUT, "Peace committees active in more prefectures", "Comités de paix actifs dans plus de préfectures", [committees]),
-        ("c1", NodeKind.OUTCOME, "Fewer attacks on civilians in Ouaka", "Moins d'attaques contre les civils dans la Ouaka", [vac]),
-        ("c2", NodeKind.OUTCOME, "Fewer conflict deaths in Ouaka", "Moins de morts liées au conflit dans la Ouaka", [deaths]),
-        ("s1", NodeKind.ASSUMPTION, "Armed groups' clashes around Bambari do not escalate", "Les affrontements autour de Bambari ne s'intensifient pas", [clashes]),
-        ("s2", NodeKind.ASSUMPTION, "Civilians are not targeted in reprisal", "Les civils ne sont pas visés en représailles", [vac]),
+        (
+            "a1",
+            NodeKind.ACTIVITY,
+            "Radio programmes on coexistence",
+            "Émissions de radio sur la coexistence",
+            [],
+        ),
+        (
+            "a2",
+            NodeKind.ACTIVITY,
+            "Dialogue sessions between communities",
+            "Séances de dialogue entre communautés",
+            [],
+        ),
+        (
+            "a3",
+            NodeKind.ACTIVITY,
+            "Training of local peace committees",
+            "Formation des comités locaux de paix",
+            [],
+        ),
+        (
+            "o1",
+            NodeKind.OUTPUT,
+            "Women and men take part in dialogue",
+            "Des femmes et des hommes participent au dialogue",
+            [sessions],
+        ),
+        (
+            "o2",
+            NodeKind.OUTPUT,
+            "Peace committees active in more prefectures",
+            "Comités de paix actifs dans plus de préfectures",
+            [committees],
+        ),
+        (
+            "c1",
+            NodeKind.OUTCOME,
+            "Fewer attacks on civilians in Ouaka",
+            "Moins d'attaques contre les civils dans la Ouaka",
+            [vac],
+        ),
+        (
+            "c2",
+            NodeKind.OUTCOME,
+            "Fewer conflict deaths in Ouaka",
+            "Moins de morts liées au conflit dans la Ouaka",
+            [deaths],
+        ),
+        (
+            "s1",
+            NodeKind.ASSUMPTION,
+            "Armed groups' clashes around Bambari do not escalate",
+            "Les affrontements autour de Bambari ne s'intensifient pas",
+            [clashes],
+        ),
+        (
+            "s2",
+            NodeKind.ASSUMPTION,
+            "Civilians are not targeted in reprisal",
+            "Les civils ne sont pas visés en représailles",
+            [vac],
+        ),
     ]
     margins = {"s1": 0.5, "s2": 0.25}
     do_save_theory(
         None,
         programme,
         [
-            {"key": k, "kind": kind, "label": en, "label_fr": fr, "indicators": ind,
-             "margin": margins.get(k, 0.2)}
+            {
+                "key": k,
+                "kind": kind,
+                "label": en,
+                "label_fr": fr,
+                "indicators": ind,
+                "margin": margins.get(k, 0.2),
+            }
             for k, kind, en, fr, ind in nodes
         ],
         [
@@ -226,27 +290,42 @@ def pdia_log(programme: Programme, vac: Indicator, sessions: Indicator) -> None:
         .order_by("date_start", "id")
         .first()
     )
-    entries = [
-        (datetime.date(2021, 3, 15), "Few women came to the first dialogue sessions in Bambari.",
-         "Sessions moved to market days, with childcare, led by the women's network.",
-         "Timing and who convenes matter more than the venue.",
-         "All sessions now co-convened by the women's network; participation recorded by sex.",
-         {"indicator": sessions}),
-        (datetime.date(2021, 6, 2), "Attacks on civilians near Bambari after a clash (see event).",
-         "Radio messages on reprisals within 48 hours of any clash.",
-         "Rapid messages are heard, but only where the local station is on air.",
-         "A second relay station was funded; the assumption on reprisals is now watched monthly.",
-         {"indicator": vac, "event": event}),
-        (datetime.date(2022, 1, 20), "Committees in two sub-prefectures stopped meeting.",
-         "Asked members why; paired each committee with a mentor committee.",
-         "Members left when no one acted on their alerts.",
-         "Alerts from committees are now sent to MINUSCA's civil affairs and tracked.",
-         {"document_url": "https://ucdp.uu.se/country/482"}),
+    entries: list[tuple[datetime.date, str, str, str, str, dict[str, Any]]] = [
+        (
+            datetime.date(2021, 3, 15),
+            "Few women came to the first dialogue sessions in Bambari.",
+            "Sessions moved to market days, with childcare, led by the women's network.",
+            "Timing and who convenes matter more than the venue.",
+            "All sessions now co-convened by the women's network; participation recorded by sex.",
+            {"indicator": sessions},
+        ),
+        (
+            datetime.date(2021, 6, 2),
+            "Attacks on civilians near Bambari after a clash (see event).",
+            "Radio messages on reprisals within 48 hours of any clash.",
+            "Rapid messages are heard, but only where the local station is on air.",
+            "A second relay station was funded; the reprisals assumption is now watched monthly.",
+            {"indicator": vac, "event": event},
+        ),
+        (
+            datetime.date(2022, 1, 20),
+            "Committees in two sub-prefectures stopped meeting.",
+            "Asked members why; paired each committee with a mentor committee.",
+            "Members left when no one acted on their alerts.",
+            "Alerts from committees are now sent to MINUSCA's civil affairs and tracked.",
+            {"document_url": "https://ucdp.uu.se/country/482"},
+        ),
     ]
     for date, problem, tried, learned, changed, evidence in entries:
         do_add_pdia_entry(
-            None, programme, date=date, problem=problem, tried=tried, learned=learned,
-            changed=changed, **evidence,
+            None,
+            programme,
+            date=date,
+            problem=problem,
+            tried=tried,
+            learned=learned,
+            changed=changed,
+            **evidence,
         )
 
 

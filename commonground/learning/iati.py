@@ -11,7 +11,7 @@ import datetime
 from functools import cache
 from pathlib import Path
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stubs
 
 from commonground.learning import compute
 from commonground.learning.models import Desired, Indicator, NodeKind, Programme
@@ -60,8 +60,9 @@ def activity_xml(
     org = sub(activity, "reporting-org", ref=f"XX-CG-{programme.owner.slug}", type="21")
     sub(org, "narrative", str(programme.owner.name))
     narrative(activity, "title", programme.title, programme.title_fr)
-    narrative(activity, "description", programme.description or programme.title,
-              programme.description_fr)
+    narrative(
+        activity, "description", programme.description or programme.title, programme.description_fr
+    )
     participating = sub(activity, "participating-org", role="4", type="21")
     sub(participating, "narrative", str(programme.owner.name))
     sub(activity, "activity-status", code="2")
@@ -74,7 +75,10 @@ def activity_xml(
     sub(activity, "recipient-country", code=country_alpha2(programme.country_code))
     for kind, label, label_fr, indicators in results:
         result_element(activity, kind, label, label_fr, indicators, user)
-    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    document: bytes = etree.tostring(
+        root, xml_declaration=True, encoding="utf-8", pretty_print=True
+    )
+    return document
 
 
 def country_alpha2(iso3: str) -> str:
@@ -113,8 +117,10 @@ def result_element(
 
 
 def programme_start(indicator: Indicator) -> datetime.date:
-    return indicator.programme.start if indicator.programme and indicator.programme.start else (
-        datetime.date.today()
+    return (
+        indicator.programme.start
+        if indicator.programme and indicator.programme.start
+        else (datetime.date.today())
     )
 
 
@@ -122,7 +128,9 @@ def number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.4g}"
 
 
-def actuals(indicator: Indicator, user: AnyUser | None) -> list[tuple[datetime.date, datetime.date, float]]:
+def actuals(
+    indicator: Indicator, user: AnyUser | None
+) -> list[tuple[datetime.date, datetime.date, float]]:
     """Yearly actuals (the sum of the months for counts, their mean otherwise) over the years
     with data since the baseline."""
     series = compute.indicator_series(indicator, user, indicator.area)

@@ -132,7 +132,8 @@ def pdia_entries(programme: Programme, user: AnyUser | None) -> list[dict[str, A
             {
                 "entry": entry,
                 "indicator": entry.indicator if entry.indicator_id in visible else None,
-                "event": entry.event if entry.event_id and event_visible(entry.event_id, user)
+                "event": entry.event
+                if entry.event_id and event_visible(entry.event_id, user)
                 else None,
             }
         )

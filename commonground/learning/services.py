@@ -45,7 +45,9 @@ def audit(action: str, actor: User | None, target: str, detail: dict[str, Any]) 
     AuditEvent.objects.create(action=action, actor=actor, target=target, detail=detail)
 
 
-def do_save_programme(actor: User | None, owner: Organization, slug: str, **fields: Any) -> Programme:
+def do_save_programme(
+    actor: User | None, owner: Organization, slug: str, **fields: Any
+) -> Programme:
     check_writer(actor, owner)
     with transaction.atomic():
         programme, created = Programme.objects.update_or_create(
@@ -55,7 +57,9 @@ def do_save_programme(actor: User | None, owner: Organization, slug: str, **fiel
     return programme
 
 
-def do_save_indicator(actor: User | None, owner: Organization, slug: str, **fields: Any) -> Indicator:
+def do_save_indicator(
+    actor: User | None, owner: Organization, slug: str, **fields: Any
+) -> Indicator:
     check_writer(actor, owner)
     with transaction.atomic():
         indicator, created = Indicator.objects.update_or_create(

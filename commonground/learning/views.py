@@ -15,9 +15,8 @@ from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from commonground.learning import compute, graph, iati, queries
 from commonground.learning.models import NodeKind, Programme
@@ -129,7 +128,7 @@ def add_entry(request: HttpRequest, programme: Programme, data: dict[str, Any]) 
     indicator = None
     if data["indicator"]:
         indicator = queries.visible_indicator(request.user, data["indicator"])
-    assert isinstance(request.user, User)  # noqa: S101  # checked by may_write above
+    assert isinstance(request.user, User)  # checked by may_write above
     do_add_pdia_entry(
         request.user,
         programme,
