@@ -55,7 +55,7 @@ def vac_ouaka_expected(data_dir: Path) -> dict[str, str]:
     ged = pl.read_csv(data_dir / GED, infer_schema=False).with_columns(
         pl.col("date_start").str.slice(0, 7).alias("month")
     )
-    last = datetime.date.fromisoformat(f"{ged['month'].max()}-01")
+    last = datetime.date.fromisoformat(str(ged["month"].max()) + "-01")
     counts = (
         ged.filter((pl.col("type_of_violence") == "3") & (pl.col("adm_1") == "Ouaka province"))
         .group_by("month")
