@@ -15,6 +15,7 @@ An indicator without a baseline or without data cannot flag it, and says so.
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import operator
 from collections.abc import Callable
@@ -42,6 +43,11 @@ class MonthStatus:
     holds: bool | None
     run: int
     status: str
+
+    @property
+    def month_end(self) -> datetime.date:
+        """The month's last day (to link to the events behind a count)."""
+        return self.month.replace(day=calendar.monthrange(self.month.year, self.month.month)[1])
 
 
 def benchmark_statuses(

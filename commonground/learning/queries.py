@@ -10,11 +10,19 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 
 from commonground.learning import assess, compute
-from commonground.learning.models import Benchmark, Indicator, NodeKind, Programme, TocNode
+from commonground.learning.models import (
+    Benchmark,
+    Indicator,
+    NodeKind,
+    Programme,
+    Source,
+    TocNode,
+)
 from commonground.sharing.policy import AnyUser, access_owned
 
 
@@ -57,6 +65,17 @@ class BenchmarkView:
     current: str
     months_met: int
     months_with_data: int
+
+    @property
+    def events_query(self) -> str:
+        """The events list's filters behind an events or deaths benchmark (empty otherwise)."""
+        indicator = self.benchmark.indicator
+        if indicator.source not in (Source.EVENTS, Source.DEATHS):
+            return ""
+        query = {"country": indicator.country_code, "violence_type": indicator.violence_type}
+        if self.benchmark.area is not None:
+            query[f"admin{self.benchmark.area.level}"] = self.benchmark.area.code
+        return urlencode({k: v for k, v in query.items() if v})
 
 
 def benchmark_view(benchmark: Benchmark, user: AnyUser | None) -> BenchmarkView:
