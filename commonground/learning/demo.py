@@ -187,6 +187,8 @@ def dialogue_sessions(sfcg: Organization, programme: Programme, ouaka: Area | No
 
 
 def theory(programme: Programme, *indicators: Indicator) -> None:
+    if programme.nodes.exists():  # a second demo run keeps the theory (and its node ids)
+        return
     vac, deaths, clashes, sessions, committees = indicators
     nodes = [
         (

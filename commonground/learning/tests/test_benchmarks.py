@@ -132,3 +132,24 @@ def test_api_gives_the_same_statuses(
     by_indicator = {b["indicator"]: b for b in answer}
     vac = {s["month"][:7]: s["status"] for s in by_indicator["minusca-vac-ouaka"]["statuses"]}
     assert vac == vac_ouaka_expected(data_dir)
+
+
+def test_dashboard_in_french(demo: Programme, cast: dict[str, User]) -> None:
+    client = Client()
+    client.force_login(cast["amina"])
+    html = client.get("/learning/benchmarks/?lang=fr").content.decode()
+    assert "Critères de sortie" in html
+    assert "Forces nationales présentes dans au moins 5 préfectures" in html
+    assert "atteint" in html
+
+
+def test_demo_twice_changes_nothing(demo: Programme) -> None:
+    from commonground.learning.demo import do_demo_learning
+    from commonground.learning.models import PdiaEntry, TocNode
+
+    nodes = set(TocNode.objects.values_list("pk", flat=True))
+    entries = PdiaEntry.objects.count()
+    benchmarks = Benchmark.objects.count()
+    do_demo_learning()
+    assert set(TocNode.objects.values_list("pk", flat=True)) == nodes
+    assert (PdiaEntry.objects.count(), Benchmark.objects.count()) == (entries, benchmarks)
