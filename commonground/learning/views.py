@@ -12,16 +12,19 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.models import User
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from commonground.core.models import Area
 from commonground.learning import compute, graph, iati, queries
-from commonground.learning.models import NodeKind, Programme
-from commonground.learning.services import do_add_pdia_entry, may_write
-from commonground.sharing.policy import policy, record_denied
+from commonground.learning.models import Comparison, Indicator, NodeKind, Programme
+from commonground.learning.services import do_add_pdia_entry, do_save_benchmark, may_write
+from commonground.sharing.models import Sensitivity
+from commonground.sharing.policy import access_areas, policy, record_denied
 
 MAX_SLUG = 80
 #: How many months of an indicator's table a page shows (the newest).
@@ -184,3 +187,91 @@ def iati_export(request: HttpRequest, slug: str) -> HttpResponse:
     response = HttpResponse(document, content_type="application/xml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{programme.slug}-iati.xml"'
     return response
+
+
+class BenchmarkForm(forms.Form):
+    """A new exit benchmark on an indicator the user's organization owns."""
+
+    mission = forms.RegexField(
+        label=gettext_lazy("Mission"), regex=r"^[A-Za-z0-9][A-Za-z0-9 _-]*$", max_length=80
+    )
+    title = forms.CharField(label=gettext_lazy("Title (English)"), max_length=300)
+    title_fr = forms.CharField(label=gettext_lazy("Title (French)"), max_length=300, required=False)
+    indicator = forms.ChoiceField(label=gettext_lazy("Indicator"))
+    area = forms.RegexField(
+        label=gettext_lazy("Area code (empty: whole country)"),
+        regex=r"^[A-Z]{3}\.[a-z0-9-]+(\.[a-z0-9-]+)?$",
+        max_length=240,
+        required=False,
+    )
+    comparison = forms.ChoiceField(label=gettext_lazy("Comparison"), choices=Comparison.choices)
+    threshold = forms.FloatField(label=gettext_lazy("Threshold"))
+    months = forms.IntegerField(
+        label=gettext_lazy("Consecutive months"), min_value=1, max_value=120, initial=6
+    )
+    period_start = forms.DateField(label=gettext_lazy("Tracked from (first day of a month)"))
+    sensitivity = forms.TypedChoiceField(
+        label=gettext_lazy("Who may see it"),
+        choices=Sensitivity.choices,
+        coerce=int,
+        initial=Sensitivity.RESTRICTED,
+    )
+
+    def __init__(
+        self, *args: Any, indicators: list[Indicator], user: Any = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.indicators = {i.slug: i for i in indicators}
+        field = self.fields["indicator"]
+        assert isinstance(field, forms.ChoiceField)  # declared above
+        field.choices = [(i.slug, i.name) for i in indicators]
+
+    def clean_area(self) -> Area | None:
+        code = self.cleaned_data["area"]
+        if not code:
+            return None
+        area = access_areas(Area.objects.filter(code=code), self.user).first()
+        if area is None:
+            raise forms.ValidationError(_("No such area."))
+        return area
+
+
+def writable_indicators(request: HttpRequest) -> list[Indicator]:
+    """Visible indicators whose owner the user writes for."""
+    return [
+        i for i in queries.visible_indicators(request.user) if may_write(request.user, i.owner_id)
+    ]
+
+
+@policy("signed_in")
+def benchmark_new(request: HttpRequest) -> HttpResponse:
+    """State a new exit benchmark (analysts of the indicator's owner)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    indicators = writable_indicators(request)
+    form = BenchmarkForm(request.POST or None, indicators=indicators, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        indicator = form.indicators[data["indicator"]]
+        assert isinstance(request.user, User)  # signed in, checked above
+        do_save_benchmark(
+            request.user,
+            indicator.owner,
+            data["mission"],
+            data["title"],
+            title_fr=data["title_fr"],
+            indicator=indicator,
+            area=data["area"],
+            comparison=data["comparison"],
+            threshold=data["threshold"],
+            months=data["months"],
+            period_start=data["period_start"].replace(day=1),
+            sensitivity=data["sensitivity"],
+        )
+        return redirect("learning:mission_benchmarks", mission=data["mission"])
+    return render(
+        request,
+        "learning/benchmark_new.html",
+        {"form": form, "has_indicators": bool(indicators)},
+    )
