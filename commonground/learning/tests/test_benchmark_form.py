@@ -66,5 +66,5 @@ def test_bad_input_is_refused_in_french(demo: Programme, cast: dict[str, User]) 
     before = Benchmark.objects.count()
     bad = {**FORM, "area": "CAF.nowhere", "months": "0"}
     html = signed_in(cast, "amina").post(NEW + "?lang=fr", bad).content.decode()
-    assert "Cette zone n’existe pas." in html
+    assert "Cette zone n\u2019existe pas." in html
     assert Benchmark.objects.count() == before
