@@ -141,6 +141,7 @@ INSTALLED_APPS = [
     "commonground.mandates",
     "commonground.voices",  # community reports, encrypted per organization
     "commonground.alerts",  # early warning from verified reports to circles (docs/alerts.md)
+    "commonground.learning",  # indicators, exit benchmarks, theories of change, PDIA logs
     "commonground.web",
 ]
 

@@ -11,5 +11,6 @@ urlpatterns = [
     path("voices/", include("commonground.voices.urls")),  # community reports (voices app)
     path("sharing/", include("commonground.sharing.urls")),  # circles and agreements
     path("alerts/", include("commonground.alerts.urls")),  # early warning (alerts app)
+    path("learning/", include("commonground.learning.urls")),  # indicators, benchmarks, ToC
     path("", include("commonground.web.urls")),
 ]

@@ -19,6 +19,7 @@ from commonground.analysis.figures import dataset_summary
 from commonground.api import accounts, analysis, areas, events, forecasts, registry
 from commonground.api.auth import ANONYMOUS_ALLOWED, READ
 from commonground.api.errors import ErrorEnvelope, envelope_urls, install_handlers
+from commonground.learning import api as learning_api
 from commonground.mandates import api as mandates_api
 from commonground.sharing.policy import policy
 from commonground.voices import api as voices_api
@@ -101,3 +102,4 @@ api.add_router("", analysis.router)
 api.add_router("", mandates_api.router)
 api.add_router("", voices_api.router)  # commonground/voices/api.py
 api.add_router("", alerts_api.router)  # commonground/alerts/api.py
+api.add_router("", learning_api.router)  # commonground/learning/api.py

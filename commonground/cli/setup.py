@@ -144,6 +144,9 @@ def run_demo(data_dir: Path | None, quiet: bool) -> int:
     from commonground.alerts.demo import do_demo_alerts  # synthetic, labelled (docs/alerts.md)
 
     console.print(f"Synthetic alerts of femmes-bambari: {do_demo_alerts()} new.")
+    from commonground.learning.demo import do_demo_learning  # labelled demonstration
+
+    console.print(f"Learning demonstration: {do_demo_learning()} and two MINUSCA benchmarks.")
     console.print(f"\nDemo accounts (password for all: [bold]{DEMO_PASSWORD}[/]):")
     for member in CAST:
         console.print(f"  {member.username:<8} {member.role:<15} {member.description}")

@@ -1,0 +1,203 @@
+"""Read routes for benchmarks, programmes (theory of change, flags) and indicator values.
+
+Mounted by ``commonground/api``. Every read goes through ``learning.queries`` (the access
+policy), as the pages do: a hidden programme or indicator answers 404 like a missing one.
+Schema names start with ``Learning`` so they stay unique in the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.http import Http404, HttpRequest
+from ninja import P, PathEx, Router, Schema
+from pydantic import Field
+
+from commonground.api.auth import ANONYMOUS_ALLOWED, READ
+from commonground.api.errors import ErrorEnvelope
+from commonground.api.schemas import SLUG
+from commonground.learning import compute, queries
+from commonground.learning.models import Indicator, Programme
+from commonground.sharing.policy import policy, record_denied
+
+router = Router(tags=["learning"])
+
+ERRORS = frozenset({401, 404, 422})
+SlugPath = PathEx[str, P(pattern=SLUG, max_length=80)]
+
+
+class LearningMonthOut(Schema):
+    month: datetime.date
+    value: float | None = Field(description="Null: the source does not cover the month.")
+    holds: bool | None
+    run: int = Field(description="Consecutive months the condition has held, this one included.")
+    status: str = Field(description="met, not_met or no_data.")
+
+
+class LearningBenchmarkOut(Schema):
+    id: str
+    mission: str
+    title: str
+    title_fr: str
+    owner: str
+    indicator: str = Field(description="The indicator's slug.")
+    area: str | None = Field(description="Area code; null for the whole country.")
+    comparison: str = Field(description="lt, le, ge or gt.")
+    threshold: float
+    months: int
+    current: str
+    demonstration: bool
+    statuses: list[LearningMonthOut]
+
+
+class LearningIndicatorOut(Schema):
+    slug: str
+    name: str
+    name_fr: str
+    source: str
+    unit: str
+    desired: str
+    baseline: float | None
+    target: float | None
+    by_sex: bool
+
+
+class LearningNodeOut(Schema):
+    key: str
+    kind: str
+    label: str
+    label_fr: str
+    indicators: list[str]
+    flagged: bool = Field(description="An assumption whose indicators moved against it.")
+
+
+class LearningEdgeOut(Schema):
+    source: str
+    target: str
+    kind: str
+
+
+class LearningProgrammeOut(Schema):
+    slug: str
+    title: str
+    title_fr: str
+    owner: str
+    demonstration: bool
+    indicators: list[LearningIndicatorOut]
+    nodes: list[LearningNodeOut]
+    edges: list[LearningEdgeOut]
+
+
+class LearningValueOut(Schema):
+    area: str | None
+    month: datetime.date
+    value: float | None
+    women: float | None
+    men: float | None
+
+
+def indicator_out(indicator: Indicator) -> LearningIndicatorOut:
+    return LearningIndicatorOut(
+        slug=indicator.slug,
+        name=indicator.name,
+        name_fr=indicator.name_fr,
+        source=indicator.source,
+        unit=indicator.unit,
+        desired=indicator.desired,
+        baseline=indicator.baseline,
+        target=indicator.target,
+        by_sex=indicator.by_sex,
+    )
+
+
+@router.get(
+    "/learning/benchmarks",
+    response={200: list[LearningBenchmarkOut], 401: ErrorEnvelope},
+    auth=READ,
+    openapi_extra=ANONYMOUS_ALLOWED,
+)
+@policy("public")
+def list_benchmarks(request: HttpRequest, mission: str = "") -> list[LearningBenchmarkOut]:
+    """Exit benchmarks the caller may see, each with its status month by month."""
+    return [
+        LearningBenchmarkOut(
+            id=str(v.benchmark.pk),
+            mission=v.benchmark.mission,
+            title=v.benchmark.title,
+            title_fr=v.benchmark.title_fr,
+            owner=str(v.benchmark.owner),
+            indicator=v.benchmark.indicator.slug,
+            area=v.benchmark.area.code if v.benchmark.area else None,
+            comparison=v.benchmark.comparison,
+            threshold=v.benchmark.threshold,
+            months=v.benchmark.months,
+            current=v.current,
+            demonstration=v.benchmark.demonstration,
+            statuses=[LearningMonthOut(**vars(s)) for s in v.statuses],
+        )
+        for v in queries.benchmark_views(request.user, mission[:80] or None)
+    ]
+
+
+def programme_or_404(request: HttpRequest, slug: str) -> Programme:
+    programme = queries.visible_programme(request.user, slug)
+    if programme is None:
+        if queries.programme_exists(slug):
+            record_denied(request.user, f"programme:{slug}", "not visible under access policy")
+        raise Http404("No such programme.")
+    return programme
+
+
+@router.get(
+    "/learning/programmes/{slug}",
+    response={200: LearningProgrammeOut, ERRORS: ErrorEnvelope},
+    auth=READ,
+    openapi_extra=ANONYMOUS_ALLOWED,
+)
+@policy("public")
+def get_programme(request: HttpRequest, slug: SlugPath) -> LearningProgrammeOut:
+    """A programme's indicators and theory of change, assumptions flagged (docs/learning.md)."""
+    programme = programme_or_404(request, slug)
+    nodes = queries.theory_of_change(programme, request.user)
+    indicators = queries.visible_indicators(request.user).filter(programme=programme)
+    return LearningProgrammeOut(
+        slug=programme.slug,
+        title=programme.title,
+        title_fr=programme.title_fr,
+        owner=str(programme.owner),
+        demonstration=programme.demonstration,
+        indicators=[indicator_out(i) for i in indicators],
+        nodes=[
+            LearningNodeOut(
+                key=n.node.key,
+                kind=n.node.kind,
+                label=n.node.label,
+                label_fr=n.node.label_fr,
+                indicators=[i.slug for i in n.indicators],
+                flagged=n.flagged and n.node.kind == "assumption",
+            )
+            for n in nodes
+        ],
+        edges=[
+            LearningEdgeOut(source=e.source.key, target=e.target.key, kind=e.kind)
+            for e in programme.edges.select_related("source", "target")
+        ],
+    )
+
+
+@router.get(
+    "/learning/indicators/{slug}/values",
+    response={200: list[LearningValueOut], ERRORS: ErrorEnvelope},
+    auth=READ,
+    openapi_extra=ANONYMOUS_ALLOWED,
+)
+@policy("public")
+def indicator_values(request: HttpRequest, slug: SlugPath) -> list[LearningValueOut]:
+    """An indicator's values per area and month (the tidy table), as the caller may see them."""
+    indicator = queries.visible_indicator(request.user, slug)
+    if indicator is None:
+        if queries.indicator_exists(slug):
+            record_denied(request.user, f"indicator:{slug}", "not visible under access policy")
+        raise Http404("No such indicator.")
+    table = compute.indicator_table(indicator, request.user)
+    return [LearningValueOut(**row) for row in table.iter_rows(named=True)]

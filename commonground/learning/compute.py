@@ -1,0 +1,296 @@
+"""Indicator values per area and month, as tidy polars tables, from what the viewer may see.
+
+Every source is read through the access policy (``access_owned``), so two people looking at the
+same indicator may see different values: each sees the figure their records give.
+
+Two reads:
+
+- :func:`indicator_table`: one row per area (admin-1 or admin-2 code) and month where the
+  source has a value: columns ``area``, ``month``, ``value``, ``women``, ``men``.
+- :func:`indicator_series`: the values of one area, or of the whole country (``area=None``),
+  for every month the source covers, as ``{month: value}``. Counting sources (events, deaths,
+  agreement events) give 0 for a covered month without records; a month outside the coverage
+  is absent: "no data", never zero.
+
+Presence records without a start date cannot be placed in time and are left out; an end stated
+to the year or month runs to the end of that year or month; no end means present to this month.
+
+The country total of events and deaths counts every event, those without an area included. For
+presence it is the number of admin-1 areas with at least one record of the kind present; per
+area, the number of distinct organizations present. Deployments and agreement events have no
+area: they have a country series only (Geo-PKO is yearly: each month of a year carries the
+year's troops).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from commonground.core.areas import country_names
+from commonground.core.models import Area
+from commonground.events.models import Event
+from commonground.learning.models import Indicator, IndicatorValue, Source
+from commonground.mandates.models import AgreementEvent, Deployment
+from commonground.registry.models import Presence
+from commonground.registry.queries import last_day
+from commonground.sharing.policy import AnyUser, access_owned
+
+COLUMNS = {
+    "area": pl.String,
+    "month": pl.Date,
+    "value": pl.Float64,
+    "women": pl.Float64,
+    "men": pl.Float64,
+}
+
+Series = dict[datetime.date, float]
+
+
+def month_of(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def next_month(month: datetime.date) -> datetime.date:
+    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """Every month from ``first`` to ``last`` included (both firsts of months)."""
+    months, month = [], month_of(first)
+    while month <= last:
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
+def empty_table() -> pl.DataFrame:
+    return pl.DataFrame(schema=COLUMNS)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The months a source speaks for: outside them, an indicator has no data."""
+
+    first: datetime.date
+    last: datetime.date
+
+    def months(self) -> list[datetime.date]:
+        return months_between(self.first, self.last)
+
+
+# --- Events and deaths -------------------------------------------------------------------------
+
+
+def indicator_events(indicator: Indicator, user: AnyUser | None) -> Any:
+    events = access_owned(Event.objects.filter(withdrawn=False), user).filter(
+        country_code=indicator.country_code
+    )
+    if indicator.violence_type:
+        events = events.filter(violence_type=indicator.violence_type)
+    return events
+
+
+def event_frame(indicator: Indicator, user: AnyUser | None) -> pl.DataFrame:
+    """One row per visible event: admin-1 and admin-2 codes, month, 1 or its deaths."""
+    rows = indicator_events(indicator, user).values_list(
+        "admin1__code", "admin2__code", "date_start", "fatalities_best"
+    )
+    frame = pl.DataFrame(
+        list(rows),
+        schema={"admin1": pl.String, "admin2": pl.String, "day": pl.Date, "deaths": pl.Int64},
+        orient="row",
+    )
+    value = pl.lit(1.0) if indicator.source == Source.EVENTS else pl.col("deaths").cast(pl.Float64)
+    return frame.select(
+        "admin1", "admin2", pl.col("day").dt.truncate("1mo").alias("month"), value.alias("value")
+    )
+
+
+def event_coverage(indicator: Indicator, user: AnyUser | None) -> Coverage | None:
+    """The months between the first and last visible event of the country, any type.
+
+    An indicator on one violence type still has data (zero) in a month with only other events.
+    """
+    events = access_owned(Event.objects.filter(withdrawn=False), user).filter(
+        country_code=indicator.country_code
+    )
+    days = list(events.order_by("date_start").values_list("date_start", flat=True)[:1]) + list(
+        events.order_by("-date_start").values_list("date_start", flat=True)[:1]
+    )
+    if not days:
+        return None
+    return Coverage(month_of(days[0]), month_of(days[1]))
+
+
+# --- Presence ----------------------------------------------------------------------------------
+
+
+def presence_frame(indicator: Indicator, user: AnyUser | None, last: datetime.date) -> pl.DataFrame:
+    """One row per visible presence record of the kind and month it was present in."""
+    records = access_owned(Presence.objects.all(), user).filter(
+        country_code=indicator.country_code, start_date__isnull=False
+    )
+    if indicator.kind:
+        records = records.filter(actor_kind=indicator.kind)
+    rows: list[tuple[Any, ...]] = []
+    for record in records.select_related("area", "area__parent"):
+        if record.start_date is None:  # excluded above; for the type checker
+            continue
+        admin1, admin2 = area_codes(record.area)
+        end = month_of(last_day(record.end_date, record.end_precision)) if record.end_date else last
+        for month in months_between(record.start_date, end):
+            rows.append(
+                (admin1, admin2, month, str(record.organization_id), record.personnel_women)
+            )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "admin1": pl.String,
+            "admin2": pl.String,
+            "month": pl.Date,
+            "organization": pl.String,
+            "women": pl.Float64,
+        },
+        orient="row",
+    )
+
+
+def area_codes(area: Area | None) -> tuple[str | None, str | None]:
+    """The admin-1 and admin-2 codes of an area of either level."""
+    if area is None:
+        return None, None
+    if area.level == 2 and area.parent is not None:
+        return area.parent.code, area.code
+    return area.code, None
+
+
+# --- Tables ------------------------------------------------------------------------------------
+
+
+def indicator_table(indicator: Indicator, user: AnyUser | None) -> pl.DataFrame:
+    """Values per area (at the indicator's level) and month: the tidy table of the module doc."""
+    level = f"admin{indicator.level}"
+    if indicator.source in (Source.EVENTS, Source.DEATHS):
+        frame = event_frame(indicator, user).drop_nulls(level)
+        table = frame.group_by(pl.col(level).alias("area"), "month").agg(pl.col("value").sum())
+        return tidy(table)
+    if indicator.source == Source.PRESENCE:
+        frame = presence_frame(indicator, user, month_of(datetime.date.today()))
+        table = (
+            frame.drop_nulls(level)
+            .group_by(pl.col(level).alias("area"), "month")
+            .agg(pl.col("organization").n_unique().cast(pl.Float64).alias("value"))
+        )
+        return tidy(table)
+    if indicator.source == Source.MANUAL:
+        return manual_table(indicator).filter(pl.col("area").is_not_null())
+    return empty_table()
+
+
+def tidy(table: pl.DataFrame) -> pl.DataFrame:
+    """The module's columns, in order, sorted by area and month."""
+    for name, dtype in COLUMNS.items():
+        if name not in table.columns:
+            table = table.with_columns(pl.lit(None, dtype=dtype).alias(name))
+    return table.select([pl.col(n).cast(t) for n, t in COLUMNS.items()]).sort("area", "month")
+
+
+def manual_table(indicator: Indicator) -> pl.DataFrame:
+    """Hand-entered values (the area column is null for country values)."""
+    rows = IndicatorValue.objects.filter(indicator=indicator).values_list(
+        "area__code", "month", "value", "women", "men"
+    )
+    return pl.DataFrame(list(rows), schema=COLUMNS, orient="row").sort("area", "month")
+
+
+# --- Series ------------------------------------------------------------------------------------
+
+
+def indicator_series(
+    indicator: Indicator, user: AnyUser | None, area: Area | None = None
+) -> Series:
+    """Month -> value for one area or the country, over the source's coverage (module doc)."""
+    reader = SERIES[Source(indicator.source)]
+    return reader(indicator, user, area)
+
+
+def events_series(indicator: Indicator, user: AnyUser | None, area: Area | None) -> Series:
+    coverage = event_coverage(indicator, user)
+    if coverage is None:
+        return {}
+    frame = event_frame(indicator, user)
+    if area is not None:
+        frame = frame.filter(pl.col(f"admin{area.level}") == area.code)
+    sums = dict(frame.group_by("month").agg(pl.col("value").sum()).iter_rows())
+    return {month: float(sums.get(month, 0.0)) for month in coverage.months()}
+
+
+def presence_series(indicator: Indicator, user: AnyUser | None, area: Area | None) -> Series:
+    last = month_of(datetime.date.today())
+    frame = presence_frame(indicator, user, last)
+    if frame.is_empty():
+        return {}
+    if area is None:
+        counted = frame.drop_nulls("admin1").group_by("month").agg(pl.col("admin1").n_unique())
+    else:
+        counted = (
+            frame.filter(pl.col(f"admin{area.level}") == area.code)
+            .group_by("month")
+            .agg(pl.col("organization").n_unique())
+        )
+    values = dict(counted.iter_rows())
+    first = frame["month"].min()
+    assert isinstance(first, datetime.date)  # a non-empty date column
+    return {month: float(values.get(month, 0)) for month in months_between(first, last)}
+
+
+def deployments_series(indicator: Indicator, user: AnyUser | None, area: Area | None) -> Series:
+    if area is not None:
+        return {}
+    english, _french = country_names(indicator.country_code)
+    rows = access_owned(Deployment.objects.all(), user).filter(country=english)
+    if indicator.kind:
+        rows = rows.filter(mission=indicator.kind)
+    troops: dict[int, float] = {}
+    for year, count in rows.values_list("year", "troops"):
+        troops[year] = troops.get(year, 0.0) + float(count or 0)
+    return {
+        datetime.date(year, month, 1): total
+        for year, total in sorted(troops.items())
+        for month in range(1, 13)
+    }
+
+
+def agreement_series(indicator: Indicator, user: AnyUser | None, area: Area | None) -> Series:
+    if area is not None:
+        return {}
+    rows = access_owned(AgreementEvent.objects.all(), user)
+    if indicator.kind:
+        rows = rows.filter(direction=indicator.kind)
+    days = list(rows.values_list("date", flat=True))
+    if not days:
+        return {}
+    counts: dict[datetime.date, float] = {}
+    for day in days:
+        counts[month_of(day)] = counts.get(month_of(day), 0.0) + 1
+    return {m: counts.get(m, 0.0) for m in months_between(min(days), max(days))}
+
+
+def manual_series(indicator: Indicator, user: AnyUser | None, area: Area | None) -> Series:
+    """Hand-entered values: only the months entered (no zero fill)."""
+    values = IndicatorValue.objects.filter(indicator=indicator, area=area)
+    return dict(values.values_list("month", "value"))
+
+
+SERIES = {
+    Source.EVENTS: events_series,
+    Source.DEATHS: events_series,
+    Source.PRESENCE: presence_series,
+    Source.DEPLOYMENTS: deployments_series,
+    Source.AGREEMENT_EVENTS: agreement_series,
+    Source.MANUAL: manual_series,
+}
