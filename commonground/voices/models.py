@@ -69,6 +69,7 @@ class PerpetratorKind(models.TextChoices):
 class Channel(models.TextChoices):
     WEB_FORM = "web_form", _("Public web form")
     STAFF = "staff", _("Entered by the organization's staff")
+    KOBO = "kobo", _("KoBoToolbox or ODK Central export")
 
 
 class Status(models.TextChoices):
@@ -192,3 +193,13 @@ class Report(BaseModel):
     @property
     def affected(self) -> int:
         return self.women + self.men + self.girls + self.boys + self.unknown
+
+
+# Models kept in modules of their own (one import each, so parallel slices do not collide).
+from commonground.voices.kobo_models import FormMapping  # noqa: E402, F401
+from commonground.voices.survey_models import (  # noqa: E402, F401
+    Indicator,
+    PerceptionResponse,
+    PerceptionSurvey,
+    SurveyRound,
+)
