@@ -82,3 +82,40 @@ def export(organization: str, out: Path) -> None:
         out.unlink(missing_ok=True)
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Wrote {count:,} reports of {organization} to {out}.")
+
+
+@voices.command(name="import-kobo")
+@click.argument("organization", metavar="ORG")
+@click.argument("form", metavar="FORM")
+@click.argument("xlsform", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("export", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check everything and say what would be added.")
+def import_kobo(organization: str, form: str, xlsform: Path, export: Path, dry_run: bool) -> None:
+    """Import a KoBoToolbox or ODK Central EXPORT (CSV or XLSX) of XLSFORM into ORG's FORM.
+
+    FORM is the slug of ORG's report form (made, unpublished, if missing). The first import
+    stores the XLSForm and a suggested mapping (check it at /voices/kobo/); later imports reuse
+    it and add only submissions not yet stored (keyed on meta/instanceID).
+    """
+    from commonground.core.importing import ImportRejected
+    from commonground.voices.kobo import do_import_kobo
+    from commonground.voices.models import ReportForm
+
+    org = organization_or_fail(organization)
+    report_form, created = ReportForm.objects.get_or_create(
+        owner=org, slug=form, defaults={"title": form, "published": False}
+    )
+    try:
+        result, mapping = do_import_kobo(report_form, xlsform, export, dry_run=dry_run)
+    except ImportRejected as exc:
+        if created:
+            report_form.delete()
+        raise click.ClickException("nothing imported:\n" + exc.summary()) from exc
+    if created and dry_run:
+        report_form.delete()
+    verb = "would add" if dry_run else "added"
+    click.echo(
+        f"{export.name}: {result.rows:,} rows, {verb} {result.added:,} reports, "
+        f"{result.already_known:,} already stored, {result.repeated_in_file:,} repeated in the "
+        f"file (form {mapping.form_id}, mapping: {', '.join(sorted(mapping.fields))})."
+    )

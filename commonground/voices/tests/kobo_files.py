@@ -19,74 +19,17 @@ import csv
 import io
 import random
 import uuid
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 
-#: The survey sheet: (type, name, English label, French label).
-SURVEY = [
-    ("start", "start", "", ""),
-    ("end", "end", "", ""),
-    ("begin_group", "incident", "The incident", "L'incident"),
-    ("select_one cat", "categorie", "What happened?", "Que s'est-il passé ?"),
-    ("date", "date_incident", "When?", "Quand ?"),
-    ("select_one lieu", "commune", "Where?", "Où ?"),
-    ("text", "lieu_precis", "Exact place", "Lieu précis"),
-    ("geopoint", "gps", "Point", "Point"),
-    ("select_multiple qui", "victimes", "Who was affected?", "Qui a été touché ?"),
-    ("end_group", "", "", ""),
-    ("begin_group", "personnes", "People", "Personnes"),
-    ("integer", "femmes", "Women", "Femmes"),
-    ("integer", "hommes", "Men", "Hommes"),
-    ("end_group", "", "", ""),
-    ("text", "recit", "Tell us", "Racontez"),
-    ("select_one oui_non", "consent_count", "May we count it?", "Peut-on compter ?"),
-    ("select_one oui_non", "consent_contact", "May we call back?", "Rappeler ?"),
-    ("text", "contact", "Phone", "Téléphone"),
-]
-CHOICES = [
-    ("cat", "pillage", "Looting", "Pillage"),
-    ("cat", "menace", "Threat", "Menace"),
-    ("cat", "retour", "Return", "Retour"),
-    ("lieu", "bambari", "Bambari", "Bambari"),
-    ("lieu", "ailleurs", "Elsewhere", "Ailleurs"),
-    ("qui", "femmes", "Women", "Femmes"),
-    ("qui", "enfants", "Children", "Enfants"),
-    ("oui_non", "oui", "Yes", "Oui"),
-    ("oui_non", "non", "No", "Non"),
-]
-FORM_ID = "signalement_synthetique"
-
-
-def write_xlsform(
-    path: Path,
-    survey: Sequence[tuple[str, str, str, str]] = SURVEY,
-    choices: Sequence[tuple[str, str, str, str]] = CHOICES,
-    form_id: str = FORM_ID,
-) -> Path:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "survey"
-    sheet.append(["type", "name", "label::English (en)", "label::French (fr)"])
-    for row in survey:
-        sheet.append(list(row))
-    sheet = book.create_sheet("choices")
-    sheet.append(["list_name", "name", "label::English (en)", "label::French (fr)"])
-    for row in choices:
-        sheet.append(list(row))
-    sheet = book.create_sheet("settings")
-    sheet.append(["form_id", "version", "form_title"])
-    sheet.append([form_id, "2024061201", "SYNTHETIC incident form"])
-    book.save(path)
-    return path
+from commonground.voices.demo_kobo import CHOICES, FORM_ID, SURVEY, write_xlsform  # noqa: F401
 
 
 def submission(n: int, seed: int = 0) -> dict[str, str]:
     """One SYNTHETIC submission, keyed by question path (the KoBo 'XML values' headers)."""
-    rng = random.Random(seed * 100_003 + n)  # noqa: S311  # synthetic test values
+    rng = random.Random(seed * 100_003 + n)  # synthetic test values
     instance = str(uuid.UUID(int=rng.getrandbits(128)))
     victims = rng.choice(["femmes", "enfants", "femmes enfants", ""])
     return {

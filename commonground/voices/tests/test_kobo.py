@@ -71,9 +71,12 @@ def test_each_tool_and_format_imports_sealed_reports(
     assert reports.count() == 5
     first = source[0]
     report = reports.get(client_key=first["_uuid"])
-    assert report.category == {"pillage": "looting", "menace": "threat", "retour": "return"}[
-        first["incident/categorie"]
-    ]
+    assert (
+        report.category
+        == {"pillage": "looting", "menace": "threat", "retour": "return"}[
+            first["incident/categorie"]
+        ]
+    )
     assert report.women == int(first["personnes/femmes"])
     assert report.may_count is True
     assert report.area == (bambari_area if first["incident/commune"] == "bambari" else None)
