@@ -119,6 +119,8 @@ def write_xlsform(
 
 def survey_choices(areas: list[Area]) -> list[tuple[str, str, str, str]]:
     places = [("lieu", a.code.split(".")[-1], a.name_en, a.name_fr) for a in areas]
+    if not places:  # no boundaries loaded yet: one place, matched by name when they are
+        places = [("lieu", "bambari", "Bambari", "Bambari")]
     return [
         *places,
         ("sexe", "femme", "Woman", "Femme"),

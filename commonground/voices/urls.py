@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from commonground.voices import views
+from commonground.voices import kobo_views, views
 
 app_name = "voices"
 
@@ -10,5 +10,9 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<uuid:report_id>/", views.report_detail, name="report"),
     path("receipt/", views.receipt, name="receipt"),
+    path("kobo/", kobo_views.kobo_channels, name="kobo"),
+    path("kobo/<uuid:mapping_id>/", kobo_views.kobo_mapping, name="kobo-mapping"),
+    path("surveys/", kobo_views.survey_list, name="surveys"),
+    path("surveys/<uuid:survey_id>/", kobo_views.survey_detail, name="survey"),
     path("<slug:organization>/<slug:form>/", views.report_form, name="form"),
 ]
