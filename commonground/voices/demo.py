@@ -14,7 +14,6 @@ import random
 from commonground.events.models import Event, ViolenceType
 from commonground.sharing.models import Organization
 from commonground.sharing.policy import access_operator
-from commonground.voices.demo_kobo import do_demo_kobo
 from commonground.voices.models import (
     Category,
     DatePrecision,
@@ -103,5 +102,4 @@ def do_demo_reports(seed: int = 2023) -> int:
             report.public_answer = "Synthetic answer: the network has shared this with partners."
             report.save()
         added += new
-    do_demo_kobo(owner)  # SYNTHETIC KoBo channel and two-round perception survey (demo_kobo.py)
     return added

@@ -206,3 +206,10 @@ def kobo_row(n: int, rng: random.Random) -> dict[str, str]:
         "_uuid": str(instance),
         "_submission_time": "2024-06-01T10:00:00",
     }
+
+
+def do_demo_kobo_for_demo() -> tuple[int, int]:
+    """``commonground demo``'s hook: the Bambari women's network's KoBo channel and survey."""
+    from commonground.voices.demo import DEMO_OWNER
+
+    return do_demo_kobo(Organization.objects.get(slug=DEMO_OWNER))

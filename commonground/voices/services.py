@@ -134,38 +134,54 @@ def new_report(
     channel: str,
     is_synthetic: bool,
 ) -> Report:
-    """An unsaved report: clear columns set, protected fields sealed under ``key``.
+    """An unsaved report: clear columns set, protected fields sealed under ``key``."""
+    return Report(
+        **report_columns(key, receipt, form, owner, client_key, data, channel, is_synthetic)
+    )
 
-    Shared by the one-by-one form and the batch channels (``kobo.py``) so every channel splits
-    and seals a report the same way.
+
+def report_columns(
+    key: bytes,
+    receipt: str,
+    form: ReportForm | None,
+    owner: Organization,
+    client_key: str,
+    data: ReportInput,
+    channel: str,
+    is_synthetic: bool,
+) -> dict[str, Any]:
+    """A new report's columns (by attribute name), protected fields sealed under ``key``.
+
+    Shared by the one-by-one form and the batch channels (``kobo.py`` inserts these without
+    building a model per row) so every channel splits and seals a report the same way.
     """
     report_id = uuid.uuid4()
     wrapped, sealed = crypto.seal(key, report_id, protected_part(data))
-    return Report(
-        id=report_id,
-        owner=owner,
-        form=form,
-        channel=channel,
-        client_key=client_key,
-        receipt_hash=crypto.receipt_hash(receipt),
-        category=data.category,
-        area=data.area,
-        month=data.occurred_on.replace(day=1),
-        date_precision=data.date_precision,
-        women=data.women,
-        men=data.men,
-        girls=data.girls,
-        boys=data.boys,
-        unknown=data.unknown,
-        perpetrator_kind=data.perpetrator_kind,
-        may_count=data.may_count,
-        may_contact=data.may_contact,
-        may_quote=data.may_quote,
-        key_id=crypto.key_id(key),
-        wrapped_key=wrapped,
-        sealed=sealed,
-        is_synthetic=is_synthetic,
-    )
+    return {
+        "id": report_id,
+        "owner_id": owner.pk,
+        "form_id": form.pk if form is not None else None,
+        "channel": channel,
+        "client_key": client_key,
+        "receipt_hash": crypto.receipt_hash(receipt),
+        "category": data.category,
+        "area_id": data.area.pk if data.area is not None else None,
+        "month": data.occurred_on.replace(day=1),
+        "date_precision": data.date_precision,
+        "women": data.women,
+        "men": data.men,
+        "girls": data.girls,
+        "boys": data.boys,
+        "unknown": data.unknown,
+        "perpetrator_kind": data.perpetrator_kind,
+        "may_count": data.may_count,
+        "may_contact": data.may_contact,
+        "may_quote": data.may_quote,
+        "key_id": crypto.key_id(key),
+        "wrapped_key": wrapped,
+        "sealed": sealed,
+        "is_synthetic": is_synthetic,
+    }
 
 
 def do_audit_protected_read(report: Report, actor: User | None, why: str) -> None:
