@@ -162,11 +162,11 @@ def suggest_mapping(
     by_path = {q.path: q for q in questions}
     values: dict[str, dict[str, str]] = {}
     for report_field in ("category", "perpetrator_kind", "date_precision", "area"):
-        question = by_path.get(fields.get(report_field, ""))
-        if question is not None and question.choices:
+        chosen = by_path.get(fields.get(report_field, ""))
+        if chosen is not None and chosen.choices:
             values[report_field] = {
                 choice: suggest_value(report_field, choice, label, areas)
-                for choice, label in zip(question.choices, question.choice_labels, strict=False)
+                for choice, label in zip(chosen.choices, chosen.choice_labels, strict=False)
             }
     return fields, values
 

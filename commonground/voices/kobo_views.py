@@ -131,7 +131,11 @@ def kobo_mapping(request: HttpRequest, mapping_id: str) -> HttpResponse:
         values: dict[str, dict[str, str]] = {}
         for report_field in ("category", "perpetrator_kind", "date_precision", "area"):
             prefix = f"value_{report_field}_"
-            chosen = {k[len(prefix) :]: v for k, v in request.POST.items() if k.startswith(prefix)}
+            chosen = {
+                k[len(prefix) :]: request.POST.get(k, "")
+                for k in request.POST
+                if k.startswith(prefix)
+            }
             if chosen:
                 values[report_field] = chosen
         try:
@@ -139,10 +143,8 @@ def kobo_mapping(request: HttpRequest, mapping_id: str) -> HttpResponse:
             context["saved"] = True
         except ImportRejected as exc:
             context["problems"] = exc.problems
-    elif request.method == "POST" and request.FILES.get("export"):
-        result, _mapping, problems = run_import(
-            request, mapping.report_form, None, request.FILES["export"]
-        )
+    elif request.method == "POST" and (export := request.FILES.get("export")) is not None:
+        result, _mapping, problems = run_import(request, mapping.report_form, None, export)
         context.update(result=result, problems=problems)
     context.update(mapping_context(mapping))
     return render(request, "voices/kobo_mapping.html", context)

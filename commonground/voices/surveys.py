@@ -218,7 +218,7 @@ def import_survey_rows(
 
     codes = {c.area_code for c, _a in fresh.values() if c.area_code}
     areas = {a.code: a for a in Area.objects.filter(code__in=codes)}
-    key = crypto.ensure_organization_key(survey.owner)
+    org_key = crypto.ensure_organization_key(survey.owner)
     with transaction.atomic():
         survey_round, _created = SurveyRound.objects.get_or_create(
             survey=survey, number=round_number, defaults={"label": f"Round {round_number}"}
@@ -226,7 +226,7 @@ def import_survey_rows(
         responses = []
         for submission, (coarse, answers) in fresh.items():
             response_id = uuid.uuid4()
-            wrapped, sealed = crypto.seal(key, response_id, {"answers": answers})
+            wrapped, sealed = crypto.seal(org_key, response_id, {"answers": answers})
             responses.append(
                 PerceptionResponse(
                     id=response_id,
@@ -238,7 +238,7 @@ def import_survey_rows(
                     sex=coarse.sex,
                     age_group=coarse.age_group,
                     weight=coarse.weight,
-                    key_id=crypto.key_id(key),
+                    key_id=crypto.key_id(org_key),
                     wrapped_key=wrapped,
                     sealed=sealed,
                     is_synthetic=survey.is_synthetic,

@@ -143,7 +143,7 @@ def walk(children: Iterable[dict[str, Any]], prefix: str) -> Iterable[Question]:
 
 def read_xlsform(path: Path, name: str | None = None) -> XLSForm:
     """Read an XLSForm with pyxform; a malformed one is :class:`ImportRejected`, saying why."""
-    from pyxform.xls2json import parse_file_to_json
+    from pyxform.xls2json import parse_file_to_json  # type: ignore[import-untyped]
 
     shown = name or path.name
     if not path.exists():
@@ -223,7 +223,7 @@ def read_table(path: Path, shown: str) -> tuple[list[str], list[list[str]]]:
 
 
 def read_workbook(data: bytes, shown: str) -> tuple[list[str], list[list[str]]]:
-    import openpyxl
+    import openpyxl  # type: ignore[import-untyped]
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)

@@ -22,9 +22,12 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import openpyxl
+import openpyxl  # type: ignore[import-untyped]
 
-from commonground.voices.demo_kobo import CHOICES, FORM_ID, SURVEY, write_xlsform  # noqa: F401
+from commonground.voices.demo_kobo import CHOICES as CHOICES
+from commonground.voices.demo_kobo import FORM_ID as FORM_ID
+from commonground.voices.demo_kobo import SURVEY as SURVEY
+from commonground.voices.demo_kobo import write_xlsform as write_xlsform
 
 
 def submission(n: int, seed: int = 0) -> dict[str, str]:
