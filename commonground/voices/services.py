@@ -30,6 +30,7 @@ from commonground.voices.models import (
     ReportForm,
     Status,
 )
+from commonground.voices.survey_models import PerceptionResponse
 
 
 class LimitReached(Exception):
@@ -249,12 +250,22 @@ def do_rotate_key(organization: Organization) -> int:
                 report.key_id = crypto.key_id(new)
                 report.save(update_fields=["wrapped_key", "key_id"])
                 count += 1
+            rewrap_survey_responses(organization, old, new)
             audit("voices.key.rotated", None, organization.slug, reports=count)
     except BaseException:
         pending.unlink(missing_ok=True)
         raise
     pending.replace(path)
     return count
+
+
+def rewrap_survey_responses(organization: Organization, old: bytes, new: bytes) -> None:
+    """Perception survey responses are sealed under the same key: re-wrap theirs too."""
+    responses = access_operator(PerceptionResponse.objects.filter(owner=organization))
+    for response in responses.exclude(wrapped_key=b"").only("id", "wrapped_key").iterator():
+        response.wrapped_key = crypto.rewrap(old, new, response.wrapped_key)
+        response.key_id = crypto.key_id(new)
+        response.save(update_fields=["wrapped_key", "key_id"])
 
 
 def do_shred(organization: Organization) -> int:
@@ -269,6 +280,9 @@ def do_shred(organization: Organization) -> int:
             .exclude(wrapped_key=b"")
             .update(wrapped_key=b"", sealed=b"", key_id="shredded")
         )
+        access_operator(PerceptionResponse.objects.filter(owner=organization)).exclude(
+            wrapped_key=b""
+        ).update(wrapped_key=b"", sealed=b"", key_id="shredded")
         audit("voices.key.shredded", None, organization.slug, reports=count)
     path = crypto.key_file(organization)
     if path.exists():

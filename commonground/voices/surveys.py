@@ -346,13 +346,17 @@ def outcomes(
     survey: PerceptionSurvey, indicator: Indicator
 ) -> list[tuple[PerceptionResponse, int]]:
     """Each respondent who answered the question, and 1 if the answer is a success, else 0."""
-    key = crypto.organization_key(survey.owner)
     success = set(indicator.success_values)
-    found = []
-    responses = access_operator(PerceptionResponse.objects.filter(survey=survey)).select_related(
-        "round", "area"
+    found: list[tuple[PerceptionResponse, int]] = []
+    responses = (
+        access_operator(PerceptionResponse.objects.filter(survey=survey))
+        .exclude(wrapped_key=b"")
+        .select_related("round", "area")
     )
-    for response in responses.exclude(wrapped_key=b"").iterator():
+    if not responses.exists():  # none yet, or the key was shredded: nothing to open
+        return found
+    key = crypto.organization_key(survey.owner)
+    for response in responses.iterator():
         answers = crypto.open_sealed(key, response.pk, response.wrapped_key, response.sealed)
         answer = answers["answers"].get(indicator.question, "").split()
         if answer:

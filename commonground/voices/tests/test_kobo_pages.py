@@ -141,3 +141,33 @@ def test_cli_import_kobo_then_nothing_new(tmp_path: Path, cast: dict[str, User])
     bad = write_table(tmp_path / "bad.csv", [["other/q", "meta/instanceID"], ["x", "uuid:1"]])
     refused = CliRunner().invoke(cli, [*args[:-1], str(bad)])
     assert refused.exit_code != 0 and "bad.csv, row 1, column 'other/q'" in refused.output
+
+
+#: Who reaches the Bambari network's KoBo mapping page and survey page (else: 404, as missing).
+PAGE_TABLE = {
+    "grace": (200, 200),  # analyst of the owner
+    "jean": (404, 200),  # viewer of the owner: indicators, never the channel
+}
+
+
+@pytest.mark.access
+def test_every_cast_member_on_the_kobo_and_survey_pages(
+    client: Client, cast: dict[str, User], bambari: Organization
+) -> None:
+    from commonground.testing.cast import CAST
+
+    do_demo_kobo(bambari)
+    mapping_url = f"/voices/kobo/{FormMapping.objects.get().pk}/"
+    survey_url = f"/voices/surveys/{PerceptionSurvey.objects.get().pk}/"
+    for who in [member.username for member in CAST] + [None]:
+        client.logout()
+        if who:
+            client.force_login(cast[who])
+        expected = PAGE_TABLE.get(who or "", (404, 404))
+        got = (client.get(mapping_url).status_code, client.get(survey_url).status_code)
+        assert got == expected, who
+        if expected[1] == 404:
+            listing = client.get("/voices/surveys/")
+            assert (
+                "perceptions" not in listing.content.decode().lower() or listing.status_code == 404
+            )

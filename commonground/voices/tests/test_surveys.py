@@ -130,3 +130,20 @@ def test_indicator_by_round_area_sex_and_age(tmp_path: Path, survey: PerceptionS
         assert estimate.low <= estimate.share <= estimate.high
     with pytest.raises(ImportRejected):
         do_define_indicator(survey, "Bad", "securite_marche", ["peut-etre"])
+
+
+def test_rotation_rewraps_and_shredding_destroys_survey_responses(
+    tmp_path: Path, survey: PerceptionSurvey
+) -> None:
+    from commonground.voices.services import do_rotate_key, do_shred
+
+    do_import_survey_round(
+        survey, 1, write_table(tmp_path / "r.csv", kobo_layout(responses(20, 1)))
+    )
+    indicator = do_define_indicator(survey, "Safe", "securite_marche", ["oui"])
+    before = compute_indicator(survey, indicator)
+    do_rotate_key(survey.owner)
+    assert compute_indicator(survey, indicator) == before
+    do_shred(survey.owner)
+    assert not PerceptionResponse.objects.exclude(wrapped_key=b"").exists()
+    assert compute_indicator(survey, indicator) == []
