@@ -171,3 +171,15 @@ def test_every_cast_member_on_the_kobo_and_survey_pages(
             assert (
                 "perceptions" not in listing.content.decode().lower() or listing.status_code == 404
             )
+
+
+def test_the_demo_hook_places_the_survey_on_ouaka_areas(
+    ged_run: object, bambari: Organization
+) -> None:
+    """With the CAR file imported (as ``commonground demo`` does), respondents live in Ouaka."""
+    from commonground.voices.demo_kobo import do_demo_kobo_for_demo
+
+    assert do_demo_kobo_for_demo()[1] == 800
+    codes = set(PerceptionResponse.objects.exclude(area=None).values_list("area__code", flat=True))
+    assert codes and all(code.startswith("CAF.ouaka.") for code in codes)
+    assert not PerceptionResponse.objects.filter(area=None).exists()
