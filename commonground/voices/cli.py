@@ -119,3 +119,38 @@ def import_kobo(organization: str, form: str, xlsform: Path, export: Path, dry_r
         f"{result.already_known:,} already stored, {result.repeated_in_file:,} repeated in the "
         f"file (form {mapping.form_id}, mapping: {', '.join(sorted(mapping.fields))})."
     )
+
+
+@voices.command(name="import-survey")
+@click.argument("organization", metavar="ORG")
+@click.argument("survey", metavar="SURVEY")
+@click.argument("xlsform", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("export", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--round", "round_number", type=click.IntRange(1, 999), required=True)
+@click.option("--dry-run", is_flag=True, help="Check everything and say what would be added.")
+def import_survey(
+    organization: str, survey: str, xlsform: Path, export: Path, round_number: int, dry_run: bool
+) -> None:
+    """Import one round of a perception SURVEY (slug) of ORG: its XLSFORM and a KoBo or ODK
+    Central EXPORT of the responses. Answers are encrypted; see docs/voices.md."""
+    from django.db import transaction
+
+    from commonground.core.importing import ImportRejected
+    from commonground.voices.surveys import do_create_survey, do_import_survey_round
+    from commonground.voices.xlsform import read_xlsform
+
+    org = organization_or_fail(organization)
+    try:
+        with transaction.atomic():
+            found = do_create_survey(org, survey, read_xlsform(xlsform))  # type: ignore[arg-type]
+            result = do_import_survey_round(found, round_number, export, dry_run=dry_run)
+            if dry_run:
+                transaction.set_rollback(True)
+    except ImportRejected as exc:
+        raise click.ClickException("nothing imported:\n" + exc.summary()) from exc
+    verb = "would add" if dry_run else "added"
+    click.echo(
+        f"{export.name}: {result.rows:,} rows, {verb} {result.added:,} responses to round "
+        f"{round_number}, {result.already_known:,} already stored, {result.repeated_in_file:,} "
+        "repeated in the file."
+    )

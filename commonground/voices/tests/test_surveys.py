@@ -147,3 +147,21 @@ def test_rotation_rewraps_and_shredding_destroys_survey_responses(
     do_shred(survey.owner)
     assert not PerceptionResponse.objects.exclude(wrapped_key=b"").exists()
     assert compute_indicator(survey, indicator) == []
+
+
+def test_cli_import_survey_round_then_nothing_new(tmp_path: Path, bambari: Organization) -> None:
+    from click.testing import CliRunner
+
+    from commonground.cli.main import cli
+
+    xlsform = write_xlsform(
+        tmp_path / "s.xlsx", PERCEPTION_SURVEY, survey_choices([]), SURVEY_FORM_ID
+    )
+    export = write_table(tmp_path / "r1.csv", kobo_layout(responses(12, 1)))
+    args = ["voices", "import-survey", "femmes-bambari", "perceptions", str(xlsform), str(export)]
+    dry = CliRunner().invoke(cli, [*args, "--round", "1", "--dry-run"])
+    assert dry.exit_code == 0 and "would add 12" in dry.output
+    assert not PerceptionSurvey.objects.exists()
+    assert "added 12 responses" in CliRunner().invoke(cli, [*args, "--round", "1"]).output
+    assert "added 0 responses" in CliRunner().invoke(cli, [*args, "--round", "1"]).output
+    assert PerceptionResponse.objects.count() == 12
