@@ -147,6 +147,9 @@ def run_demo(data_dir: Path | None, quiet: bool) -> int:
     from commonground.learning.demo import do_demo_learning  # labelled demonstration
 
     console.print(f"Learning demonstration: {do_demo_learning()} and two MINUSCA benchmarks.")
+    from commonground.voices.demo_kobo import do_demo_kobo_for_demo  # KoBo channel, survey
+
+    console.print(f"Synthetic KoBo reports, survey responses: {do_demo_kobo_for_demo()} new.")
     console.print(f"\nDemo accounts (password for all: [bold]{DEMO_PASSWORD}[/]):")
     for member in CAST:
         console.print(f"  {member.username:<8} {member.role:<15} {member.description}")

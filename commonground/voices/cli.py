@@ -86,3 +86,73 @@ def export(organization: str, out: Path) -> None:
 
 # The intake channels' commands (odk-keygen, import-odk-encrypted, sms-channel), in their module.
 import commonground.voices.channels_cli  # noqa: E402, F401
+@voices.command(name="import-kobo")
+@click.argument("organization", metavar="ORG")
+@click.argument("form", metavar="FORM")
+@click.argument("xlsform", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("export", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check everything and say what would be added.")
+def import_kobo(organization: str, form: str, xlsform: Path, export: Path, dry_run: bool) -> None:
+    """Import a KoBoToolbox or ODK Central EXPORT (CSV or XLSX) of XLSFORM into ORG's FORM.
+
+    FORM is the slug of ORG's report form (made, unpublished, if missing). The first import
+    stores the XLSForm and a suggested mapping (check it at /voices/kobo/); later imports reuse
+    it and add only submissions not yet stored (keyed on meta/instanceID).
+    """
+    from commonground.core.importing import ImportRejected
+    from commonground.voices.kobo import do_import_kobo
+    from commonground.voices.models import ReportForm
+
+    org = organization_or_fail(organization)
+    report_form, created = ReportForm.objects.get_or_create(
+        owner=org, slug=form, defaults={"title": form, "published": False}
+    )
+    try:
+        result, mapping = do_import_kobo(report_form, xlsform, export, dry_run=dry_run)
+    except ImportRejected as exc:
+        if created:
+            report_form.delete()
+        raise click.ClickException("nothing imported:\n" + exc.summary()) from exc
+    if created and dry_run:
+        report_form.delete()
+    verb = "would add" if dry_run else "added"
+    click.echo(
+        f"{export.name}: {result.rows:,} rows, {verb} {result.added:,} reports, "
+        f"{result.already_known:,} already stored, {result.repeated_in_file:,} repeated in the "
+        f"file (form {mapping.form_id}, mapping: {', '.join(sorted(mapping.fields))})."
+    )
+
+
+@voices.command(name="import-survey")
+@click.argument("organization", metavar="ORG")
+@click.argument("survey", metavar="SURVEY")
+@click.argument("xlsform", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("export", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--round", "round_number", type=click.IntRange(1, 999), required=True)
+@click.option("--dry-run", is_flag=True, help="Check everything and say what would be added.")
+def import_survey(
+    organization: str, survey: str, xlsform: Path, export: Path, round_number: int, dry_run: bool
+) -> None:
+    """Import one round of a perception SURVEY (slug) of ORG: its XLSFORM and a KoBo or ODK
+    Central EXPORT of the responses. Answers are encrypted; see docs/voices.md."""
+    from django.db import transaction
+
+    from commonground.core.importing import ImportRejected
+    from commonground.voices.surveys import do_create_survey, do_import_survey_round
+    from commonground.voices.xlsform import read_xlsform
+
+    org = organization_or_fail(organization)
+    try:
+        with transaction.atomic():
+            found = do_create_survey(org, survey, read_xlsform(xlsform))  # type: ignore[arg-type]
+            result = do_import_survey_round(found, round_number, export, dry_run=dry_run)
+            if dry_run:
+                transaction.set_rollback(True)
+    except ImportRejected as exc:
+        raise click.ClickException("nothing imported:\n" + exc.summary()) from exc
+    verb = "would add" if dry_run else "added"
+    click.echo(
+        f"{export.name}: {result.rows:,} rows, {verb} {result.added:,} responses to round "
+        f"{round_number}, {result.already_known:,} already stored, {result.repeated_in_file:,} "
+        "repeated in the file."
+    )

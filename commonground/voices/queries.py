@@ -113,9 +113,11 @@ def may_use_inbox(user: AnyUser | None) -> bool:
 def voices_counts() -> dict[str, int]:
     """For ``commonground stats`` (the operator): how many reports and survey responses.
 
-    Perception surveys are a later slice: ``perception_responses`` is 0 until they exist.
+    ``perception_responses`` counts stored survey responses (``survey_models``).
     """
+    from commonground.voices.survey_models import PerceptionResponse
+
     return {
         "voices_reports": access_operator(Report.objects.all()).count(),
-        "perception_responses": 0,
+        "perception_responses": access_operator(PerceptionResponse.objects.all()).count(),
     }

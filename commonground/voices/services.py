@@ -30,6 +30,7 @@ from commonground.voices.models import (
     ReportForm,
     Status,
 )
+from commonground.voices.survey_models import PerceptionResponse
 
 
 class LimitReached(Exception):
@@ -124,35 +125,70 @@ def do_submit_report(
             since = timezone.now() - datetime.timedelta(hours=24)
             if Report.objects.filter(form=form, created_at__gte=since).count() >= form.daily_limit:
                 raise LimitReached(form.slug)
-        report_id = uuid.uuid4()
-        wrapped, sealed = crypto.seal(key, report_id, protected_part(data))
-        report = Report.objects.create(
-            id=report_id,
-            owner=owner,
-            form=form,
-            channel=channel,
-            client_key=client_key,
-            receipt_hash=crypto.receipt_hash(receipt),
-            category=data.category,
-            area=data.area,
-            month=data.occurred_on.replace(day=1),
-            date_precision=data.date_precision,
-            women=data.women,
-            men=data.men,
-            girls=data.girls,
-            boys=data.boys,
-            unknown=data.unknown,
-            perpetrator_kind=data.perpetrator_kind,
-            may_count=data.may_count,
-            may_contact=data.may_contact,
-            may_quote=data.may_quote,
-            key_id=crypto.key_id(key),
-            wrapped_key=wrapped,
-            sealed=sealed,
-            is_synthetic=is_synthetic,
-        )
+        report = new_report(key, receipt, form, owner, client_key, data, channel, is_synthetic)
+        report.save(force_insert=True)
         audit("voices.report.received", actor, str(report.pk), owner=owner.slug, channel=channel)
     return report, receipt, True
+
+
+def new_report(
+    key: bytes,
+    receipt: str,
+    form: ReportForm | None,
+    owner: Organization,
+    client_key: str,
+    data: ReportInput,
+    channel: str,
+    is_synthetic: bool,
+) -> Report:
+    """An unsaved report: clear columns set, protected fields sealed under ``key``."""
+    return Report(
+        **report_columns(key, receipt, form, owner, client_key, data, channel, is_synthetic)
+    )
+
+
+def report_columns(
+    key: bytes,
+    receipt: str,
+    form: ReportForm | None,
+    owner: Organization,
+    client_key: str,
+    data: ReportInput,
+    channel: str,
+    is_synthetic: bool,
+) -> dict[str, Any]:
+    """A new report's columns (by attribute name), protected fields sealed under ``key``.
+
+    Shared by the one-by-one form and the batch channels (``kobo.py`` inserts these without
+    building a model per row) so every channel splits and seals a report the same way.
+    """
+    report_id = uuid.uuid4()
+    wrapped, sealed = crypto.seal(key, report_id, protected_part(data))
+    return {
+        "id": report_id,
+        "owner_id": owner.pk,
+        "form_id": form.pk if form is not None else None,
+        "channel": channel,
+        "client_key": client_key,
+        "receipt_hash": crypto.receipt_hash(receipt),
+        "category": data.category,
+        "area_id": data.area.pk if data.area is not None else None,
+        "month": data.occurred_on.replace(day=1),
+        "date_precision": data.date_precision,
+        "women": data.women,
+        "men": data.men,
+        "girls": data.girls,
+        "boys": data.boys,
+        "unknown": data.unknown,
+        "perpetrator_kind": data.perpetrator_kind,
+        "may_count": data.may_count,
+        "may_contact": data.may_contact,
+        "may_quote": data.may_quote,
+        "key_id": crypto.key_id(key),
+        "wrapped_key": wrapped,
+        "sealed": sealed,
+        "is_synthetic": is_synthetic,
+    }
 
 
 def do_audit_protected_read(report: Report, actor: User | None, why: str) -> None:
@@ -220,12 +256,22 @@ def do_rotate_key(organization: Organization) -> int:
                 report.key_id = crypto.key_id(new)
                 report.save(update_fields=["wrapped_key", "key_id"])
                 count += 1
+            rewrap_survey_responses(organization, old, new)
             audit("voices.key.rotated", None, organization.slug, reports=count)
     except BaseException:
         pending.unlink(missing_ok=True)
         raise
     pending.replace(path)
     return count
+
+
+def rewrap_survey_responses(organization: Organization, old: bytes, new: bytes) -> None:
+    """Perception survey responses are sealed under the same key: re-wrap theirs too."""
+    responses = access_operator(PerceptionResponse.objects.filter(owner=organization))
+    for response in responses.exclude(wrapped_key=b"").only("id", "wrapped_key").iterator():
+        response.wrapped_key = crypto.rewrap(old, new, response.wrapped_key)
+        response.key_id = crypto.key_id(new)
+        response.save(update_fields=["wrapped_key", "key_id"])
 
 
 def do_shred(organization: Organization) -> int:
@@ -240,6 +286,9 @@ def do_shred(organization: Organization) -> int:
             .exclude(wrapped_key=b"")
             .update(wrapped_key=b"", sealed=b"", key_id="shredded")
         )
+        access_operator(PerceptionResponse.objects.filter(owner=organization)).exclude(
+            wrapped_key=b""
+        ).update(wrapped_key=b"", sealed=b"", key_id="shredded")
         audit("voices.key.shredded", None, organization.slug, reports=count)
     path = crypto.key_file(organization)
     if path.exists():
