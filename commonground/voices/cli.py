@@ -84,8 +84,6 @@ def export(organization: str, out: Path) -> None:
     click.echo(f"Wrote {count:,} reports of {organization} to {out}.")
 
 
-# The intake channels' commands (odk-keygen, import-odk-encrypted, sms-channel), in their module.
-import commonground.voices.channels_cli  # noqa: E402, F401
 @voices.command(name="import-kobo")
 @click.argument("organization", metavar="ORG")
 @click.argument("form", metavar="FORM")
@@ -156,3 +154,7 @@ def import_survey(
         f"{round_number}, {result.already_known:,} already stored, {result.repeated_in_file:,} "
         "repeated in the file."
     )
+
+
+# The intake channels' commands (odk-keygen, import-odk-encrypted, sms-channel), in their module.
+import commonground.voices.channels_cli  # noqa: E402, F401
