@@ -197,10 +197,9 @@ class Report(BaseModel):
 
 
 # SMS gateways' channel and messages, in a module of their own (docs/voices.md, "SMS gateways").
-from commonground.voices.sms_models import SmsChannel, SmsMessage  # noqa: E402, F401
-
 # Models kept in modules of their own (one import each, so parallel slices do not collide).
 from commonground.voices.kobo_models import FormMapping  # noqa: E402, F401
+from commonground.voices.sms_models import SmsChannel, SmsMessage  # noqa: E402, F401
 from commonground.voices.survey_models import (  # noqa: E402, F401
     Indicator,
     PerceptionResponse,
