@@ -6,7 +6,6 @@ machine and its key folder (docs/voices.md, "ODK encrypted forms" and "SMS gatew
 
 from __future__ import annotations
 
-import importlib
 import os
 from pathlib import Path
 from typing import Any
@@ -70,7 +69,8 @@ def import_odk_encrypted(organization: str, form: str, path: Path) -> None:
 
     PATH is a zip, a folder of instance folders (submission.xml + submission.xml.enc) or one
     manifest. Everything is decrypted first: a submission that does not open stops the import
-    with nothing stored. Needs the export importer (commonground.voices.kobo).
+    with nothing stored. They go in as the form's KoBo/ODK exports do (its stored mapping,
+    keyed on meta/instanceID, so a second import adds nothing).
     """
     from commonground.voices import odk
     from commonground.voices.models import ReportForm
@@ -83,14 +83,18 @@ def import_odk_encrypted(organization: str, form: str, path: Path) -> None:
         rows = odk.read_encrypted_submissions(path, load_odk_key(organization))
     except odk.OdkDecryptError as exc:
         raise click.ClickException(str(exc)) from exc
+    from commonground.core.importing import ImportRejected
+    from commonground.voices.kobo import import_submission_rows
+
     try:
-        importer = importlib.import_module("commonground.voices.kobo")
-    except ModuleNotFoundError as exc:
-        raise click.ClickException(
-            "importing needs the export importer (commonground.voices.kobo), not installed here"
-        ) from exc
-    result = importer.import_submission_rows(report_form, rows, path.name)
-    click.echo(f"Decrypted {len(rows):,} submissions from {path.name}: {result}")
+        result = import_submission_rows(report_form, rows, path.name)
+    except ImportRejected as exc:
+        raise click.ClickException("nothing imported:\n" + exc.summary()) from exc
+    click.echo(
+        f"Decrypted {len(rows):,} submissions from {path.name}: added {result.added:,} reports, "
+        f"{result.already_known:,} already stored, {result.repeated_in_file:,} repeated in the "
+        "file."
+    )
 
 
 @voices.command(name="sms-channel")

@@ -196,8 +196,7 @@ class Report(BaseModel):
         return self.women + self.men + self.girls + self.boys + self.unknown
 
 
-# SMS gateways' channel and messages, in a module of their own (docs/voices.md, "SMS gateways").
-# Models kept in modules of their own (one import each, so parallel slices do not collide).
+# Models kept in modules of their own: KoBo mappings, SMS channels and messages, surveys.
 from commonground.voices.kobo_models import FormMapping  # noqa: E402, F401
 from commonground.voices.sms_models import SmsChannel, SmsMessage  # noqa: E402, F401
 from commonground.voices.survey_models import (  # noqa: E402, F401

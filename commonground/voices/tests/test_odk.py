@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib.util
 import os
 import stat
 import zipfile
@@ -212,12 +211,10 @@ def test_import_command_decrypts_then_hands_rows_to_the_importer(
             str(tmp_path / "instances"),
         ],
     )
-    if importlib.util.find_spec("commonground.voices.kobo") is None:
-        assert result.exit_code != 0
-        assert "needs the export importer" in result.output
-    else:
-        assert result.exit_code == 0, result.output
-        assert "Decrypted 2 submissions" in result.output
+    # This form has no XLSForm yet, so no mapping: refused, nothing stored, no traceback.
+    assert result.exit_code != 0
+    assert "nothing imported" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
 @pytest.mark.django_db
@@ -234,3 +231,53 @@ def test_import_with_the_wrong_key_stops_with_the_file_named_and_stores_nothing(
     assert result.exit_code != 0
     assert "submission.xml" in result.output and "wrong key" in result.output
     assert not Report.objects.exists()
+
+
+def xml_of(row: dict[str, str], form_id: str) -> bytes:
+    """A submission's XML from its export columns (``group/question`` paths; ``_`` columns are
+    the server's own and are not in the XML)."""
+    from xml.sax.saxutils import escape
+
+    groups: dict[str, list[str]] = {}
+    top: list[str] = []
+    for path, value in row.items():
+        if path.startswith("_"):
+            continue
+        *group, name = path.split("/")
+        element = f"<{name}>{escape(value)}</{name}>"
+        (groups.setdefault(group[0], []) if group else top).append(element)
+    body = "".join(top) + "".join(f"<{g}>{''.join(items)}</{g}>" for g, items in groups.items())
+    return f'<data id="{form_id}">{body}</data>'.encode()
+
+
+@pytest.mark.django_db
+def test_encrypted_submissions_go_in_through_the_forms_mapping_once(
+    cast: dict[str, object], key_home: Path, tmp_path: Path, bambari_form: object
+) -> None:
+    """End to end: ODK Collect's encrypted files → decrypted rows → the KoBo/ODK importer with
+    the form's stored mapping; importing the same files again adds nothing."""
+    from commonground.voices.kobo import do_set_xlsform
+    from commonground.voices.models import Channel, Report
+    from commonground.voices.tests.kobo_files import FORM_ID, submission, write_xlsform
+    from commonground.voices.xlsform import read_xlsform
+
+    do_set_xlsform(bambari_form, read_xlsform(write_xlsform(tmp_path / "form.xlsx")))  # type: ignore[arg-type]
+    CliRunner().invoke(cli, ["voices", "odk-keygen", "femmes-bambari"])
+    path = key_home / "keys" / "femmes-bambari.odk.pem"
+    public = odk.load_private_key(path.read_bytes(), str(path)).public_key()
+    for n in range(3):
+        row = submission(n, seed=7)
+        files = collect_encrypt(public, FORM_ID, row["meta/instanceID"], xml_of(row, FORM_ID))
+        folder = tmp_path / "instances" / row["_uuid"]
+        folder.mkdir(parents=True)
+        for name, data in files.items():
+            (folder / name).write_bytes(data)
+    command = ["voices", "import-odk-encrypted", "femmes-bambari", "signaler"]
+    first = CliRunner().invoke(cli, [*command, str(tmp_path / "instances")])
+    assert first.exit_code == 0, first.output
+    assert "added 3 reports" in first.output
+    assert Report.objects.filter(channel=Channel.KOBO).count() == 3
+    again = CliRunner().invoke(cli, [*command, str(tmp_path / "instances")])
+    assert again.exit_code == 0, again.output
+    assert "added 0 reports, 3 already stored" in again.output
+    assert Report.objects.count() == 3
