@@ -290,11 +290,20 @@ def do_shred(organization: Organization) -> int:
             wrapped_key=b""
         ).update(wrapped_key=b"", sealed=b"", key_id="shredded")
         audit("voices.key.shredded", None, organization.slug, reports=count)
-    path = crypto.key_file(organization)
-    if path.exists():
-        path.write_bytes(b"\0" * path.stat().st_size)  # best effort: the file system may copy
-        path.unlink()
+    for path in organization_key_files(organization):
+        if path.exists():
+            path.write_bytes(b"\0" * path.stat().st_size)  # best effort: the file system may copy
+            path.unlink()
     return count
+
+
+def organization_key_files(organization: Organization) -> list[Path]:
+    """Every key the organization holds here: the data-key wrapping key, the SMS key (it links
+    repeat senders' hashed numbers) and the ODK private key (it opens copies on the ODK server).
+    Shredding destroys them all."""
+    folder = crypto.key_folder()
+    slug = organization.slug
+    return [crypto.key_file(organization), folder / f"{slug}.sms.key", folder / f"{slug}.odk.pem"]
 
 
 def do_export(organization: Organization, out: IO[str], output_name: str) -> int:

@@ -108,3 +108,17 @@ def test_stats_count_reports(two_reports: list[Report]) -> None:
     assert code == 0, output
     figures = json.loads(output)
     assert (figures["voices_reports"], figures["perception_responses"]) == (2, 0)
+
+
+def test_shred_destroys_the_organizations_sms_and_odk_keys_too(
+    two_reports: list[Report], cast: dict[str, object], key_home: Path
+) -> None:
+    """After shredding, repeat SMS senders cannot be linked and ODK copies cannot be opened."""
+    assert run("voices", "sms-channel", "femmes-bambari", "rapidpro")[0] == 0
+    assert run("voices", "odk-keygen", "femmes-bambari")[0] == 0
+    keys = key_home / "keys"
+    side_keys = [keys / "femmes-bambari.sms.key", keys / "femmes-bambari.odk.pem"]
+    assert all(path.exists() for path in side_keys)
+    code, output = run("voices", "shred", "femmes-bambari", "--yes")
+    assert code == 0, output
+    assert [path for path in side_keys if path.exists()] == []
