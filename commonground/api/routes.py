@@ -21,6 +21,7 @@ from commonground.api.errors import ErrorEnvelope, envelope_urls, install_handle
 from commonground.mandates import api as mandates_api
 from commonground.sharing.policy import policy
 from commonground.voices import api as voices_api
+from commonground.voices import api_figures as voices_figures_api
 
 DESCRIPTION = """\
 The shared picture of a conflict area, as JSON. Every record passes the access policy of
@@ -99,3 +100,4 @@ api.add_router("", forecasts.router)
 api.add_router("", analysis.router)
 api.add_router("", mandates_api.router)
 api.add_router("", voices_api.router)  # commonground/voices/api.py
+api.add_router("", voices_figures_api.router)  # released figures, through sharing/gate.py

@@ -139,6 +139,9 @@ class PublishedTable:
     labels: Callable[[str, Iterable[str]], dict[str, str]] = field(
         default=lambda _dimension, codes: {code: code for code in codes}
     )
+    #: A cheap fingerprint of the records (one query), so a cached protection is reused without
+    #: reading them again; ``None``: the rows themselves are the fingerprint.
+    version: Callable[[Any], Any] | None = None
 
 
 TABLES: dict[str, PublishedTable] = {}
@@ -592,10 +595,18 @@ def protected_tables(source: str, owner: Any) -> dict[str, Protected]:
     """Every published table of ``source`` for ``owner``, protected (cached on the data)."""
     k = threshold_k()
     family = tables_of(source)
+    owner_key = getattr(owner, "pk", owner)
+    versions = [t.version(owner) if t.version else None for t in family]
+    quick = (source, owner_key, k, max_risk(), tuple(map(repr, versions)))
+    if all(v is not None for v in versions):
+        with _CACHE_LOCK:
+            if quick in _CACHE:
+                _CACHE.move_to_end(quick)
+                return _CACHE[quick]
     rows = {t.slug: t.rows(owner) for t in family}
     domains = {t.slug: t.domain(owner, rows[t.slug]) for t in family}
     fingerprint = hashlib.sha256(repr((sorted(rows.items()), sorted(domains.items()))).encode())
-    key = (source, getattr(owner, "pk", owner), k, max_risk(), fingerprint.hexdigest())
+    key = (source, owner_key, k, max_risk(), fingerprint.hexdigest())
     with _CACHE_LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)
@@ -603,6 +614,8 @@ def protected_tables(source: str, owner: Any) -> dict[str, Protected]:
     done = protect_family(family, rows, domains, k)
     with _CACHE_LOCK:
         _CACHE[key] = done
+        if all(v is not None for v in versions):
+            _CACHE[quick] = done
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     return done
@@ -694,3 +707,48 @@ def release(
     return ReleasedTable(
         table, owner, cells, protected.k, protected.risk, protected.withheld, record.pk
     )
+
+
+# --- Who receives released tables (the policy's rule for the gate) -----------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    """How a viewer receives an owner's released tables: through which circle and organization."""
+
+    owner: Any
+    organization: Any
+    circle: Any
+
+
+def release_routes(viewer: Any) -> dict[str, Route]:
+    """The owners (by slug) whose published tables ``viewer`` receives, and through what.
+
+    Members of the owner itself; and members of any organization in a circle the owner owns,
+    unless the owner paused releases to it. Armed actors may be in such a circle: they receive
+    released tables only, never records. Anyone else receives nothing (and is told nothing).
+    """
+    from commonground.sharing.models import Organization, SharingCircle
+    from commonground.sharing.policy import circle_ids_for
+
+    routes: dict[str, Route] = {}
+    if not viewer.roles:
+        return routes
+    circles = (
+        SharingCircle.objects.filter(id__in=circle_ids_for(viewer), releases_paused=False)
+        .select_related("owner")
+        .prefetch_related("members")
+        .order_by("owner__slug", "slug")
+    )
+    for circle in circles:
+        member = next(m for m in circle.members.all() if m.pk in viewer.roles)
+        routes.setdefault(circle.owner.slug, Route(circle.owner, member, circle))
+    for organization in Organization.objects.filter(pk__in=list(viewer.roles)):
+        routes[organization.slug] = Route(organization, organization, None)
+    return routes
+
+
+def dimension_codes(table: PublishedTable, owner: Any) -> list[list[Path]]:
+    """Every path each dimension of the table shows for ``owner`` (totals excluded), in order."""
+    tab = protected_tables(table.source, owner)[table.slug].tab
+    return [sorted(kid for kids in children.values() for kid in kids) for children in tab.children]

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Max, Q, Sum
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -69,6 +69,15 @@ def counted_reports(owner: Any) -> list[dict[str, Any]]:
             *SEX_AGE,
         )
     )
+
+
+def reports_version(owner: Any) -> tuple[Any, ...]:
+    """A fingerprint of the counted reports (one query): the gate's cache key, not a figure."""
+    reports = access_operator(Report.objects.filter(owner=owner))
+    found = reports.aggregate(
+        n=Count("id"), last=Max("updated_at"), keys=Sum("cell_key"), counted=Count("id", filter=Q(may_count=True))
+    )
+    return (found["n"], found["counted"], str(found["last"]), found["keys"], threshold_k())
 
 
 def _admin1(report: dict[str, Any]) -> str | None:
@@ -191,6 +200,7 @@ AREA_MONTH = register(
         rows=_area_month_rows,
         domain=_area_month_domain,
         labels=labels,
+        version=reports_version,
     )
 )
 AREA_CATEGORY = register(
@@ -204,6 +214,7 @@ AREA_CATEGORY = register(
         rows=_area_category_rows,
         domain=_area_category_domain,
         labels=labels,
+        version=reports_version,
     )
 )
 PEOPLE_QUARTER = register(
@@ -217,5 +228,6 @@ PEOPLE_QUARTER = register(
         rows=_people_rows,
         domain=_people_domain,
         labels=labels,
+        version=reports_version,
     )
 )

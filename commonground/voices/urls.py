@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from commonground.voices import views
+from commonground.voices import figures, views
 
 app_name = "voices"
 
@@ -10,5 +10,7 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<uuid:report_id>/", views.report_detail, name="report"),
     path("receipt/", views.receipt, name="receipt"),
+    path("figures/", figures.figures, name="figures"),
+    path("figures/<slug:owner>/<slug:table>.csv", figures.figures_csv, name="figures_csv"),
     path("<slug:organization>/<slug:form>/", views.report_form, name="form"),
 ]
