@@ -51,7 +51,7 @@ class RandomRecordKey(models.Func):
         return f"(CAST(floor(random() * {RECORD_KEY_RANGE}) AS smallint))", []
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
-        return f"(abs(random()) % {RECORD_KEY_RANGE})", []
+        return f"(random() & {RECORD_KEY_RANGE - 1})", []
 
 
 class Category(models.TextChoices):
