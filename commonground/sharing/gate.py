@@ -596,7 +596,11 @@ def protected_tables(source: str, owner: Any) -> dict[str, Protected]:
     k = threshold_k()
     family = tables_of(source)
     owner_key = getattr(owner, "pk", owner)
-    versions = [t.version(owner) if t.version else None for t in family]
+    by_function: dict[Any, Any] = {}
+    for t in family:
+        if t.version is not None and t.version not in by_function:
+            by_function[t.version] = t.version(owner)
+    versions = [by_function.get(t.version) if t.version else None for t in family]
     quick = (source, owner_key, k, max_risk(), tuple(map(repr, versions)))
     if all(v is not None for v in versions):
         with _CACHE_LOCK:
