@@ -9,5 +9,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("voices/", include("commonground.voices.urls")),  # community reports (voices app)
+    path("sharing/releases/", include("commonground.sharing.release_urls")),  # gate's log
     path("", include("commonground.web.urls")),
 ]
