@@ -222,9 +222,9 @@ def _prefixes(path: Path) -> list[Path]:
     return [path[:n] for n in range(len(path) + 1)]
 
 
-def tabulate(table: PublishedTable, rows: Sequence[SourceRow], domain: Sequence[list[Path]]) -> (
-    Tabulation
-):
+def tabulate(
+    table: PublishedTable, rows: Sequence[SourceRow], domain: Sequence[list[Path]]
+) -> Tabulation:
     """Count every cell of the table's hypercube, totals and subtotals included."""
     per_dim: list[set[Path]] = [set() for _ in table.dimensions]
     for d, leaves in enumerate(domain):
@@ -269,7 +269,7 @@ def relations(tab: Tabulation) -> list[tuple[Cell, list[Cell]]]:
         for d, path in enumerate(cell):
             kids = tab.children[d].get(path)
             if kids:
-                found.append((cell, [cell[:d] + (kid,) + cell[d + 1 :] for kid in kids]))
+                found.append((cell, [(*cell[:d], kid, *cell[d + 1 :]) for kid in kids]))
     return found
 
 
@@ -280,9 +280,7 @@ def is_grand_total(cell: Cell) -> bool:
     return all(not path for path in cell)
 
 
-def attacker_bounds(
-    measure: Measure, status: Status, k: int
-) -> tuple[float, float | None]:
+def attacker_bounds(measure: Measure, status: Status, k: int) -> tuple[float, float | None]:
     """What anyone reading the release knows of a suppressed cell, from its label alone."""
     if measure == "sum":
         return (0, None)
@@ -441,9 +439,9 @@ def _group_size(
     for d, path in enumerate(cell):
         if not path:
             continue
-        parent = cell[:d] + (path[:-1],) + cell[d + 1 :]
+        parent = (*cell[:d], path[:-1], *cell[d + 1 :])
         if status[parent] == RELEASED:
-            siblings = [cell[:d] + (kid,) + cell[d + 1 :] for kid in tab.children[d][path[:-1]]]
+            siblings = [(*cell[:d], kid, *cell[d + 1 :]) for kid in tab.children[d][path[:-1]]]
             sizes.append(sum(tab.contributors[s] for s in siblings if status[s] != RELEASED))
         else:
             sizes.append(_group_size(tab, status, parent, memo))
@@ -452,16 +450,16 @@ def _group_size(
     return memo[cell]
 
 
-def _risk_candidates(table: PublishedTable, tab: Tabulation, status: Mapping[Cell, Status]) -> (
-    list[Cell]
-):
+def _risk_candidates(
+    table: PublishedTable, tab: Tabulation, status: Mapping[Cell, Status]
+) -> list[Cell]:
     keys = [d.key for d in table.dimensions]
     return [
         c
         for c in tab.cells
         if status[c] == RELEASED
         and not is_grand_total(c)
-        and all(key or not path for path, key in zip(c, keys))
+        and all(key or not path for path, key in zip(c, keys, strict=False))
     ]
 
 
@@ -539,7 +537,9 @@ def _make_safe(
         if not failing:
             return True
         for cell in failing:
-            around = [m for total, parts in rels if cell in (total, *parts) for m in (total, *parts)]
+            around = [
+                m for total, parts in rels if cell in (total, *parts) for m in (total, *parts)
+            ]
             choice = _smallest_released(tab, status, around)
             if choice is None:
                 choice = _smallest_released(tab, status, tab.cells)
@@ -562,9 +562,10 @@ def linked_key(table: PublishedTable, cell: Cell) -> tuple[Any, ...]:
 
 
 def protect_family(
-    tables: Sequence[PublishedTable], rows: Mapping[str, list[SourceRow]], domains: Mapping[
-        str, tuple[list[Path], ...]
-    ], k: int
+    tables: Sequence[PublishedTable],
+    rows: Mapping[str, list[SourceRow]],
+    domains: Mapping[str, tuple[list[Path], ...]],
+    k: int,
 ) -> dict[str, Protected]:
     """Protect linked tables together: a margin hidden in one is hidden in every other."""
     tabs = {t.slug: tabulate(t, rows[t.slug], domains[t.slug]) for t in tables}

@@ -43,7 +43,9 @@ def release_log(request: HttpRequest) -> HttpResponse:
 @policy("circle_owner")
 @require_POST
 def pause_circle(request: HttpRequest, circle_id: str) -> HttpResponse:
-    circle = SharingCircle.objects.filter(pk=circle_id, owner_id__in=owned_by_reader(request)).first()
+    circle = SharingCircle.objects.filter(
+        pk=circle_id, owner_id__in=owned_by_reader(request)
+    ).first()
     if circle is None or not isinstance(request.user, User):
         raise Http404(_("No such page."))
     do_set_releases_paused(circle, request.POST.get("paused") == "1", request.user)

@@ -41,9 +41,9 @@ def do_demo_figure_reports(seed: int = 2021, count: int = EXTRA_REPORTS) -> int:
     owner = Organization.objects.get(slug=DEMO_OWNER)
     form = demo_form(owner)
     existing = access_operator(Report.objects.filter(owner=owner, area__isnull=False))
-    areas = list(
-        Area.objects.filter(pk__in=existing.values("area")).order_by("code")
-    ) or list(Area.objects.filter(parent__code="CAF.ouaka").order_by("code"))
+    areas = list(Area.objects.filter(pk__in=existing.values("area")).order_by("code")) or list(
+        Area.objects.filter(parent__code="CAF.ouaka").order_by("code")
+    )
     months = sorted(set(existing.values_list("month", flat=True))) or [datetime.date(2023, 1, 1)]
     if not areas:
         return 0

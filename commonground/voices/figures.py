@@ -56,7 +56,9 @@ def restrictions_from(
         start = (query.get(f"{dim.name}_from") or [""])[0]
         end = (query.get(f"{dim.name}_to") or [""])[0]
         if start or end:
-            window = {p[-1] for p in paths if (not start or p[-1] >= start) and (not end or p[-1] <= end)}
+            window = {
+                p[-1] for p in paths if (not start or p[-1] >= start) and (not end or p[-1] <= end)
+            }
             chosen = (chosen & window) if chosen else window
             if not chosen:
                 chosen = {"-"}  # nothing in the window: select no cell, never all
@@ -131,7 +133,9 @@ def filters(released: ReleasedTable) -> list[tuple[gate.Dimension, list[tuple[st
     """For the form: each dimension, its values (code, name) and whether it takes a window."""
     table = released.table
     found = []
-    for dim, paths in zip(table.dimensions, gate.dimension_codes(table, released.owner), strict=True):
+    for dim, paths in zip(
+        table.dimensions, gate.dimension_codes(table, released.owner), strict=True
+    ):
         codes = [p[-1] for p in paths]
         names = table.labels(dim.name, codes)
         found.append((dim, [(code, names.get(code, code)) for code in codes], dim.name in WINDOWS))
@@ -166,7 +170,7 @@ def figures_csv(request: HttpRequest, owner: str, table: str) -> HttpResponse:
     released = released_for(request, owner, table, "csv")
     dims = released.table.dimensions
     header = [d.name for d in dims] + ["status", "value"]
-    rows = [
+    rows: list[list[Any]] = [
         ["/".join(path) if path else "total" for path in c.cell]
         + [c.status if c.status != gate.FEWER_THAN_K else f"fewer_than_{released.k}", c.value]
         for c in released.cells

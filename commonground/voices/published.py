@@ -75,7 +75,10 @@ def reports_version(owner: Any) -> tuple[Any, ...]:
     """A fingerprint of the counted reports (one query): the gate's cache key, not a figure."""
     reports = access_operator(Report.objects.filter(owner=owner))
     found = reports.aggregate(
-        n=Count("id"), last=Max("updated_at"), keys=Sum("cell_key"), counted=Count("id", filter=Q(may_count=True))
+        n=Count("id"),
+        last=Max("updated_at"),
+        keys=Sum("cell_key"),
+        counted=Count("id", filter=Q(may_count=True)),
     )
     return (found["n"], found["counted"], str(found["last"]), found["keys"], threshold_k())
 
@@ -124,11 +127,11 @@ def quarter_domain(reports: list[dict[str, Any]]) -> list[Path]:
 
 def area_domain(reports: list[dict[str, Any]]) -> list[Path]:
     """Every admin-2 area of the admin-1 units shown (not only those with reports)."""
-    shown = {path for path in area_paths(reports).values()}
+    shown = set(area_paths(reports).values())
     admin1s = sorted({path[0] for path in shown if len(path) == 2})
     areas = Area.objects.filter(parent__code__in=admin1s).values_list("parent__code", "code")
     leaves: set[Path] = {(parent, code) for parent, code in areas}
-    leaves |= {path for path in shown}
+    leaves |= set(shown)
     return sorted(leaves)
 
 
@@ -150,8 +153,7 @@ def _area_category_rows(owner: Any) -> list[SourceRow]:
     reports = counted_reports(owner)
     areas = area_paths(reports)
     return [
-        SourceRow(str(r["id"]), r["cell_key"], (areas[r["id"]], (r["category"],)))
-        for r in reports
+        SourceRow(str(r["id"]), r["cell_key"], (areas[r["id"]], (r["category"],))) for r in reports
     ]
 
 
@@ -183,7 +185,9 @@ def labels(dimension: str, codes: Iterable[str]) -> dict[str, str]:
         names[OTHER_AREAS] = _("Other areas")
         return {code: names.get(code, code) for code in codes}
     if dimension == "category":
-        return {code: str(Category(code).label) if code in Category.values else code for code in codes}
+        return {
+            code: str(Category(code).label) if code in Category.values else code for code in codes
+        }
     if dimension == "sex_age":
         return {code: str(SEX_AGE_LABELS.get(code, code)) for code in codes}
     return {code: code for code in codes}

@@ -52,23 +52,32 @@ def ensure_areas() -> dict[str, Area]:
         name = admin1.split(".")[1].title()
         parent, _new = Area.objects.get_or_create(
             code=admin1,
-            defaults={"level": AreaLevel.ADMIN1, "country_code": "CAF", "name_en": name,
-                      "name_fr": name},
+            defaults={
+                "level": AreaLevel.ADMIN1,
+                "country_code": "CAF",
+                "name_en": name,
+                "name_fr": name,
+            },
         )
         areas[admin1] = parent
         for district in districts:
             code = f"{admin1}.{district}"
             areas[code], _new = Area.objects.get_or_create(
                 code=code,
-                defaults={"level": AreaLevel.ADMIN2, "parent": parent, "country_code": "CAF",
-                          "name_en": district.title(), "name_fr": district.title()},
+                defaults={
+                    "level": AreaLevel.ADMIN2,
+                    "parent": parent,
+                    "country_code": "CAF",
+                    "name_en": district.title(),
+                    "name_fr": district.title(),
+                },
             )
     return areas
 
 
-def submit(owner: Organization, key: str, area: Area, month: datetime.date, category: str) -> (
-    Report
-):
+def submit(
+    owner: Organization, key: str, area: Area, month: datetime.date, category: str
+) -> Report:
     data = ReportInput(
         category=category,
         occurred_on=month.replace(day=10),

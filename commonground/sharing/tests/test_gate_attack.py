@@ -76,7 +76,9 @@ def random_query(rng: random.Random, table: str) -> dict[str, Any]:
     return query
 
 
-def ask(client: Client, table: str, query: dict[str, Any], via: str) -> Iterator[tuple[str, str, int | None]]:
+def ask(
+    client: Client, table: str, query: dict[str, Any], via: str
+) -> Iterator[tuple[str, str, int | None]]:
     """One request; yields (cell id, status, value) as the recipient reads them."""
     if via == "api":
         response = client.get(f"/api/v1/voices/figures/femmes-bambari/{table}", query)
@@ -100,7 +102,7 @@ def planted_cells(table: gate.PublishedTable, synthetic: Synthetic) -> list[str]
     """The leaf cell of each planted report in ``table`` (what the intruder wants to learn)."""
     ids = []
     for code, month, category in PLANTED:
-        area = "/".join(code.rsplit(".", 1)[0:1] + [code])
+        area = "/".join([*code.rsplit(".", 1)[0:1], code])
         if table.slug == "voices-area-month":
             ids.append(f"{area}|{month:%Y-%m}")
         elif table.slug == "voices-area-category":
@@ -108,9 +110,9 @@ def planted_cells(table: gate.PublishedTable, synthetic: Synthetic) -> list[str]
     return ids
 
 
-def infer(table: gate.PublishedTable, owner: Any, seen: dict[str, tuple[str, int | None]]) -> (
-    dict[str, tuple[float, float]]
-):
+def infer(
+    table: gate.PublishedTable, owner: Any, seen: dict[str, tuple[str, int | None]]
+) -> dict[str, tuple[float, float]]:
     """The intruder's best inference: every value seen (± the noise), every relation, every label.
 
     The table's layout (which cells add up to which) is public; values come only from ``seen``.
@@ -148,9 +150,9 @@ def test_a_thousand_overlapping_requests_recover_no_planted_report(
         assert any(status == gate.RELEASED for status, _v in seen[slug].values()), slug
     recovered = []
     for slug in TABLES:
-        table = gate.TABLES[slug]
-        bounds = infer(table, synthetic.owner, seen[slug])
-        for cell_id in planted_cells(table, synthetic):
+        published_table = gate.TABLES[slug]
+        bounds = infer(published_table, synthetic.owner, seen[slug])
+        for cell_id in planted_cells(published_table, synthetic):
             assert seen[slug][cell_id][0] == gate.FEWER_THAN_K
             lowest, _highest = bounds[cell_id]
             if lowest > 0.5:  # he could prove a report lies in that district, month or category

@@ -73,15 +73,14 @@ def test_the_scan_catches_a_new_aggregation(tmp_path: Path) -> None:
         "from commonground.voices.models import Category, Report\nqs.annotate(n=Count('id'))",
         "cursor.execute('SELECT COUNT(*) FROM voices_report')",
         "from commonground.voices.models import Report\nframe.group_by('area')",
-        "from commonground.voices.models import (\n    Category,\n    Report,\n)\nx.aggregate(n=Sum('men'))",
+        "from commonground.voices.models import (\n    Category,\n    Report,\n)\n"
+        "x.aggregate(n=Sum('men'))",
     ]
     for sample in samples:
         assert READS_REPORTS.search(sample) and AGGREGATES.search(sample), sample
 
 
-VOLATILE = re.compile(
-    rb'(csrfmiddlewaretoken" value="|nonce="|csrftoken=|"csrf_token": ")[^"&;]*'
-)
+VOLATILE = re.compile(rb'(csrfmiddlewaretoken" value="|nonce="|csrftoken=|"csrf_token": ")[^"&;]*')
 
 #: Routes that need a path parameter are not walked; those of the gate may change.
 GATE_POLICY = "released"
@@ -104,7 +103,8 @@ def snapshot(client: Client, routes: list[tuple[str, str]]) -> dict[str, tuple[i
         if access == GATE_POLICY:
             continue
         response = client.get(path)
-        body = b"".join(response.streaming_content) if response.streaming else response.content
+        streamed = getattr(response, "streaming_content", None)
+        body = b"".join(streamed) if streamed is not None else response.content
         answers[path] = (response.status_code, VOLATILE.sub(rb"\1", body))
     return answers
 

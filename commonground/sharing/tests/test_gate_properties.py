@@ -16,9 +16,11 @@ import functools
 import random
 from typing import Any
 
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]  # no stubs in the venv
 import pytest
-from cell_key_perturbation.create_perturbed_table import create_perturbed_table
+from cell_key_perturbation.create_perturbed_table import (  # type: ignore[import-untyped]
+    create_perturbed_table,
+)
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
@@ -113,9 +115,7 @@ def protect(data: dict[str, Any]) -> dict[str, gate.Protected]:
     )
 
 
-PROPERTY = settings(
-    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+PROPERTY = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @PROPERTY
@@ -215,7 +215,9 @@ def test_noise_is_the_ons_cell_key_method(data: dict[str, Any]) -> None:
             continue
         name = "/".join(cell[0]) + "|" + cell[1][0]
         assert int(ons.loc[name, "ckey"]) == tab.cell_key[cell]
-        assert int(ons.loc[name, "pvalue"]) == gate.perturbation(tab.value[cell], tab.cell_key[cell], k)
+        assert int(ons.loc[name, "pvalue"]) == gate.perturbation(
+            tab.value[cell], tab.cell_key[cell], k
+        )
 
 
 def test_the_perturbation_is_small_and_unbiased() -> None:
@@ -228,8 +230,9 @@ def test_the_perturbation_is_small_and_unbiased() -> None:
 
 @pytest.mark.parametrize("k", [0, 4])
 def test_a_threshold_below_five_is_refused(k: int) -> None:
-    with override_settings(COMMONGROUND_DISCLOSURE_K=k), pytest.raises(
-        ImproperlyConfigured, match="at least 5"
+    with (
+        override_settings(COMMONGROUND_DISCLOSURE_K=k),
+        pytest.raises(ImproperlyConfigured, match="at least 5"),
     ):
         gate.threshold_k()
 
