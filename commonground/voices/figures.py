@@ -160,6 +160,7 @@ def figures(request: HttpRequest) -> HttpResponse:
         "columns": layout.columns,
         "filters": filters(released),
         "selected": {key: request.GET.getlist(key) for key in request.GET},
+        "any_synthetic": published.has_synthetic(released.owner),
     }
     return render(request, "voices/figures.html", context)
 

@@ -83,6 +83,11 @@ def reports_version(owner: Any) -> tuple[Any, ...]:
     return (found["n"], found["counted"], str(found["last"]), found["keys"], threshold_k())
 
 
+def has_synthetic(owner: Any) -> bool:
+    """Whether the owner's reports include demonstration data (the page then says so)."""
+    return access_operator(Report.objects.filter(owner=owner, is_synthetic=True)).exists()
+
+
 def _admin1(report: dict[str, Any]) -> str | None:
     return report["area__parent__code"] if report["area__code"] else None
 
