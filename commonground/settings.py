@@ -294,6 +294,11 @@ STATICFILES_DIRS = [
 ]
 
 #: An online tile layer a deployment may switch on (``{z}/{x}/{y}`` URL); empty: none at all.
+#: The disclosure gate (docs/disclosure-gate.md): cells of fewer than K records are suppressed;
+#: never below 5. A release whose global re-identification risk exceeds 3 % is refused.
+COMMONGROUND_DISCLOSURE_K = env_int("COMMONGROUND_DISCLOSURE_K", 10, minimum=5)
+COMMONGROUND_DISCLOSURE_MAX_RISK = 0.03
+
 COMMONGROUND_TILE_URL = env_text("COMMONGROUND_TILE_URL", "")
 if COMMONGROUND_TILE_URL and not (
     COMMONGROUND_TILE_URL.startswith(("https://", "http://"))

@@ -23,6 +23,7 @@ from commonground.learning import api as learning_api
 from commonground.mandates import api as mandates_api
 from commonground.sharing.policy import policy
 from commonground.voices import api as voices_api
+from commonground.voices import api_figures as voices_figures_api
 
 DESCRIPTION = """\
 The shared picture of a conflict area, as JSON. Every record passes the access policy of
@@ -103,3 +104,4 @@ api.add_router("", mandates_api.router)
 api.add_router("", voices_api.router)  # commonground/voices/api.py
 api.add_router("", alerts_api.router)  # commonground/alerts/api.py
 api.add_router("", learning_api.router)  # commonground/learning/api.py
+api.add_router("", voices_figures_api.router)  # released figures, through sharing/gate.py

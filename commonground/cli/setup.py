@@ -150,6 +150,12 @@ def run_demo(data_dir: Path | None, quiet: bool) -> int:
     from commonground.voices.demo_kobo import do_demo_kobo_for_demo  # KoBo channel, survey
 
     console.print(f"Synthetic KoBo reports, survey responses: {do_demo_kobo_for_demo()} new.")
+    from commonground.voices import demo_figures  # released figures (docs/disclosure-gate.md)
+
+    demo_figures.do_demo_circle()
+    console.print(
+        f"Synthetic reports for released figures: {demo_figures.do_demo_figure_reports()} new."
+    )
     console.print(f"\nDemo accounts (password for all: [bold]{DEMO_PASSWORD}[/]):")
     for member in CAST:
         console.print(f"  {member.username:<8} {member.role:<15} {member.description}")

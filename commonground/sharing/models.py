@@ -249,3 +249,8 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+# The disclosure gate's release log lives in its own module (``releases.py``); imported here so
+# Django registers it with the app.
+from commonground.sharing.releases import Release as Release  # noqa: E402

@@ -332,6 +332,8 @@ POLICIES = {
     "importer": "Analysts and above (may_import).",
     "platform_admin": "Platform administrators only (Django admin's staff check).",
     "voices": "Members of the report's owner only (access_reports); anyone else: not found.",
+    "released": "Released tables only, through sharing.gate (release_routes); else not found.",
+    "circle_owner": "Members of the organization owning the circles or records concerned.",
 }
 
 V = TypeVar("V", bound=Callable[..., Any])

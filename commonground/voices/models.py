@@ -15,6 +15,9 @@ once reports use it (later slices add, never rename).
 
 from __future__ import annotations
 
+import secrets
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +31,29 @@ NARRATIVE_MAX = 4000
 SHORT_TEXT_MAX = 200
 #: Most people one report may count in one group (a typo guard, not a judgement).
 COUNT_MAX = 10000
+
+
+#: Record keys run from 0 to 255 (the disclosure gate's cell-key perturbation, ADR 0021).
+RECORD_KEY_RANGE = 256
+
+
+def random_record_key() -> int:
+    """A report's secret record key: the gate sums them into cell keys (never shown)."""
+    return secrets.randbelow(RECORD_KEY_RANGE)
+
+
+class RandomRecordKey(models.Func):
+    """The database's own random record key 0-255, for rows written without Django."""
+
+    output_field = models.PositiveSmallIntegerField()
+
+    def as_sql(  # type: ignore[override]  # no arguments: the whole expression is fixed
+        self, compiler: Any, connection: Any, **extra: Any
+    ) -> tuple[str, list[Any]]:
+        return f"(CAST(floor(random() * {RECORD_KEY_RANGE}) AS smallint))", []
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        return f"(random() & {RECORD_KEY_RANGE - 1})", []
 
 
 class Category(models.TextChoices):
@@ -176,6 +202,11 @@ class Report(BaseModel):
         help_text=_("Nonce and AES-256-GCM ciphertext of the protected fields.")
     )
     is_synthetic = models.BooleanField(default=False)
+    cell_key = models.PositiveSmallIntegerField(
+        default=random_record_key,
+        db_default=RandomRecordKey(),
+        help_text=_("Secret record key 0-255 for cell-key perturbation (never shown)."),
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from commonground.voices import kobo_views, offline, sms, views
+from commonground.voices import figures, kobo_views, offline, sms, views
 
 app_name = "voices"
 
@@ -19,6 +19,8 @@ urlpatterns = [
     path("kobo/<uuid:mapping_id>/", kobo_views.kobo_mapping, name="kobo-mapping"),
     path("surveys/", kobo_views.survey_list, name="surveys"),
     path("surveys/<uuid:survey_id>/", kobo_views.survey_detail, name="survey"),
+    path("figures/", figures.figures, name="figures"),
+    path("figures/<slug:owner>/<slug:table>.csv", figures.figures_csv, name="figures_csv"),
     path("<slug:organization>/<slug:form>/", views.report_form, name="form"),
     path("<slug:organization>/<slug:form>/send/", offline.send, name="form_send"),
     path("<slug:organization>/<slug:form>/sw.js", offline.service_worker, name="form_sw"),
