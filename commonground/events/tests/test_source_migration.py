@@ -81,7 +81,8 @@ def test_the_migration_moves_each_events_fields_to_chunks_and_back() -> None:
         assert [(c.sha256, c.first_row, c.last_row, c.rows, c.complete) for c in chunks] == [
             ("ab" * 32, 5, 9, 2, False)
         ]
-        event = Event.objects.select_related("import_run").get(pk=first.pk)
+        # Columns added after this migration (the sharing circle) are not there yet.
+        event = Event.objects.select_related("import_run").defer("circle").get(pk=first.pk)
         assert source_fields(event) == fields
         assert list(source_fields(event)) == list(fields)
         hashed = [fields[k] for k in sorted(fields) if k != "geom_wkt"]
