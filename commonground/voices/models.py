@@ -69,6 +69,11 @@ class PerpetratorKind(models.TextChoices):
 class Channel(models.TextChoices):
     WEB_FORM = "web_form", _("Public web form")
     STAFF = "staff", _("Entered by the organization's staff")
+    INTERVIEW = "interview", _("Staff: interview")
+    FOCUS_GROUP = "focus_group", _("Staff: focus group")
+    COMMUNITY_MEETING = "community_meeting", _("Staff: community meeting")
+    MEDIA = "media", _("Staff: media monitoring")
+    SOCIAL_MEDIA = "social_media", _("Staff: social-media monitoring")
 
 
 class Status(models.TextChoices):
@@ -182,7 +187,14 @@ class Report(BaseModel):
                 fields=["owner", "channel", "client_key"], name="voices_one_report_per_client_key"
             )
         ]
-        indexes = [models.Index(fields=["owner", "status", "month"], name="voices_inbox")]
+        indexes = [
+            models.Index(fields=["owner", "status", "month"], name="voices_inbox"),
+            # The inbox's order and its other filters (bench/inbox.py, docs/voices.md).
+            models.Index(fields=["owner", "-month", "-created_at"], name="voices_inbox_order"),
+            models.Index(fields=["owner", "category", "month"], name="voices_inbox_category"),
+            models.Index(fields=["owner", "channel", "month"], name="voices_inbox_channel"),
+            models.Index(fields=["owner", "area", "month"], name="voices_inbox_area"),
+        ]
         verbose_name = _("community report")
         verbose_name_plural = _("community reports")
 
@@ -192,3 +204,8 @@ class Report(BaseModel):
     @property
     def affected(self) -> int:
         return self.women + self.men + self.girls + self.boys + self.unknown
+
+
+# Verification and "you said, we did" (helper h-inbox) live in their own module, loaded here so
+# Django registers their models with this app.
+import commonground.voices.inbox_models  # noqa: E402, F401

@@ -22,11 +22,12 @@ from commonground.sharing.policy import (
     voices_organizations,
 )
 from commonground.voices import crypto
-from commonground.voices.models import Report, ReportForm
+from commonground.voices.models import Report, ReportForm, Status
 from commonground.voices.services import do_audit_protected_read
 
-#: The inbox filters and the columns they apply to.
-FILTERS = ("status", "category", "area", "month", "channel")
+#: The inbox filters and the columns they apply to (``since`` and ``until``: a period of months,
+#: ``YYYY-MM``, both included).
+FILTERS = ("status", "category", "area", "month", "channel", "since", "until")
 
 
 def visible_reports(user: AnyUser | None) -> QuerySet[Report]:
@@ -37,21 +38,25 @@ def visible_reports(user: AnyUser | None) -> QuerySet[Report]:
 def filtered_reports(user: AnyUser | None, filters: dict[str, str]) -> QuerySet[Report]:
     """The inbox: visible reports narrowed by the filters given (unknown values match nothing).
 
-    Most recent month first, then the latest received.
+    Most recent month first, then the latest received. Duplicates drop out unless the status
+    asked for is ``duplicate``.
     """
     reports = visible_reports(user).order_by("-month", "-created_at")
+    if (filters.get("status") or "").strip() != Status.DUPLICATE:
+        reports = reports.exclude(status=Status.DUPLICATE)
     for name in FILTERS:
-        value = filters.get(name, "").strip()
+        value = (filters.get(name) or "").strip()
         if not value:
             continue
         if name == "area":
             reports = reports.filter(area__code=value)
-        elif name == "month":
+        elif name in ("month", "since", "until"):
             try:
                 month = datetime.date.fromisoformat(f"{value}-01")
             except ValueError:
                 return reports.none()
-            reports = reports.filter(month=month)
+            lookup = {"month": "month", "since": "month__gte", "until": "month__lte"}[name]
+            reports = reports.filter(**{lookup: month})
         else:
             reports = reports.filter(**{name: value})
     return reports

@@ -15,8 +15,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from commonground.sharing.policy import may_read_protected, policy
-from commonground.voices import queries
+from commonground.sharing.policy import may_read_protected, policy, voices_organizations
+from commonground.voices import queries, themes, verification
 from commonground.voices.forms import GradeForm, PublicReportForm, ReceiptForm
 from commonground.voices.models import Category, Channel, Report, Status
 from commonground.voices.services import LimitReached, do_grade_report, do_submit_report
@@ -52,33 +52,51 @@ def receipt(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         context["asked"] = True
         context["report"] = queries.report_by_receipt(form.cleaned_data["code"])
+        context["theme_answers"] = themes.answers_for_report(context["report"])
     return render(request, "voices/receipt.html", context)
 
 
 @policy("voices")
 def inbox(request: HttpRequest) -> HttpResponse:
-    """The owner's reports, filtered; coarse columns only (nothing decrypted here)."""
+    """The owner's reports, filtered, one page at a time; coarse columns only (nothing decrypted).
+
+    Duplicates are out of the list and the counts unless asked for (``status=duplicate``).
+    """
     if not queries.may_use_inbox(request.user):
         raise Http404(_("No such page."))
     filters = {name: request.GET.get(name, "") for name in queries.FILTERS}
     reports = queries.filtered_reports(request.user, filters)
     visible = queries.visible_reports(request.user)
     area_name = "name_fr" if get_language() == "fr" else "name_en"
+    total = reports.count()
+    page = inbox_page(request.GET.get("page", ""), total)
     context = {
-        "reports": reports[:INBOX_PAGE],
-        "total": reports.count(),
+        "reports": reports[(page - 1) * INBOX_PAGE : page * INBOX_PAGE],
+        "total": total,
+        "page": page,
+        "pages": max(1, -(-total // INBOX_PAGE)),
+        "query": request.GET.copy(),
         "filters": filters,
         "statuses": Status.choices,
         "categories": Category.choices,
         "channels": Channel.choices,
         "areas": visible.exclude(area=None)
+        .exclude(status=Status.DUPLICATE)
+        .order_by()
         .values_list("area__code", f"area__{area_name}")
         .annotate(n=Count("id"))
         .order_by(f"area__{area_name}"),
-        "months": visible.dates("month", "month", order="DESC"),
+        "months": visible.order_by().dates("month", "month", order="DESC"),
         "any_synthetic": visible.filter(is_synthetic=True).exists(),
+        "may_enter": bool(voices_organizations(request.user, analysts_only=True)),
     }
     return render(request, "voices/inbox.html", context)
+
+
+def inbox_page(asked: str, total: int) -> int:
+    """The page number asked for, within 1..last (a wrong value shows the first page)."""
+    last = max(1, -(-total // INBOX_PAGE))
+    return min(int(asked), last) if asked.isdigit() and int(asked) >= 1 else 1
 
 
 @policy("voices")
@@ -97,6 +115,7 @@ def report_detail(request: HttpRequest, report_id: str) -> HttpResponse:
             return redirect("voices:report", report_id=report.pk)
     protected = queries.protected_fields(report, request.user, why="inbox")
     context = {"report": report, "protected": protected, "grade": grade}
+    context.update(verification.context_for(report, request.user))
     return render(request, "voices/report.html", context)
 
 
