@@ -105,6 +105,10 @@ class ThemeForm(forms.Form):
         assert isinstance(owner, forms.ChoiceField) and isinstance(area, forms.ChoiceField)
         owner.choices = [(str(org.pk), org.name) for org in organizations]
         area.choices = [("", "—"), *public_areas()[1:]]
+        self.organizations = {str(org.pk): org for org in organizations}
+
+    def clean_owner(self) -> Organization:
+        return self.organizations[self.cleaned_data["owner"]]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -115,10 +119,8 @@ class ThemeForm(forms.Form):
 
 def do_save_theme(theme: Theme | None, actor: User, data: dict[str, Any]) -> Theme:
     """Create or change a theme; publishing sets the date once, unpublishing clears it."""
-    owner_id = data["owner"]
-    if not may_read_protected(actor, owner_id) or (
-        theme is not None and str(theme.owner_id) != str(owner_id)
-    ):
+    owner_id = data["owner"].pk
+    if not may_read_protected(actor, owner_id) or (theme is not None and theme.owner_id != owner_id):
         raise NotAllowed(str(owner_id))
     theme = theme or Theme(owner_id=owner_id, created_by=actor)
     theme.title = data["title"]
