@@ -11,7 +11,9 @@ import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import QuerySet
+from django.db.models import Exists, Max, Min, OuterRef, QuerySet
+
+from commonground.core.models import Area, AreaLevel
 
 from commonground.sharing.policy import (
     AnyUser,
@@ -22,7 +24,7 @@ from commonground.sharing.policy import (
     voices_organizations,
 )
 from commonground.voices import crypto
-from commonground.voices.models import Report, ReportForm, Status
+from commonground.voices.models import Category, Channel, Report, ReportForm, Status
 from commonground.voices.services import do_audit_protected_read
 
 #: The inbox filters and the columns they apply to (``since`` and ``until``: a period of months,
@@ -60,6 +62,71 @@ def filtered_reports(user: AnyUser | None, filters: dict[str, str]) -> QuerySet[
         else:
             reports = reports.filter(**{name: value})
     return reports
+
+
+def inbox_areas(user: AnyUser | None, name_field: str) -> list[tuple[str, str]]:
+    """The areas the user's reports lie in, for the filter: (code, name), by name.
+
+    One index probe per admin-2 area (``voices_inbox_area``) instead of a pass over every
+    report: the inbox stays fast with 100,000 reports (bench/inbox.py).
+    """
+    reports = Report.objects.filter(
+        owner_id__in=voices_organizations(user), area_id=OuterRef("pk")
+    ).exclude(status=Status.DUPLICATE)
+    areas = Area.objects.filter(level=AreaLevel.ADMIN2).filter(Exists(reports))
+    return list(areas.order_by(name_field).values_list("code", name_field))
+
+
+def inbox_rows(reports: QuerySet[Report], area_name: str, base_url: str) -> list[dict[str, Any]]:
+    """One page of the inbox as plain values (coarse columns only; nothing decrypted).
+
+    Read as values, not model instances, and labelled from dictionaries made once: a page of 100
+    rows renders in a few milliseconds (bench/inbox.py).
+    """
+    labels = {
+        "category": {value: str(label) for value, label in Category.choices},
+        "channel": {value: str(label) for value, label in Channel.choices},
+        "status": {value: str(label) for value, label in Status.choices},
+    }
+    fields = ("pk", "month", f"area__{area_name}", "category", "channel", "status")
+    counts = ("women", "men", "girls", "boys", "unknown")
+    grading = ("source_reliability", "information_credibility")
+    rows = []
+    for values in reports.values_list(*fields, *counts, *grading):
+        pk, month, area, category, channel, status = values[:6]
+        reliability, credibility = values[-2:]
+        rows.append(
+            {
+                "url": f"{base_url}{pk}/",
+                "month": month.strftime("%Y-%m"),
+                "area": area or "—",
+                "category": labels["category"].get(category, category),
+                "affected": sum(values[6:11]),
+                "channel": labels["channel"].get(channel, channel),
+                "status": labels["status"].get(status, status),
+                "grading": f"{reliability}{credibility or ''}",
+            }
+        )
+    return rows
+
+
+def inbox_months(user: AnyUser | None) -> list[datetime.date]:
+    """Every month from the user's latest report back to the earliest, for the period filters.
+
+    Two index look-ups (the first and last month), not a pass over every report.
+    """
+    span = Report.objects.filter(owner_id__in=voices_organizations(user)).aggregate(
+        first=Min("month"), last=Max("month")
+    )
+    first, last = span["first"], span["last"]
+    if first is None or last is None:
+        return []
+    months = []
+    month = last
+    while month >= first:
+        months.append(month)
+        month = (month - datetime.timedelta(days=1)).replace(day=1)
+    return months
 
 
 def report_for(user: AnyUser | None, report_id: Any) -> Report | None:

@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -71,7 +72,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
     total = reports.count()
     page = inbox_page(request.GET.get("page", ""), total)
     context = {
+        # ``reports``: the page's queryset (lazy: the template shows ``rows``, read as values).
         "reports": reports[(page - 1) * INBOX_PAGE : page * INBOX_PAGE],
+        "rows": queries.inbox_rows(
+            reports[(page - 1) * INBOX_PAGE : page * INBOX_PAGE], area_name, reverse("voices:inbox")
+        ),
         "total": total,
         "page": page,
         "pages": max(1, -(-total // INBOX_PAGE)),
@@ -80,13 +85,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "statuses": Status.choices,
         "categories": Category.choices,
         "channels": Channel.choices,
-        "areas": visible.exclude(area=None)
-        .exclude(status=Status.DUPLICATE)
-        .order_by()
-        .values_list("area__code", f"area__{area_name}")
-        .annotate(n=Count("id"))
-        .order_by(f"area__{area_name}"),
-        "months": visible.order_by().dates("month", "month", order="DESC"),
+        "areas": queries.inbox_areas(request.user, area_name),
+        "months": [month.strftime("%Y-%m") for month in queries.inbox_months(request.user)],
         "any_synthetic": visible.filter(is_synthetic=True).exists(),
         "may_enter": bool(voices_organizations(request.user, analysts_only=True)),
     }
