@@ -61,19 +61,33 @@ def make_reports(count: int, seed: int) -> dict[str, Any]:
     kid = crypto.key_id(key)
     country = Area.objects.get_or_create(
         code="CAF",
-        defaults={"level": AreaLevel.COUNTRY, "country_code": "CAF", "name_en": "CAR",
-                  "name_fr": "RCA"},
+        defaults={
+            "level": AreaLevel.COUNTRY,
+            "country_code": "CAF",
+            "name_en": "CAR",
+            "name_fr": "RCA",
+        },
     )[0]
     ouaka = Area.objects.get_or_create(
         code="CAF.ouaka",
-        defaults={"level": AreaLevel.ADMIN1, "parent": country, "country_code": "CAF",
-                  "name_en": "Ouaka", "name_fr": "Ouaka"},
+        defaults={
+            "level": AreaLevel.ADMIN1,
+            "parent": country,
+            "country_code": "CAF",
+            "name_en": "Ouaka",
+            "name_fr": "Ouaka",
+        },
     )[0]
     districts = [
         Area.objects.get_or_create(
             code=f"CAF.ouaka.synthetic-{n}",
-            defaults={"level": AreaLevel.ADMIN2, "parent": ouaka, "country_code": "CAF",
-                      "name_en": f"SYNTHETIC district {n}", "name_fr": f"District SYNTHETIC {n}"},
+            defaults={
+                "level": AreaLevel.ADMIN2,
+                "parent": ouaka,
+                "country_code": "CAF",
+                "name_en": f"SYNTHETIC district {n}",
+                "name_fr": f"District SYNTHETIC {n}",
+            },
         )[0]
         for n in range(12)
     ]
@@ -91,18 +105,37 @@ def make_reports(count: int, seed: int) -> dict[str, Any]:
         wrapped, sealed = crypto.seal(
             key,
             report_id,
-            {"narrative": f"SYNTHETIC report {made}", "contact": "", "reporter_name": "",
-             "place": "", "latitude": None, "longitude": None, "occurred_on": day.isoformat()},
+            {
+                "narrative": f"SYNTHETIC report {made}",
+                "contact": "",
+                "reporter_name": "",
+                "place": "",
+                "latitude": None,
+                "longitude": None,
+                "occurred_on": day.isoformat(),
+            },
         )
         batch.append(
             Report(
-                id=report_id, owner=owner, channel=rng.choice(channels),
-                client_key=f"bench-{made:08d}", receipt_hash=uuid.uuid4().hex,
-                status=rng.choice(statuses), category=rng.choice(categories),
-                area=rng.choice(districts), month=month, date_precision="day",
-                women=rng.randint(0, 5), men=rng.randint(0, 5), may_count=True,
-                may_contact=False, may_quote=False, key_id=kid, wrapped_key=wrapped,
-                sealed=sealed, is_synthetic=True,
+                id=report_id,
+                owner=owner,
+                channel=rng.choice(channels),
+                client_key=f"bench-{made:08d}",
+                receipt_hash=uuid.uuid4().hex,
+                status=rng.choice(statuses),
+                category=rng.choice(categories),
+                area=rng.choice(districts),
+                month=month,
+                date_precision="day",
+                women=rng.randint(0, 5),
+                men=rng.randint(0, 5),
+                may_count=True,
+                may_contact=False,
+                may_quote=False,
+                key_id=kid,
+                wrapped_key=wrapped,
+                sealed=sealed,
+                is_synthetic=True,
             )
         )
         made += 1
@@ -111,12 +144,12 @@ def make_reports(count: int, seed: int) -> dict[str, Any]:
             batch = []
     ids = list(Report.objects.values_list("id", flat=True)[: count * 3 // 100 + 1])
     originals = ids[: len(ids) // 2]
-    links = [DuplicateLink(report_id=d, original_id=o) for d, o in zip(ids[len(ids) // 2 :],
-                                                                        originals, strict=False)]
+    links = [
+        DuplicateLink(report_id=d, original_id=o)
+        for d, o in zip(ids[len(ids) // 2 :], originals, strict=False)
+    ]
     DuplicateLink.objects.bulk_create(links)
-    Report.objects.filter(pk__in=[link.report_id for link in links]).update(
-        status=Status.DUPLICATE
-    )
+    Report.objects.filter(pk__in=[link.report_id for link in links]).update(status=Status.DUPLICATE)
     return {
         "area": districts[3].code,
         "report": str(Report.objects.exclude(status=Status.DUPLICATE).first().pk),  # type: ignore[union-attr]
@@ -209,8 +242,13 @@ def main(argv: list[str] | None = None) -> None:
     base = results["baseline"]
     table.add_row("baseline: receipt page", str(base["p50_ms"]), str(base["p95_ms"]), "1", "")
     for name, r in results["pages"].items():
-        table.add_row(name, str(r["p50_ms"]), str(r["p95_ms"]), str(r["ratio_p95_to_baseline"]),
-                      "yes" if r["meets_target"] else "NO")
+        table.add_row(
+            name,
+            str(r["p50_ms"]),
+            str(r["p95_ms"]),
+            str(r["ratio_p95_to_baseline"]),
+            "yes" if r["meets_target"] else "NO",
+        )
     console.print(table)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")

@@ -191,9 +191,14 @@ class Report(BaseModel):
             models.Index(fields=["owner", "status", "month"], name="voices_inbox"),
             # The inbox's order and its other filters (bench/inbox.py, docs/voices.md).
             models.Index(fields=["owner", "-month", "-created_at"], name="voices_inbox_order"),
-            models.Index(fields=["owner", "category", "month"], name="voices_inbox_category"),
-            models.Index(fields=["owner", "channel", "month"], name="voices_inbox_channel"),
-            models.Index(fields=["owner", "area", "month"], name="voices_inbox_area"),
+            # Status second: the counts (duplicates left out) read the index alone.
+            models.Index(
+                fields=["owner", "category", "status", "month"], name="voices_inbox_category"
+            ),
+            models.Index(
+                fields=["owner", "channel", "status", "month"], name="voices_inbox_channel"
+            ),
+            models.Index(fields=["owner", "area", "status", "month"], name="voices_inbox_area"),
         ]
         verbose_name = _("community report")
         verbose_name_plural = _("community reports")

@@ -11,10 +11,9 @@ import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Exists, Max, Min, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from commonground.core.models import Area, AreaLevel
-
 from commonground.sharing.policy import (
     AnyUser,
     access_operator,
@@ -115,10 +114,14 @@ def inbox_months(user: AnyUser | None) -> list[datetime.date]:
 
     Two index look-ups (the first and last month), not a pass over every report.
     """
-    span = Report.objects.filter(owner_id__in=voices_organizations(user)).aggregate(
-        first=Min("month"), last=Max("month")
-    )
-    first, last = span["first"], span["last"]
+    first: datetime.date | None = None
+    last: datetime.date | None = None
+    for owner in voices_organizations(user):  # one seek each way in ``voices_inbox_order``
+        own = Report.objects.filter(owner_id=owner).values_list("month", flat=True)
+        earliest, latest = own.order_by("month").first(), own.order_by("-month").first()
+        if earliest is not None and latest is not None:
+            first = earliest if first is None else min(first, earliest)
+            last = latest if last is None else max(last, latest)
     if first is None or last is None:
         return []
     months = []

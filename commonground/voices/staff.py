@@ -202,9 +202,7 @@ def enter_report(request: HttpRequest) -> HttpResponse:
     organizations = staff_organizations(request.user)
     if not organizations or not isinstance(request.user, User):
         raise Http404(_("No such page."))
-    form = StaffReportForm(
-        request.POST or None, request.FILES or None, organizations=organizations
-    )
+    form = StaffReportForm(request.POST or None, request.FILES or None, organizations=organizations)
     if request.method == "POST" and form.is_valid():
         report, _new = do_enter_staff_report(
             request.user,

@@ -1,4 +1,4 @@
-""""You said, we did": the organization's public answers to themes of what people told it.
+""" "You said, we did": the organization's public answers to themes of what people told it.
 
 An analyst groups reports under a theme ("the road to the market is not safe at night"), writes
 the organization's answer ("we raised it with the prefect; patrols started on 3 May") and
@@ -120,7 +120,9 @@ class ThemeForm(forms.Form):
 def do_save_theme(theme: Theme | None, actor: User, data: dict[str, Any]) -> Theme:
     """Create or change a theme; publishing sets the date once, unpublishing clears it."""
     owner_id = data["owner"].pk
-    if not may_read_protected(actor, owner_id) or (theme is not None and theme.owner_id != owner_id):
+    if not may_read_protected(actor, owner_id) or (
+        theme is not None and theme.owner_id != owner_id
+    ):
         raise NotAllowed(str(owner_id))
     theme = theme or Theme(owner_id=owner_id, created_by=actor)
     theme.title = data["title"]

@@ -193,9 +193,7 @@ def context_for(report: Report, user: AnyUser | None) -> dict[str, Any]:
     return {
         "verification": {
             "corroborations": list(
-                report.corroborations.select_related("event", "other_report").order_by(
-                    "created_at"
-                )
+                report.corroborations.select_related("event", "other_report").order_by("created_at")
             ),
             "visible_event_ids": set(
                 visible_events(user).filter(pk__in=events).values_list("pk", flat=True)
@@ -246,9 +244,7 @@ def run_action(report: Report, actor: User, post: Any) -> None:
             raise Invalid(_("Choose a member of the organization and a day."))
         do_add_follow_up(report, actor, form.cleaned_data["assignee"], form.cleaned_data["due_on"])
     elif action in ("follow_up_done", "follow_up_reopen"):
-        do_set_follow_up_done(
-            report, actor, post.get("follow_up", ""), action == "follow_up_done"
-        )
+        do_set_follow_up_done(report, actor, post.get("follow_up", ""), action == "follow_up_done")
     elif action in ("theme_add", "theme_remove"):
         if not do_link_theme(report, actor, post.get("theme", ""), action == "theme_add"):
             raise Invalid(_("No theme of this organization has this id."))

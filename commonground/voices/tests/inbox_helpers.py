@@ -17,7 +17,7 @@ from commonground.voices.models import Channel, Report
 from commonground.voices.services import ReportInput, do_submit_report
 from commonground.voices.staff import do_enter_staff_report
 
-CANARY = {
+CANARY: dict[str, str] = {
     "narrative": "canary-staff-narrative-5e1",
     "contact": "canary-staff-contact-+236-7000",
     "place": "canary-staff-place-kidjigra",
@@ -26,7 +26,7 @@ CANARY = {
     "quote": "canary-staff-quote-c3",
     "archived_text": "<p>canary-staff-archive-77</p>",
     "file": "canary-staff-file-4d",
-    "latitude": 5.7612345,
+    "latitude": "5.7612345",
 }
 UNPUBLISHED_THEME = "canary-theme-unpublished-b2"
 PUBLISHED_THEME = "Water point at Kidjigra (SYNTHETIC)"
@@ -53,7 +53,7 @@ def staff_input() -> ReportInput:
         may_count=True,
         place=CANARY["place"],
         reporter_name=CANARY["reporter_name"],
-        latitude=CANARY["latitude"],  # type: ignore[arg-type]
+        latitude=float(CANARY["latitude"]),
         longitude=20.6712345,
         media={
             "url": CANARY["url"],

@@ -87,7 +87,11 @@ def ask(client: Client, method: str, route: str, world: InboxWorld, record: str)
 @pytest.mark.parametrize(("method", "route"), RECORD_ROUTES)
 @pytest.mark.parametrize("username", list(WHO))
 def test_record_routes(
-    client: Client, cast: dict[str, User], world: InboxWorld, username: str | None, method: str,
+    client: Client,
+    cast: dict[str, User],
+    world: InboxWorld,
+    username: str | None,
+    method: str,
     route: str,
 ) -> None:
     if username:
@@ -175,7 +179,9 @@ def test_every_protected_read_is_audited(
     assert archive.status_code == 200 and archive["Content-Type"] == "image/png"
     assert archive["Content-Disposition"].startswith("attachment;")
     assert CANARY["file"].encode() in archive.content
-    reads = AuditEvent.objects.filter(action="voices.report.read", target=str(world.staff_report.pk))
+    reads = AuditEvent.objects.filter(
+        action="voices.report.read", target=str(world.staff_report.pk)
+    )
     assert sorted(r["why"] for r in reads.values_list("detail", flat=True)) == [
         "archived copy",
         "inbox",

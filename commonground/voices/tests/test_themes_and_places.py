@@ -1,4 +1,4 @@
-""""You said, we did" on the receipt page and the public page; the tapped point's district.
+""" "You said, we did" on the receipt page and the public page; the tapped point's district.
 
 The district test reads the real UCDP GED CAR file (public events give each district's centre)
 and the shipped admin-1 boundaries; reports are SYNTHETIC.
@@ -113,8 +113,13 @@ def test_a_tapped_point_decides_the_district(
 def test_viewers_never_see_the_exact_point(
     client: Client, cast: dict[str, User], bambari_form: ReportForm
 ) -> None:
-    send(client, latitude="5.7612345", longitude="20.6712345", contact="+236 7000 0001",
-         may_contact="on")
+    send(
+        client,
+        latitude="5.7612345",
+        longitude="20.6712345",
+        contact="+236 7000 0001",
+        may_contact="on",
+    )
     report = Report.objects.get()
     client.force_login(cast["jean"])
     page = client.get(f"/voices/inbox/{report.pk}/").content.decode()

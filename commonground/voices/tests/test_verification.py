@@ -68,7 +68,10 @@ def test_a_report_of_another_organization_corroborates_nothing(
 ) -> None:
     mission = Organization.objects.get(slug="minusca-jmac")
     theirs, _code, _new = do_submit_report(
-        None, mission, "m" * 24, ReportInput(category="threat", occurred_on=datetime.date(2021, 1, 1))
+        None,
+        mission,
+        "m" * 24,
+        ReportInput(category="threat", occurred_on=datetime.date(2021, 1, 1)),
     )
     for other in (theirs.pk, world.staff_report.pk, "zzz"):
         with pytest.raises(Invalid):
