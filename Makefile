@@ -44,6 +44,7 @@ typecheck: $(STAMP)
 ## bench: import speed and web endpoints under load (see docs/performance.md)
 bench: $(STAMP)
 	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.inbox
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m bench.web
 
