@@ -64,6 +64,8 @@ class ReportFilters(Schema):
     area: str = ""
     month: str = Field("", description="YYYY-MM")
     channel: str = ""
+    since: str = Field("", description="YYYY-MM, first month of a period (included)")
+    until: str = Field("", description="YYYY-MM, last month of a period (included)")
 
 
 def report_out(report: Report) -> dict[str, Any]:

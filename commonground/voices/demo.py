@@ -11,9 +11,12 @@ from __future__ import annotations
 import datetime
 import random
 
+from django.utils import timezone
+
 from commonground.events.models import Event, ViolenceType
 from commonground.sharing.models import Organization
 from commonground.sharing.policy import access_operator
+from commonground.voices.inbox_models import Theme
 from commonground.voices.models import (
     Category,
     DatePrecision,
@@ -102,4 +105,20 @@ def do_demo_reports(seed: int = 2023) -> int:
             report.public_answer = "Synthetic answer: the network has shared this with partners."
             report.save()
         added += new
+        if n % 5 == 0:  # "you said, we did": a published answer some reports belong to
+            demo_theme(owner).reports.add(report)
     return added
+
+
+def demo_theme(owner: Organization) -> Theme:
+    """One SYNTHETIC theme with a published answer (docs/voices.md, "You said, we did")."""
+    theme, _created = Theme.objects.get_or_create(
+        owner=owner,
+        title="Synthetic theme: safety on the road to the market",
+        defaults={
+            "answer": "Synthetic answer: the network raised it with the local peace committee.",
+            "published_at": timezone.now(),
+            "is_synthetic": True,
+        },
+    )
+    return theme

@@ -30,6 +30,7 @@ from commonground.voices.models import (
     SourceReliability,
     Status,
 )
+from commonground.voices.places import area_for_point
 from commonground.voices.services import ReportInput
 
 CLIENT_KEY = RegexValidator(r"^[A-Za-z0-9_-]{16,64}$", _("This form has expired; open it again."))
@@ -146,6 +147,9 @@ class PublicReportForm(forms.Form):
     def report_input(self) -> ReportInput:
         data = self.cleaned_data
         area = Area.objects.filter(code=data["area"]).first() if data.get("area") else None
+        if data.get("latitude") is not None and data.get("longitude") is not None:
+            # A tapped point decides the district; off the shipped map, the list's choice stands.
+            area = area_for_point(data["latitude"], data["longitude"]) or area
         return ReportInput(
             category=data["category"],
             occurred_on=data["occurred_on"],

@@ -68,6 +68,9 @@ class ReportInput:
     place: str = ""
     latitude: float | None = None
     longitude: float | None = None
+    #: A staff report's monitoring source (link, quoted text, archived copy): sealed too
+    #: (``staff.py``).
+    media: dict[str, Any] | None = None
 
 
 #: The fields that exist only inside the ciphertext (docs/voices.md, ADR 0018; the canary test
@@ -85,7 +88,7 @@ PROTECTED_FIELDS = (
 
 def protected_part(data: ReportInput) -> dict[str, Any]:
     """The fields to seal; the contact only when the person agreed to be contacted."""
-    return {
+    fields: dict[str, Any] = {
         "narrative": data.narrative,
         "contact": data.contact if data.may_contact else "",
         "reporter_name": data.reporter_name,
@@ -94,6 +97,9 @@ def protected_part(data: ReportInput) -> dict[str, Any]:
         "longitude": data.longitude,
         "occurred_on": data.occurred_on.isoformat(),
     }
+    if data.media:
+        fields["media"] = data.media
+    return fields
 
 
 def audit(action: str, actor: User | None, target: str, **detail: Any) -> None:

@@ -9,14 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from commonground.sharing.policy import may_grade_reports, policy
-from commonground.voices import queries
+from commonground.sharing.policy import (
+    may_grade_reports,
+    policy,
+    voices_organizations,
+)
+from commonground.voices import queries, themes, verification
 from commonground.voices.forms import GradeForm, PublicReportForm, ReceiptForm
 from commonground.voices.models import Category, Channel, Report, Status
 from commonground.voices.services import (
@@ -60,33 +64,50 @@ def receipt(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         context["asked"] = True
         context["report"] = queries.report_by_receipt(form.cleaned_data["code"])
+        context["theme_answers"] = themes.answers_for_report(context["report"])
     return render(request, "voices/receipt.html", context)
 
 
 @policy("voices")
 def inbox(request: HttpRequest) -> HttpResponse:
-    """The owner's reports, filtered; coarse columns only (nothing decrypted here)."""
+    """The owner's reports, filtered, one page at a time; coarse columns only (nothing decrypted).
+
+    Duplicates are out of the list and the counts unless asked for (``status=duplicate``).
+    """
     if not queries.may_use_inbox(request.user):
         raise Http404(_("No such page."))
     filters = {name: request.GET.get(name, "") for name in queries.FILTERS}
     reports = queries.filtered_reports(request.user, filters)
     visible = queries.visible_reports(request.user)
     area_name = "name_fr" if get_language() == "fr" else "name_en"
+    total = reports.count()
+    page = inbox_page(request.GET.get("page", ""), total)
     context = {
-        "reports": reports[:INBOX_PAGE],
-        "total": reports.count(),
+        # ``reports``: the page's queryset (lazy: the template shows ``rows``, read as values).
+        "reports": reports[(page - 1) * INBOX_PAGE : page * INBOX_PAGE],
+        "rows": queries.inbox_rows(
+            reports[(page - 1) * INBOX_PAGE : page * INBOX_PAGE], area_name, reverse("voices:inbox")
+        ),
+        "total": total,
+        "page": page,
+        "pages": max(1, -(-total // INBOX_PAGE)),
+        "query": request.GET.copy(),
         "filters": filters,
         "statuses": Status.choices,
         "categories": Category.choices,
         "channels": Channel.choices,
-        "areas": visible.exclude(area=None)
-        .values_list("area__code", f"area__{area_name}")
-        .annotate(n=Count("id"))
-        .order_by(f"area__{area_name}"),
-        "months": visible.dates("month", "month", order="DESC"),
+        "areas": queries.inbox_areas(request.user, area_name),
+        "months": [month.strftime("%Y-%m") for month in queries.inbox_months(request.user)],
         "any_synthetic": visible.filter(is_synthetic=True).exists(),
+        "may_enter": bool(voices_organizations(request.user, analysts_only=True)),
     }
     return render(request, "voices/inbox.html", context)
+
+
+def inbox_page(asked: str, total: int) -> int:
+    """The page number asked for, within 1..last (a wrong value shows the first page)."""
+    last = max(1, -(-total // INBOX_PAGE))
+    return min(int(asked), last) if asked.isdigit() and int(asked) >= 1 else 1
 
 
 @policy("voices")
@@ -105,6 +126,7 @@ def report_detail(request: HttpRequest, report_id: str) -> HttpResponse:
             return redirect("voices:report", report_id=report.pk)
     protected = queries.protected_fields(report, request.user, why="inbox")
     context = {"report": report, "protected": protected, "grade": grade}
+    context.update(verification.context_for(report, request.user))
     return render(request, "voices/report.html", context)
 
 
