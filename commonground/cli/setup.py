@@ -31,6 +31,8 @@ DEMO_FILES = (
     ("agreement", "mandates/appr_rca_2019_provisions.csv"),
     ("agreement-events", "mandates/appr_rca_2019_implementation_events.csv"),
     ("geopko", "geopko/FrontMap_v.2.3.csv"),
+    ("geopko-contributors", "geopko/TCCMap_v.2.3.csv"),
+    ("geopko-units", "geopko/TTMap_v.2.3.csv"),
 )
 
 
