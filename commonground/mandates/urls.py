@@ -12,4 +12,5 @@ urlpatterns = [
     path("<str:mission>/", views.mission_page, name="mission"),
     path("<str:mission>/diff/", views.diff_page, name="diff"),
     path("<str:mission>/deployments/", views.deployments_page, name="deployments"),
+    path("<str:mission>/tasks/<str:task>/", views.task_page, name="task"),
 ]

@@ -9,15 +9,20 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from commonground.mandates import queries
-from commonground.mandates.models import Mode, Tier
+from commonground.mandates import coverage, queries, services
+from commonground.mandates.models import Capability, DeploymentUnits, Mode, Tier
+from commonground.sharing.models import Organization, Sensitivity
 from commonground.sharing.policy import policy, record_denied
+from commonground.web.basemap import ADMIN1_STATIC
 
 MAX_NAME = 80
 
@@ -181,3 +186,132 @@ def agreement_page(request: HttpRequest, agreement: str) -> HttpResponse:
             "french": is_french(),
         },
     )
+
+
+# --- A task: capabilities it needs, and need against deployment --------------------------------
+
+
+class NeedForm(forms.Form):
+    """A capability statement, written for one of the organizations the user may write for."""
+
+    organization = forms.ChoiceField(label=_lazy("Organization"))
+    capability = forms.ChoiceField(label=_lazy("Capability"), choices=Capability.choices)
+    note = forms.CharField(label=_lazy("Why (optional)"), required=False, max_length=2000)
+    sensitivity = forms.TypedChoiceField(
+        label=_lazy("Who may see it"),
+        choices=Sensitivity.choices,
+        coerce=int,
+        initial=Sensitivity.PARTNERS,
+    )
+
+    def __init__(self, *args: Any, organizations: list[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organizations = {str(o.pk): o for o in organizations}
+        field = self.fields["organization"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(str(o.pk), str(o)) for o in organizations]
+
+
+def task_context(request: HttpRequest, mission: str, code: str) -> dict[str, Any]:
+    """The mission's header and the task category; 404 when either is not visible."""
+    context = mission_context(request, mission)
+    category = queries.task_category(request.user, mission, code[:MAX_NAME])
+    if category is None:
+        raise Http404(_("No such task."))
+    context.update(category=category, code=category.key, french=is_french())
+    return context
+
+
+def handle_need_post(request: HttpRequest, mission: str, category: Any) -> HttpResponse | None:
+    """Add or withdraw a capability statement; None when the form must be shown again."""
+    user = request.user
+    if not isinstance(user, User):
+        raise Http404(_("No such task."))
+    if request.POST.get("action") == "remove":
+        need = queries.visible_need(user, request.POST.get("need", "")[:64])
+        if need is None or need.mission != mission or need.category_id != category.pk:
+            raise Http404(_("No such statement."))
+        try:
+            services.do_remove_need(user, need)
+        except services.NotAllowed:
+            raise Http404(_("No such statement.")) from None
+        return redirect(request.path)
+    form = NeedForm(request.POST, organizations=queries.editing_organizations(user))
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    services.do_add_need(
+        user,
+        form.organizations[data["organization"]],
+        mission,
+        category,
+        data["capability"],
+        data["note"],
+        data["sensitivity"],
+    )
+    return redirect(request.path)
+
+
+def need_map(table: coverage.NeedTable) -> dict[str, Any]:
+    """What the need map draws: one-sided events per area and the capable locations."""
+    return {
+        "countries": reverse("web:map_countries"),
+        "admin1": static(ADMIN1_STATIC),
+        "country": table.country,
+        "areas": {r.code: {"events": r.events, "covered": r.covered} for r in table.rows},
+        "max_events": max((r.events for r in table.rows), default=0),
+        "points": [
+            {
+                "lat": p.latitude,
+                "lon": p.longitude,
+                "name": p.name,
+                "capabilities": ", ".join(str(Capability(c).label) for c in sorted(p.capabilities)),
+            }
+            for r in table.rows
+            for p in r.locations
+        ],
+        "labels": {"events": _("one-sided events"), "none": _("no needed unit")},
+    }
+
+
+@policy("public")
+def task_page(request: HttpRequest, mission: str, task: str) -> HttpResponse:
+    """One task: its resolutions, the capabilities it needs, and need against deployment."""
+    context = task_context(request, mission, task)
+    category = context["category"]
+    editing = queries.editing_organizations(request.user)
+    form = NeedForm(organizations=editing)
+    if request.method == "POST":
+        if not editing:
+            raise Http404(_("No such task."))
+        done = handle_need_post(request, mission, category)
+        if done is not None:
+            return done
+        form = NeedForm(request.POST, organizations=editing)
+    years = sorted(
+        set(
+            queries.visible(DeploymentUnits, request.user)
+            .filter(mission=mission)
+            .values_list("year", flat=True)
+        )
+        | set(queries.deployments(request.user, mission).values_list("year", flat=True))
+    )
+    chosen = YearForm(request.GET)
+    year = chosen.cleaned_data.get("year") if chosen.is_valid() else None
+    if year not in years:
+        year = years[-1] if years else None
+    table = coverage.need_vs_deployment(request.user, mission, category.key, year) if year else None
+    needs = list(queries.visible_needs(request.user, mission, category.key))
+    for need in needs:
+        need.editable = queries.may_edit_for(request.user, need.owner_id)  # type: ignore[attr-defined]  # for the template
+    context.update(
+        tasks=queries.task_rows(request.user, mission, category.key),
+        needs=needs,
+        form=form if editing else None,
+        years=years,
+        year=year,
+        table=table,
+        capability_labels=dict(Capability.choices),
+        map=need_map(table) if table else None,
+    )
+    return render(request, "mandates/task.html", context, status=400 if form.is_bound else 200)

@@ -79,7 +79,52 @@
       .catch(function () { node.setAttribute("data-loaded", "failed"); });
   }
 
+  function fetchJSON(url) {
+    return fetch(url, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) { throw new Error(String(response.status)); }
+      return response.json();
+    });
+  }
+
+  /* Need against deployment: admin-1 areas shaded by one-sided events, outlined red where no
+   * needed unit is; the locations with a needed unit as circles. */
+  function drawNeedMap() {
+    var node = document.getElementById("need-map");
+    var config = readJSON("need-map-config");
+    if (!node || !config || !window.L) { return; }
+    var L = window.L;
+    var map = L.map(node, { zoomControl: true, attributionControl: false, scrollWheelZoom: false });
+    var top = Math.max(1, config.max_events);
+    Promise.all([fetchJSON(config.countries), fetchJSON(config.admin1)]).then(function (parts) {
+      L.geoJSON(parts[0], {
+        style: { color: "#4a5568", weight: 1, fillColor: "#edf2f7", fillOpacity: 0.6 }, interactive: false
+      }).addTo(map);
+      var areas = L.geoJSON(parts[1], {
+        filter: function (f) { return f.properties.country === config.country; },
+        style: function (f) {
+          var a = config.areas[f.properties.code] || { events: 0, covered: true };
+          return {
+            color: a.covered ? "#4a5568" : "#c53030", weight: a.covered ? 1 : 2.5,
+            fillColor: "#b83280", fillOpacity: 0.08 + 0.72 * (a.events / top)
+          };
+        }
+      }).eachLayer(function (layer) {
+        var p = layer.feature.properties;
+        var a = config.areas[p.code] || { events: 0, covered: true };
+        layer.bindTooltip(p.name + ": " + a.events + " " + config.labels.events + (a.covered ? "" : " · " + config.labels.none));
+      }).addTo(map);
+      config.points.forEach(function (p) {
+        L.circleMarker([p.lat, p.lon], { radius: 5, color: "#1f5f8b", weight: 1, fillColor: "#1f5f8b", fillOpacity: 0.8 })
+          .bindTooltip(p.name + ": " + p.capabilities).addTo(map);
+      });
+      var bounds = areas.getBounds();
+      if (bounds.isValid()) { map.fitBounds(bounds.pad(0.05)); } else { map.setView([0, 20], 3); }
+      node.setAttribute("data-loaded", "1");
+    }).catch(function () { node.setAttribute("data-loaded", "failed"); });
+  }
+
   drawTasks();
   drawTroops();
   drawMap();
+  drawNeedMap();
 })();
