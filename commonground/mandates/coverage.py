@@ -29,6 +29,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from django.db.models import Count, Sum
@@ -42,6 +43,8 @@ from commonground.mandates.queries import visible, visible_needs
 from commonground.sharing.policy import AnyUser
 from commonground.web.basemap import ADMIN1_STATIC
 
+#: The offline admin-1 boundaries the maps ship (``web/static/`` + ADMIN1_STATIC).
+BOUNDARIES_FILE = Path(__file__).resolve().parents[1] / "web" / "static" / ADMIN1_STATIC
 #: The task code of protection of civilians in the taxonomy (PEMA's ``CivProtect``).
 PROTECTION_OF_CIVILIANS = "CivProtect"
 #: What protection of civilians needs when no organization has stated it.
@@ -76,13 +79,10 @@ class Boundary:
 @cache
 def boundaries() -> tuple[tuple[Boundary, ...], dict[str, str]]:
     """The shipped admin-1 boundaries, and every alias -> its boundary's code."""
-    from django.contrib.staticfiles import finders
     from shapely.geometry import shape
     from shapely.prepared import prep
 
-    found = finders.find(ADMIN1_STATIC)
-    path = found[0] if isinstance(found, list) else found
-    collection = json.loads(open(path, encoding="utf-8").read())  # noqa: PTH123, SIM115
+    collection = json.loads(BOUNDARIES_FILE.read_text(encoding="utf-8"))
     shapes: list[Boundary] = []
     aliases: dict[str, str] = {}
     for feature in collection["features"]:
@@ -140,7 +140,7 @@ def capable_locations(
     user: AnyUser | None, mission: str, year: int, capabilities: Iterable[str]
 ) -> list[Location]:
     """The mission's locations in the year that have at least one needed kind of unit."""
-    wanted = [(c, GEOPKO_FIGURE[c]) for c in capabilities if GEOPKO_FIGURE.get(c)]
+    wanted = [(c, figure) for c in capabilities if (figure := GEOPKO_FIGURE.get(c)) is not None]
     places: dict[str, Location] = {}
 
     def visit(rows: Iterable[Any], table: str) -> None:

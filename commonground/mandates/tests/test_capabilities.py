@@ -159,11 +159,11 @@ def expected_ranking(data_dir: Path) -> list[tuple[str, int, bool]]:
     for name, column in ((TTMAP, "Infantry"), (FRONTMAP, "UNPOL")):
         with (data_dir / name).open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
-                if row["mission"] == "MINUSCA" and row["year"] == str(YEAR):
-                    if row[column] not in ("NA", "0"):
-                        area = place(row["latitude"], row["longitude"])
-                        if area:
-                            covered.add(area)
+                wanted = row["mission"] == "MINUSCA" and row["year"] == str(YEAR)
+                if wanted and row[column] not in ("NA", "0"):
+                    area = place(row["latitude"], row["longitude"])
+                    if area:
+                        covered.add(area)
     ordered = sorted(events, key=lambda n: (n in covered, -events[n][0], -events[n][1], n))
     return [(n, events[n][0], n in covered) for n in ordered]
 
