@@ -13,4 +13,5 @@ urlpatterns = [
     path("<str:mission>/diff/", views.diff_page, name="diff"),
     path("<str:mission>/deployments/", views.deployments_page, name="deployments"),
     path("<str:mission>/tasks/<str:task>/", views.task_page, name="task"),
+    path("<str:mission>/reviews/", views.reviews_page, name="reviews"),
 ]

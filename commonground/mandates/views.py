@@ -18,7 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from commonground.mandates import coverage, queries, services
+from commonground.mandates import coverage, queries, reviews, services
 from commonground.mandates.models import Capability, DeploymentUnits, Mode, Tier
 from commonground.sharing.models import Organization, Sensitivity
 from commonground.sharing.policy import policy, record_denied
@@ -315,3 +315,17 @@ def task_page(request: HttpRequest, mission: str, task: str) -> HttpResponse:
         map=need_map(table) if table else None,
     )
     return render(request, "mandates/task.html", context, status=400 if form.is_bound else 200)
+
+
+@policy("public")
+def reviews_page(request: HttpRequest, mission: str) -> HttpResponse:
+    """Review calendar: renewals, missing end dates, review gaps, what changed in between."""
+    context = mission_context(request, mission)
+    windows = reviews.review_calendar(request.user, mission)
+    context.update(
+        windows=windows,
+        gaps=sum(1 for w in windows if w.too_long),
+        every_days=reviews.REVIEW_EVERY_DAYS,
+        french=is_french(),
+    )
+    return render(request, "mandates/reviews.html", context)
