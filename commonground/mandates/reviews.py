@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 from dataclasses import dataclass
 
 from django.db.models import Count, Sum
@@ -111,7 +112,7 @@ def review_calendar(
     agreement_events = list(visible(AgreementEvent, user).order_by("date", "key"))
     windows = []
     points: list[Resolution | None] = [*resolutions, None]
-    for before, after in zip(points, points[1:], strict=False):
+    for before, after in itertools.pairwise(points):
         if before is None:
             continue
         start, end = before.adopted, after.adopted if after else today
