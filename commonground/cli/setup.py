@@ -135,6 +135,11 @@ def run_demo(data_dir: Path | None, quiet: bool) -> int:
             return status
     ensure_cast()
     demo_forecasts()
+    from commonground.mandates.services import do_demo_scores  # labelled (docs/mandates.md)
+    from commonground.sharing.services import local_organization
+
+    scored = do_demo_scores(local_organization(), "appr_rca_2019")
+    console.print(f"Demonstration APPR-RCA implementation scores: {scored} new or changed.")
     from commonground.voices.demo import do_demo_reports  # synthetic, labelled (docs/voices.md)
 
     console.print(f"Synthetic voices reports for femmes-bambari: {do_demo_reports()} new.")

@@ -6,13 +6,21 @@ Each ``do_*`` checks that the user may write for the owning organization (analys
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
-from commonground.mandates import queries
-from commonground.mandates.models import CapabilityNeed, TaskCategory
+from commonground.mandates import queries, scoring
+from commonground.mandates.models import (
+    AgreementEvent,
+    CapabilityNeed,
+    ImplementationScore,
+    Provision,
+    TaskCategory,
+)
 from commonground.sharing.models import AuditEvent, Licence, Organization, Sensitivity
 
 
@@ -81,3 +89,81 @@ def do_remove_need(user: User, need: CapabilityNeed) -> None:
         note=need.note,
     )
     need.delete()
+
+
+@transaction.atomic
+def do_score(
+    user: User,
+    owner: Organization,
+    provision: Provision,
+    period: datetime.date,
+    score: int,
+    evidence: str = "",
+    events: list[AgreementEvent] | None = None,
+    sensitivity: int = Sensitivity.PARTNERS,
+) -> ImplementationScore:
+    """Score a provision for a half-year as this user for this organization (again: update)."""
+    require_editor(user, owner)
+    period = scoring.half_year(period)
+    stored, created = ImplementationScore.objects.update_or_create(
+        owner=owner,
+        provision=provision,
+        period=period,
+        scorer_label=user.get_username(),
+        defaults={
+            "score": score,
+            "scorer": user,
+            "evidence": evidence,
+            "sensitivity": sensitivity,
+            "licence": Licence.OWNER,
+        },
+    )
+    stored.events.set(events or [])
+    audit(
+        "mandates.score.add" if created else "mandates.score.change",
+        user,
+        f"score:{stored.pk}",
+        provision=provision.key,
+        period=period.isoformat(),
+        score=score,
+        owner=owner.slug,
+        events=[e.key for e in events or []],
+    )
+    return stored
+
+
+@transaction.atomic
+def do_demo_scores(owner: Organization, agreement: str) -> int:
+    """Store the demonstration rule's scores of an agreement (public, labelled); returns how many
+    were new or changed. Run again, it changes nothing."""
+    changed = 0
+    for item in scoring.demo_scores(None, agreement):
+        stored, created = ImplementationScore.objects.get_or_create(
+            owner=owner,
+            provision=item.provision,
+            period=item.period,
+            scorer_label=scoring.DEMO_SCORER,
+            defaults={
+                "score": item.score,
+                "is_demonstration": True,
+                "sensitivity": Sensitivity.PUBLIC,
+                "licence": Licence.PUBLIC_FACTS,
+                "evidence": DEMO_EVIDENCE,
+            },
+        )
+        wanted = {e.pk for e in item.events}
+        if created or stored.score != item.score or wanted != {e.pk for e in stored.events.all()}:
+            stored.score = item.score
+            stored.save(update_fields=["score", "updated_at"])
+            stored.events.set(item.events)
+            changed += 1
+    if changed:
+        audit("mandates.score.demo", None, f"agreement:{agreement}", changed=changed)
+    return changed
+
+
+#: What every demonstration score says of itself (stored in English; pages translate it).
+DEMO_EVIDENCE = gettext_noop(
+    "Demonstration score, made from the cited events by the rule in docs/mandates.md: "
+    "advances up to the end of the half-year, capped at 3, less one per setback in it."
+)

@@ -18,8 +18,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from commonground.mandates import coverage, queries, reviews, services
-from commonground.mandates.models import Capability, DeploymentUnits, Mode, Tier
+from commonground.core.csv_out import csv_text
+from commonground.mandates import coverage, queries, reviews, scoring, services
+from commonground.mandates.models import Capability, DeploymentUnits, Mode, Score, Tier
 from commonground.sharing.models import Organization, Sensitivity
 from commonground.sharing.policy import policy, record_denied
 from commonground.web.basemap import ADMIN1_STATIC
@@ -329,3 +330,169 @@ def reviews_page(request: HttpRequest, mission: str) -> HttpResponse:
         french=is_french(),
     )
     return render(request, "mandates/reviews.html", context)
+
+
+# --- Implementation scores ----------------------------------------------------------------------
+
+
+class ScoreForm(forms.Form):
+    """One score of one provision for the half-year holding ``period``."""
+
+    organization = forms.ChoiceField(label=_lazy("Organization"))
+    provision = forms.ChoiceField(label=_lazy("Provision"))
+    period = forms.DateField(
+        label=_lazy("Half-year (any day in it)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    score = forms.TypedChoiceField(label=_lazy("Score"), choices=Score.choices, coerce=int)
+    events = forms.MultipleChoiceField(label=_lazy("Implementation events"), required=False)
+    evidence = forms.CharField(
+        label=_lazy("Evidence (documents, incidents, figures)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    sensitivity = forms.TypedChoiceField(
+        label=_lazy("Who may see it"),
+        choices=Sensitivity.choices,
+        coerce=int,
+        initial=Sensitivity.PARTNERS,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        organizations: list[Organization],
+        provisions: list[Any],
+        events: list[Any],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.lookup = {
+            "organization": {str(o.pk): o for o in organizations},
+            "provision": {p.key: p for p in provisions},
+            "events": {e.key: e for e in events},
+        }
+        for name, pairs in (
+            ("organization", [(str(o.pk), str(o)) for o in organizations]),
+            ("provision", [(p.key, f"{p.key} {p.article}") for p in provisions]),
+            ("events", [(e.key, f"{e.key} {e.date:%Y-%m-%d}") for e in events]),
+        ):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = pairs
+
+
+def agreement_or_404(request: HttpRequest, agreement: str) -> list[Any]:
+    if len(agreement) > MAX_NAME:
+        raise Http404(_("No such agreement."))
+    provisions = list(queries.agreement_provisions(request.user, agreement))
+    if not provisions:
+        if queries.agreement_exists(agreement):
+            record_denied(request.user, f"agreement:{agreement}", "not visible under access policy")
+        raise Http404(_("No such agreement."))
+    return provisions
+
+
+def chosen_scores(request: HttpRequest, agreement: str) -> tuple[list[Any], list[str], str | None]:
+    """The visible scores of the scorer asked for (by default the demonstration rule, else the
+    first), every visible scorer, and the one chosen."""
+    scores = scoring.visible_scores(request.user, agreement)
+    scorers = sorted({s.scorer_label for s in scores})
+    chosen = request.GET.get("scorer", "")[:150]
+    if chosen not in scorers:
+        chosen = (
+            scoring.DEMO_SCORER if scoring.DEMO_SCORER in scorers else next(iter(scorers), None)
+        )
+    return [s for s in scores if s.scorer_label == chosen], scorers, chosen
+
+
+def score_matrix(provisions: list[Any], scores: list[Any]) -> tuple[list[Any], list[Any]]:
+    """Half-years, and per provision its score (or None) for each, in provision order."""
+    periods = sorted({s.period for s in scores})
+    cells = {(s.provision_id, s.period): s for s in scores}
+    return periods, [(p, [cells.get((p.pk, period)) for period in periods]) for p in provisions]
+
+
+@policy("public")
+def scores_page(request: HttpRequest, agreement: str) -> HttpResponse:
+    """Implementation scores by provision and half-year, roll-ups, and scorers' agreement."""
+    provisions = agreement_or_404(request, agreement)
+    events = queries.agreement_events(request.user, agreement)
+    editing = queries.editing_organizations(request.user)
+    form = ScoreForm(organizations=editing, provisions=provisions, events=events)
+    status = 200
+    if request.method == "POST":
+        user = request.user
+        if not editing or not isinstance(user, User):
+            raise Http404(_("No such agreement."))
+        form = ScoreForm(request.POST, organizations=editing, provisions=provisions, events=events)
+        if form.is_valid():
+            data, lookup = form.cleaned_data, form.lookup
+            services.do_score(
+                user,
+                lookup["organization"][data["organization"]],
+                lookup["provision"][data["provision"]],
+                data["period"],
+                data["score"],
+                data["evidence"],
+                [lookup["events"][k] for k in data["events"]],
+                data["sensitivity"],
+            )
+            return redirect(f"{request.path}?scorer={user.get_username()}")
+        status = 400
+    scores, scorers, chosen = chosen_scores(request, agreement)
+    ups = scoring.roll_ups(scores)
+    periods, matrix = score_matrix(provisions, scores)
+    themes = sorted({t for u in ups for t in u.themes})
+    context = {
+        "agreement": agreement,
+        "scores": scores,
+        "scorers": scorers,
+        "chosen": chosen,
+        "demonstration": any(s.is_demonstration for s in scores),
+        "periods": [(p, scoring.period_label(p)) for p in periods],
+        "matrix": matrix,
+        "ups": ups,
+        "agreements": scoring.scorer_agreement(scoring.visible_scores(request.user, agreement)),
+        "form": form if editing else None,
+        "french": is_french(),
+        "chart": {
+            "periods": [scoring.period_label(u.period) for u in ups],
+            "series": [{"name": _("Overall"), "values": [round(u.overall, 3) for u in ups]}]
+            + [{"name": t, "values": [u.themes.get(t) for u in ups]} for t in themes],
+            "labels": {"x": _("Half-year"), "y": _("Mean score (0-3)")},
+        },
+    }
+    return render(request, "mandates/scores.html", context, status=status)
+
+
+@policy("public")
+def scores_csv(request: HttpRequest, agreement: str) -> HttpResponse:
+    """The chosen scorer's scores as CSV (formulas neutralised), saying when they are a demo."""
+    provisions = agreement_or_404(request, agreement)
+    scores, _scorers, chosen = chosen_scores(request, agreement)
+    keep = {p.pk for p in provisions}
+    rows: list[list[Any]] = []
+    if any(s.is_demonstration for s in scores):
+        rows.append([_("Demonstration scores, made from the cited events.")])
+    rows.append(
+        ["provision", "theme", "half_year", "score", "scorer", "organization", "events", "evidence"]
+    )
+    rows += [
+        [
+            s.provision.key,
+            s.provision.theme,
+            scoring.period_label(s.period),
+            s.score,
+            s.scorer_label,
+            str(s.owner),
+            " ; ".join(sorted(e.key for e in s.events.all())),
+            _(services.DEMO_EVIDENCE) if s.is_demonstration else s.evidence,
+        ]
+        for s in scores
+        if s.provision_id in keep
+    ]
+    response = HttpResponse(csv_text(rows), content_type="text/csv; charset=utf-8")
+    name = f"{agreement}-scores-{chosen or 'none'}.csv".replace(" ", "-")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

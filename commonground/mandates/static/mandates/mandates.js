@@ -123,8 +123,28 @@
     }).catch(function () { node.setAttribute("data-loaded", "failed"); });
   }
 
+  function drawScores() {
+    var node = document.getElementById("scores-chart");
+    var data = readJSON("scores-chart-data");
+    if (!node || !data || !window.Plotly) { return; }
+    var traces = data.series.map(function (series, i) {
+      return {
+        type: "scatter", mode: "lines+markers", name: series.name, x: data.periods, y: series.values,
+        line: { width: i === 0 ? 4 : 1.5, shape: "hv" }, connectgaps: false,
+        hovertemplate: "%{x}: %{y:.2f}<extra>" + series.name + "</extra>"
+      };
+    });
+    window.Plotly.newPlot(node, traces, {
+      height: 380, font: FONT, margin: { l: 56, r: 12, t: 8, b: 48 },
+      legend: { orientation: "h", x: 0, y: -0.2 },
+      xaxis: { type: "category", title: { text: data.labels.x } },
+      yaxis: { title: { text: data.labels.y }, range: [0, 3.05], fixedrange: true }
+    }, CONFIG).then(function () { node.setAttribute("data-loaded", "1"); });
+  }
+
   drawTasks();
   drawTroops();
+  drawScores();
   drawMap();
   drawNeedMap();
 })();
