@@ -398,7 +398,7 @@ def chosen_scores(request: HttpRequest, agreement: str) -> tuple[list[Any], list
     first), every visible scorer, and the one chosen."""
     scores = scoring.visible_scores(request.user, agreement)
     scorers = sorted({s.scorer_label for s in scores})
-    chosen = request.GET.get("scorer", "")[:150]
+    chosen: str | None = request.GET.get("scorer", "")[:150]
     if chosen not in scorers:
         chosen = (
             scoring.DEMO_SCORER if scoring.DEMO_SCORER in scorers else next(iter(scorers), None)
