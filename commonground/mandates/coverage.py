@@ -164,12 +164,15 @@ def capable_locations(
 
 
 def mission_country(user: AnyUser | None, mission: str) -> str | None:
-    """The country the mission's Geo-PKO locations mostly fall in (ISO3 of the boundaries)."""
+    """The country the mission's Geo-PKO locations (FrontMap or TTMap) mostly fall in (ISO3)."""
     counts: dict[str, int] = {}
     seen: set[str] = set()
-    for row in (
-        visible(Deployment, user).filter(mission=mission).only("location", "latitude", "longitude")
-    ):
+    fields = ("location", "latitude", "longitude")
+    rows: list[Any] = [
+        *visible(Deployment, user).filter(mission=mission).only(*fields),
+        *visible(DeploymentUnits, user).filter(mission=mission).only(*fields),
+    ]
+    for row in rows:
         if row.location in seen:
             continue
         seen.add(row.location)
