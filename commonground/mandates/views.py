@@ -16,7 +16,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from commonground.core.csv_out import csv_text
 from commonground.mandates import coverage, queries, reviews, scoring, services
@@ -195,11 +195,11 @@ def agreement_page(request: HttpRequest, agreement: str) -> HttpResponse:
 class NeedForm(forms.Form):
     """A capability statement, written for one of the organizations the user may write for."""
 
-    organization = forms.ChoiceField(label=_lazy("Organization"))
-    capability = forms.ChoiceField(label=_lazy("Capability"), choices=Capability.choices)
-    note = forms.CharField(label=_lazy("Why (optional)"), required=False, max_length=2000)
+    organization = forms.ChoiceField(label=gettext_lazy("Organization"))
+    capability = forms.ChoiceField(label=gettext_lazy("Capability"), choices=Capability.choices)
+    note = forms.CharField(label=gettext_lazy("Why (optional)"), required=False, max_length=2000)
     sensitivity = forms.TypedChoiceField(
-        label=_lazy("Who may see it"),
+        label=gettext_lazy("Who may see it"),
         choices=Sensitivity.choices,
         coerce=int,
         initial=Sensitivity.PARTNERS,
@@ -338,21 +338,22 @@ def reviews_page(request: HttpRequest, mission: str) -> HttpResponse:
 class ScoreForm(forms.Form):
     """One score of one provision for the half-year holding ``period``."""
 
-    organization = forms.ChoiceField(label=_lazy("Organization"))
-    provision = forms.ChoiceField(label=_lazy("Provision"))
+    organization = forms.ChoiceField(label=gettext_lazy("Organization"))
+    provision = forms.ChoiceField(label=gettext_lazy("Provision"))
     period = forms.DateField(
-        label=_lazy("Half-year (any day in it)"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Half-year (any day in it)"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
-    score = forms.TypedChoiceField(label=_lazy("Score"), choices=Score.choices, coerce=int)
-    events = forms.MultipleChoiceField(label=_lazy("Implementation events"), required=False)
+    score = forms.TypedChoiceField(label=gettext_lazy("Score"), choices=Score.choices, coerce=int)
+    events = forms.MultipleChoiceField(label=gettext_lazy("Implementation events"), required=False)
     evidence = forms.CharField(
-        label=_lazy("Evidence (documents, incidents, figures)"),
+        label=gettext_lazy("Evidence (documents, incidents, figures)"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     sensitivity = forms.TypedChoiceField(
-        label=_lazy("Who may see it"),
+        label=gettext_lazy("Who may see it"),
         choices=Sensitivity.choices,
         coerce=int,
         initial=Sensitivity.PARTNERS,

@@ -81,11 +81,13 @@ def test_rollup_equals_the_mean_computed_here(client: Client, demo: int) -> None
 def test_the_page_and_the_csv_say_they_are_a_demonstration(client: Client, demo: int) -> None:
     html = client.get(PAGE).content.decode()
     assert "Demonstration scores, made from the cited events." in html
+    export = client.get(f"/mandates/agreements/{AGREEMENT}/scores.csv").content.decode()
+    assert export.splitlines()[0] == '"Demonstration scores, made from the cited events."'
+    assert "APPR-EV-001" in export
     french = client.get(f"{PAGE}?lang=fr").content.decode()
     assert "Scores de démonstration, établis à partir des événements cités." in french
     export = client.get(f"/mandates/agreements/{AGREEMENT}/scores.csv").content.decode()
-    assert export.splitlines()[0].startswith("Demonstration scores, made from the cited events.")
-    assert "APPR-EV-001" in export
+    assert "Scores de démonstration, établis à partir des événements cités." in export
 
 
 def kappa_by_formula(a: list[int], b: list[int], weighted: bool) -> float:
