@@ -96,9 +96,6 @@
     var map = L.map(node, { zoomControl: true, attributionControl: false, scrollWheelZoom: false });
     var top = Math.max(1, config.max_events);
     Promise.all([fetchJSON(config.countries), fetchJSON(config.admin1)]).then(function (parts) {
-      L.geoJSON(parts[0], {
-        style: { color: "#4a5568", weight: 1, fillColor: "#edf2f7", fillOpacity: 0.6 }, interactive: false
-      }).addTo(map);
       var areas = L.geoJSON(parts[1], {
         filter: function (f) { return f.properties.country === config.country; },
         style: function (f) {
@@ -107,20 +104,28 @@
             color: a.covered ? "#4a5568" : "#c53030", weight: a.covered ? 1 : 2.5,
             fillColor: "#b83280", fillOpacity: 0.08 + 0.72 * (a.events / top)
           };
+        },
+        onEachFeature: function (f, layer) {
+          var a = config.areas[f.properties.code] || { events: 0, covered: true };
+          layer.bindTooltip(f.properties.name + ": " + a.events + " " + config.labels.events +
+            (a.covered ? "" : " · " + config.labels.none));
         }
-      }).eachLayer(function (layer) {
-        var p = layer.feature.properties;
-        var a = config.areas[p.code] || { events: 0, covered: true };
-        layer.bindTooltip(p.name + ": " + a.events + " " + config.labels.events + (a.covered ? "" : " · " + config.labels.none));
+      });
+      var bounds = areas.getBounds();
+      if (bounds.isValid()) { map.fitBounds(bounds.pad(0.05)); } else { map.setView([0, 20], 3); }
+      L.geoJSON(parts[0], {
+        style: { color: "#4a5568", weight: 1, fillColor: "#edf2f7", fillOpacity: 0.6 }, interactive: false
       }).addTo(map);
+      areas.addTo(map);
       config.points.forEach(function (p) {
         L.circleMarker([p.lat, p.lon], { radius: 5, color: "#1f5f8b", weight: 1, fillColor: "#1f5f8b", fillOpacity: 0.8 })
           .bindTooltip(p.name + ": " + p.capabilities).addTo(map);
       });
-      var bounds = areas.getBounds();
-      if (bounds.isValid()) { map.fitBounds(bounds.pad(0.05)); } else { map.setView([0, 20], 3); }
       node.setAttribute("data-loaded", "1");
-    }).catch(function () { node.setAttribute("data-loaded", "failed"); });
+    }).catch(function (error) {
+      node.setAttribute("data-loaded", "failed");
+      node.setAttribute("data-error", String(error));
+    });
   }
 
   function drawScores() {
