@@ -8,6 +8,7 @@ sensitivity (or by an organization the viewer may not see) stays hidden.
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -383,5 +384,10 @@ def visible_needs(user: AnyUser | None, mission: str, code: str) -> QuerySet[Cap
     )
 
 
-def visible_need(user: AnyUser | None, pk: Any) -> CapabilityNeed | None:
-    return visible(CapabilityNeed, user).filter(pk=pk).select_related("category").first()
+def visible_need(user: AnyUser | None, pk: str) -> CapabilityNeed | None:
+    """A statement the user may see by its id; None for a hidden, missing or malformed id."""
+    try:
+        key = uuid.UUID(pk)
+    except ValueError:
+        return None
+    return visible(CapabilityNeed, user).filter(pk=key).select_related("category", "owner").first()

@@ -88,6 +88,14 @@ def test_who_sees_and_who_edits_a_capability_statement(
         assert removed.status_code == 404  # hidden or not: the same answer
 
 
+def test_a_malformed_statement_id_is_not_found(
+    client: Client, cast: dict[str, User], jmac_need: CapabilityNeed
+) -> None:
+    login(client, cast["amina"])
+    assert client.post(TASK_URL, {"action": "remove", "need": "not-a-uuid"}).status_code == 404
+    assert CapabilityNeed.objects.count() == 1
+
+
 def test_mandates_and_geopko_are_public(client: Client, tasks_run: ImportRun) -> None:
     assert client.get(TASK_URL).status_code == 200
     assert client.get("/mandates/MINUSCA/tasks/NoSuchTask/").status_code == 404
