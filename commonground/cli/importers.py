@@ -50,6 +50,14 @@ IMPORTERS = {
         "commonground.mandates.importers:GEOPKO",
         gettext_noop("Geo-PKO deployments by location and year (FrontMap CSV)"),
     ),
+    "geopko-contributors": (
+        "commonground.mandates.importers:GEOPKO_CONTRIBUTORS",
+        gettext_noop("Geo-PKO troop-contributing countries by location and year (TCCMap CSV)"),
+    ),
+    "geopko-units": (
+        "commonground.mandates.importers:GEOPKO_UNITS_IMPORTER",
+        gettext_noop("Geo-PKO unit types by location and year (TTMap CSV)"),
+    ),
 }
 
 

@@ -71,6 +71,7 @@ def init() -> None:
         [
             *("ged", "acled", "operations", "parallel-forces", "presence", "incidents"),
             *("mandate-taxonomy", "mandate-tasks", "agreement", "agreement-events", "geopko"),
+            *("geopko-contributors", "geopko-units"),
         ]
     ),
 )

@@ -32,6 +32,8 @@ DEMO_FILES = (
     ("agreement", "mandates/appr_rca_2019_provisions.csv"),
     ("agreement-events", "mandates/appr_rca_2019_implementation_events.csv"),
     ("geopko", "geopko/FrontMap_v.2.3.csv"),
+    ("geopko-contributors", "geopko/TCCMap_v.2.3.csv"),
+    ("geopko-units", "geopko/TTMap_v.2.3.csv"),
 )
 
 
@@ -138,6 +140,11 @@ def run_demo(data_dir: Path | None, quiet: bool) -> int:
 
     console.print(f"Sharing circle: {ensure_demo_circles()}.")
     demo_forecasts()
+    from commonground.mandates.services import do_demo_scores  # labelled (docs/mandates.md)
+    from commonground.sharing.services import local_organization
+
+    scored = do_demo_scores(local_organization(), "appr_rca_2019")
+    console.print(f"Demonstration APPR-RCA implementation scores: {scored} new or changed.")
     from commonground.voices.demo import do_demo_reports  # synthetic, labelled (docs/voices.md)
 
     console.print(f"Synthetic voices reports for femmes-bambari: {do_demo_reports()} new.")

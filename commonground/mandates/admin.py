@@ -8,7 +8,11 @@ from django.contrib import admin
 from commonground.core.admin import PROVENANCE_FIELDS, PlatformAdmin
 from commonground.mandates.models import (
     AgreementEvent,
+    CapabilityNeed,
     Deployment,
+    DeploymentContributor,
+    DeploymentUnits,
+    ImplementationScore,
     MandateTask,
     Provision,
     Resolution,
@@ -60,3 +64,38 @@ class DeploymentAdmin(PlatformAdmin):
     list_filter = ("mission", "year")
     search_fields = ("mission", "location", "country")
     readonly_fields = PROVENANCE_FIELDS
+
+
+@admin.register(DeploymentContributor)
+class DeploymentContributorAdmin(PlatformAdmin):
+    list_display = ("mission", "year", "location", "contributor", "troops", "source_row")
+    list_filter = ("mission", "year")
+    search_fields = ("mission", "location", "contributor")
+    readonly_fields = PROVENANCE_FIELDS
+
+
+@admin.register(DeploymentUnits)
+class DeploymentUnitsAdmin(PlatformAdmin):
+    list_display = ("mission", "year", "location", "infantry", "engineering", "medical", "aviation")
+    list_filter = ("mission", "year")
+    search_fields = ("mission", "location")
+    readonly_fields = PROVENANCE_FIELDS
+
+
+@admin.register(CapabilityNeed)
+class CapabilityNeedAdmin(PlatformAdmin):
+    """Statements are written on the task page (audited); the admin looks them up."""
+
+    list_display = ("mission", "category", "capability", "owner", "sensitivity", "changed_by")
+    list_filter = ("mission", "capability", "owner")
+    readonly_fields = ("created_at", "updated_at", "changed_by")
+
+
+@admin.register(ImplementationScore)
+class ImplementationScoreAdmin(PlatformAdmin):
+    """Scores are written on the scores page (audited); the admin looks them up."""
+
+    list_display = ("provision", "period", "score", "scorer_label", "owner", "is_demonstration")
+    list_filter = ("is_demonstration", "owner", "period")
+    search_fields = ("provision__key", "scorer_label")
+    readonly_fields = ("created_at", "updated_at", "scorer")

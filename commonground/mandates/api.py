@@ -17,15 +17,19 @@ from commonground.api.auth import ANONYMOUS_ALLOWED, READ
 from commonground.api.errors import ErrorEnvelope
 from commonground.api.paging import Page, Paging, paginate
 from commonground.api.schemas import SLUG, QueryFilters
-from commonground.mandates import queries
+from commonground.mandates import coverage, queries, reviews, scoring
 from commonground.mandates.models import (
     AgreementEvent,
+    Capability,
     Confidence,
     Deployment,
+    DeploymentContributor,
+    DeploymentUnits,
     Direction,
     MandateTask,
     Mode,
     Provision,
+    Score,
     Tier,
 )
 from commonground.sharing.policy import policy, record_denied
@@ -383,3 +387,318 @@ def list_agreement_events(
     """Dated, cited implementation events (advances and setbacks), oldest first."""
     visible_agreement(request, agreement)
     return [event_out(e) for e in queries.agreement_events(request.user, agreement)]
+
+
+# --- Contributors, unit types, capability needs, need against deployment, reviews, scores -------
+
+TaskPath = PathEx[str, P(pattern=r"^[A-Za-z0-9_]+$", max_length=80)]
+
+
+class DeploymentContributorOut(Schema):
+    year: int
+    location: str
+    latitude: float
+    longitude: float
+    contributor: str
+    troops: int | None = Field(description="Troops from this country; null = 'size unknown'.")
+    source_row: int | None
+
+
+class DeploymentUnitsOut(Schema):
+    year: int
+    location: str
+    latitude: float
+    longitude: float
+    infantry: int = Field(description="Geo-PKO's estimate of infantry troops.")
+    engineering: int = Field(description="Geo-PKO codes; 0 = none of that kind.")
+    medical: int
+    signals: int
+    aviation: int
+    riverine: int
+    maintenance: int
+    transport: int
+    source_row: int | None
+
+
+@router.get(
+    "/mandates/missions/{mission}/contributors",
+    response={200: Page[DeploymentContributorOut], ERRORS: ErrorEnvelope},
+    auth=READ,
+    openapi_extra=ANONYMOUS_ALLOWED,
+)
+@policy("public")
+def list_contributors(
+    request: HttpRequest,
+    mission: MissionPath,
+    filters: Query[DeploymentFilters],
+    paging: Query[Paging],
+) -> dict[str, Any]:
+    """Geo-PKO troop-contributing countries per location and year (TCCMap)."""
+    visible_mission(request, mission)
+    rows = queries.visible(DeploymentContributor, request.user).filter(mission=mission)
+    if filters.year is not None:
+        rows = rows.filter(year=filters.year)
+    return paginate(
+        request,
+        rows.order_by("year", "location", "key"),
+        paging,
+        lambda r: DeploymentContributorOut(
+            **{n: getattr(r, n) for n in DeploymentContributorOut.model_fields}
+        ),
+    )
+
+
+@router.get(
+    "/mandates/missions/{mission}/units",
+    response={200: Page[DeploymentUnitsOut], ERRORS: ErrorEnvelope},
+    auth=READ,
+    openapi_extra=ANONYMOUS_ALLOWED,
+)
+@policy("public")
+def list_units(
+    request: HttpRequest,
+    mission: MissionPath,
+    filters: Query[DeploymentFilters],
+    paging: Query[Paging],
+) -> dict[str, Any]:
+    """Geo-PKO unit types per location and year (TTMap)."""
+    visible_mission(request, mission)
+    rows = queries.visible(DeploymentUnits, request.user).filter(mission=mission)
+    if filters.year is not None:
+        rows = rows.filter(year=filters.year)
+    return paginate(
+        request,
+        rows.order_by("year", "location", "key"),
+        paging,
+        lambda r: DeploymentUnitsOut(**{n: getattr(r, n) for n in DeploymentUnitsOut.model_fields}),
+    )
+
+
+class MandateNeedOut(Schema):
+    task_code: str
+    capability: Capability
+    note: str
+    organization: str
+    sensitivity: int
+
+
+class MandateNeedAreaOut(Schema):
+    rank: int
+    code: str
+    name: str
+    one_sided_events: int
+    deaths: int
+    forecast_risk: float | None = Field(description="Null when no stored forecast covers the year.")
+    locations: list[str] = Field(description="Geo-PKO locations with a needed kind of unit.")
+    infantry: int
+
+
+class MandateNeedTableOut(Schema):
+    year: int
+    country: str | None
+    capabilities: list[str]
+    stated: bool = Field(description="False: no visible statement; the default needs are used.")
+    unplaced_events: int
+    areas: list[MandateNeedAreaOut]
+
+
+def visible_task(request: HttpRequest, mission: str, task: str) -> None:
+    visible_mission(request, mission)
+    if queries.task_category(request.user, mission, task) is None:
+        raise Http404("No such task.")
+
+
+@router.get(
+    "/mandates/missions/{mission}/tasks/{task}/needs",
+    response={200: list[MandateNeedOut], ERRORS: ErrorEnvelope},
+    auth=READ,
+    openapi_extra=ANONYMOUS_ALLOWED,
+)
+@policy("public")
+def list_needs(request: HttpRequest, mission: MissionPath, task: TaskPath) -> list[MandateNeedOut]:
+    """The capability statements of a task that the caller may see (owned records)."""
+    visible_task(request, mission, task)
+    return [
+        MandateNeedOut(
+            task_code=task,
+            capability=Capability(n.capability),
+            note=n.note,
+            organization=str(n.owner),
+            sensitivity=n.sensitivity,
+        )
+        for n in queries.visible_needs(request.user, mission, task)
+    ]
+
+
+class MandateYearFilter(QueryFilters):
+    year: int = Field(ge=1900, le=2100)
+
+
+@router.get(
+    "/mandates/missions/{mission}/tasks/{task}/coverage",
+    response={200: MandateNeedTableOut, ERRORS: ErrorEnvelope},
+    auth=READ,
+    openapi_extra=ANONYMOUS_ALLOWED,
+)
+@policy("public")
+def get_need_table(
+    request: HttpRequest, mission: MissionPath, task: TaskPath, filters: Query[MandateYearFilter]
+) -> MandateNeedTableOut:
+    """Need against deployment for one year: admin-1 areas ranked (docs/mandates.md)."""
+    visible_task(request, mission, task)
+    table = coverage.need_vs_deployment(request.user, mission, task, filters.year)
+    return MandateNeedTableOut(
+        year=table.year,
+        country=table.country,
+        capabilities=table.capabilities,
+        stated=table.stated,
+        unplaced_events=table.unplaced_events,
+        areas=[
+            MandateNeedAreaOut(
+                rank=i,
+                code=r.code,
+                name=r.name,
+                one_sided_events=r.events,
+                deaths=r.deaths,
+                forecast_risk=r.risk,
+                locations=[p.name for p in r.locations],
+                infantry=r.infantry_total,
+            )
+            for i, r in enumerate(table.rows, start=1)
+        ],
+    )
+
+
+class MandateReviewOut(Schema):
+    start: datetime.date
+    end: datetime.date
+    from_resolution: int | None
+    to_resolution: int | None = Field(description="Null: the interval runs to today.")
+    days: int
+    longer_than_two_years: bool
+    mandate_end_date: None = Field(None, description="Not in the data: always null.")
+    events: int
+    deaths: int
+    agreement_advances: int
+    agreement_setbacks: int
+    events_by_area: dict[str, int]
+
+
+@router.get(
+    "/mandates/missions/{mission}/reviews",
+    response={200: list[MandateReviewOut], ERRORS: ErrorEnvelope},
+    auth=READ,
+    openapi_extra=ANONYMOUS_ALLOWED,
+)
+@policy("public")
+def list_reviews(request: HttpRequest, mission: MissionPath) -> list[MandateReviewOut]:
+    """The review calendar: intervals between renewals, the two-year flag, what changed."""
+    visible_mission(request, mission)
+    return [
+        MandateReviewOut(
+            start=w.start,
+            end=w.end,
+            from_resolution=w.before.number if w.before else None,
+            to_resolution=w.after.number if w.after else None,
+            days=w.days,
+            longer_than_two_years=w.too_long,
+            mandate_end_date=None,
+            events=w.events,
+            deaths=w.deaths,
+            agreement_advances=w.advances,
+            agreement_setbacks=w.setbacks,
+            events_by_area={a.code: a.events for a in w.areas},
+        )
+        for w in reviews.review_calendar(request.user, mission)
+    ]
+
+
+class AgreementScoreOut(Schema):
+    provision: str
+    half_year: str
+    score: Score
+    scorer: str
+    organization: str
+    is_demonstration: bool = Field(
+        description="True: a demonstration score, made from the cited events by a stated rule."
+    )
+    events: list[str]
+    evidence: str
+
+
+class AgreementRollUpOut(Schema):
+    half_year: str
+    provisions: int
+    overall: float
+    themes: dict[str, float]
+
+
+class AgreementKappaOut(Schema):
+    organization: str
+    first: str
+    second: str
+    items: int
+    same: int
+    kappa: float | None
+    weighted_kappa: float | None = Field(description="Quadratic weights (an ordinal scale).")
+
+
+class AgreementScoresOut(Schema):
+    scorer: str | None
+    scores: list[AgreementScoreOut]
+    roll_ups: list[AgreementRollUpOut]
+    agreement_between_scorers: list[AgreementKappaOut]
+
+
+class AgreementScoreFilters(QueryFilters):
+    scorer: str | None = Field(None, max_length=150, description="Default: the demonstration.")
+
+
+@router.get(
+    "/mandates/agreements/{agreement}/scores",
+    response={200: AgreementScoresOut, ERRORS: ErrorEnvelope},
+    auth=READ,
+    openapi_extra=ANONYMOUS_ALLOWED,
+)
+@policy("public")
+def get_scores(
+    request: HttpRequest, agreement: AgreementPath, filters: Query[AgreementScoreFilters]
+) -> AgreementScoresOut:
+    """One scorer's implementation scores with evidence, roll-ups, and scorers' agreement."""
+    visible_agreement(request, agreement)
+    every = scoring.visible_scores(request.user, agreement)
+    scorers = sorted({s.scorer_label for s in every})
+    chosen = filters.scorer if filters.scorer in scorers else None
+    if chosen is None:
+        chosen = (
+            scoring.DEMO_SCORER if scoring.DEMO_SCORER in scorers else next(iter(scorers), None)
+        )
+    mine = [s for s in every if s.scorer_label == chosen]
+    return AgreementScoresOut(
+        scorer=chosen,
+        scores=[
+            AgreementScoreOut(
+                provision=s.provision.key,
+                half_year=scoring.period_label(s.period),
+                score=Score(s.score),
+                scorer=s.scorer_label,
+                organization=str(s.owner),
+                is_demonstration=s.is_demonstration,
+                events=sorted(e.key for e in s.events.all()),
+                evidence=s.evidence,
+            )
+            for s in mine
+        ],
+        roll_ups=[
+            AgreementRollUpOut(
+                half_year=scoring.period_label(u.period),
+                provisions=u.provisions,
+                overall=u.overall,
+                themes=u.themes,
+            )
+            for u in scoring.roll_ups(mine)
+        ],
+        agreement_between_scorers=[
+            AgreementKappaOut(**vars(a)) for a in scoring.scorer_agreement(every)
+        ],
+    )

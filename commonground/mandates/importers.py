@@ -12,11 +12,15 @@ translations.
 - ``agreement``: the provisions of a peace agreement (``appr_rca_2019_provisions.csv``); the
   agreement is named by the file name before ``_provisions``;
 - ``agreement-events``: dated, cited implementation events (import the provisions first);
-- ``geopko``: Geo-PKO's ``FrontMap`` table, one deployment per row.
+- ``geopko``: Geo-PKO's ``FrontMap`` table, one deployment per row;
+- ``geopko-contributors``: Geo-PKO's ``TCCMap`` table, one record per contributing country of
+  a location and year (the file lists them in one cell, ``Rwanda (650), Nepal (size unknown)``);
+- ``geopko-units``: Geo-PKO's ``TTMap`` table, the kinds of units at a location and year.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,9 +35,12 @@ from commonground.mandates.models import (
     AgreementEvent,
     Confidence,
     Deployment,
+    DeploymentContributor,
+    DeploymentUnits,
     Direction,
     MandateTask,
     Mode,
+    Provenance,
     Provision,
     Resolution,
     TaskCategory,
@@ -397,6 +404,133 @@ def persist_geopko(
     )
 
 
+# --- Geo-PKO contributors (TCCMap) and unit types (TTMap) ----------------------------------
+
+PLACE_COLUMNS = ("mission", "year", "location", "latitude", "longitude")
+TCC_COLUMNS = (*PLACE_COLUMNS, "No.TCC", "year.overview")
+#: Geo-PKO TTMap columns -> DeploymentUnits fields.
+GEOPKO_UNITS = {
+    "Infantry": "infantry",
+    "eng": "engineering",
+    "med": "medical",
+    "sig": "signals",
+    "av": "aviation",
+    "riv": "riverine",
+    "maint": "maintenance",
+    "trans": "transport",
+}
+UNIT_COLUMNS = (*PLACE_COLUMNS, *GEOPKO_UNITS)
+#: One contributor in a TCCMap overview: ``Country (650)`` or ``Country (size unknown)``.
+CONTRIBUTOR = re.compile(r"^(?P<country>.+?) \((?P<troops>\d+|size unknown)\)$")
+
+
+def read_place(seen: Counter[str], row: Row, model: type[Provenance]) -> tuple[str, dict[str, Any]]:
+    """A Geo-PKO location-year (mission, year, location, coordinates) and its key, which counts
+    the repeats of the place in the file (Geo-PKO keeps one row per source map)."""
+    mission = words(row, "mission", max_length(model, "mission"))
+    year = row.year("year", required=True)
+    location = words(row, "location", max_length(model, "location"))
+    latitude = row.coordinate("latitude", 90)
+    longitude = row.coordinate("longitude", 180)
+    if latitude is None or longitude is None:
+        row.problem("latitude", _("give both latitude and longitude"))
+    place = f"{mission}|{year}|{location}"
+    seen[place] += 1
+    values = {
+        "mission": mission,
+        "year": year or 0,
+        "location": location,
+        "latitude": latitude,
+        "longitude": longitude,
+    }
+    return f"{place}|{seen[place]}", values
+
+
+@dataclass(frozen=True)
+class ContributorsRecord(Record):
+    contributors: tuple[tuple[str, int | None], ...] = ()
+
+
+def contributors_of(row: Row) -> tuple[tuple[str, int | None], ...]:
+    """The contributors written in ``year.overview``, checked against ``No.TCC``."""
+    text = row.text("year.overview", required=True)
+    found: list[tuple[str, int | None]] = []
+    for part in [p.strip() for p in text.split(", ")] if text else []:
+        match = CONTRIBUTOR.match(part)
+        if match is None:
+            row.problem(
+                "year.overview",
+                _("{value} is not written 'Country (troops)' or 'Country (size unknown)'").format(
+                    value=repr(part)
+                ),
+            )
+            continue
+        troops = match["troops"]
+        found.append((match["country"], None if troops == "size unknown" else int(troops)))
+    stated = row.count("No.TCC")
+    if text and stated is not None and stated != len(found):
+        row.problem(
+            "No.TCC",
+            _("says {stated} contributors but year.overview lists {listed}").format(
+                stated=stated, listed=len(found)
+            ),
+        )
+    return tuple(found)
+
+
+def read_contributors(seen: Counter[str], row: Row) -> ContributorsRecord:
+    key, values = read_place(seen, row, DeploymentContributor)
+    return ContributorsRecord(row.number, key, values, contributors=contributors_of(row))
+
+
+def parse_contributors(path: Path, progress: ProgressCallback) -> ParsedFile[Record]:
+    """Validate every row, then one record per contributor (the same country twice in one cell
+    is counted apart: ``|2``)."""
+    frame = read_csv_frame(path, TCC_COLUMNS)
+    seen: Counter[str] = Counter()
+    rows = validate_rows(path, frame, lambda row: read_contributors(seen, row), progress)
+    records: list[Record] = []
+    for record in rows.records:
+        repeats: Counter[str] = Counter()
+        for country, troops in record.contributors:
+            repeats[country] += 1
+            values = {**record.values, "contributor": country, "troops": troops}
+            key = f"{record.key}|{country}|{repeats[country]}"
+            records.append(Record(record.row, key, values))
+    return ParsedFile(path.name, records)
+
+
+def persist_contributors(
+    parsed: ParsedFile[Record], run: ImportRun, progress: ProgressCallback
+) -> ImportCounts:
+    return sync_records(
+        owned_scope(DeploymentContributor, run), "key", parsed, run, progress, lambda r: r.values
+    )
+
+
+def read_units(seen: Counter[str], row: Row) -> Record:
+    key, values = read_place(seen, row, DeploymentUnits)
+    for column, field in GEOPKO_UNITS.items():
+        if row.text(column) == "":
+            row.problem(column, _("this field is required and is empty"))
+        values[field] = row.count(column)
+    return Record(row.number, key, values)
+
+
+def parse_units(path: Path, progress: ProgressCallback) -> ParsedFile[Record]:
+    frame = read_csv_frame(path, UNIT_COLUMNS)
+    seen: Counter[str] = Counter()
+    return validate_rows(path, frame, lambda row: read_units(seen, row), progress)
+
+
+def persist_units(
+    parsed: ParsedFile[Record], run: ImportRun, progress: ProgressCallback
+) -> ImportCounts:
+    return sync_records(
+        owned_scope(DeploymentUnits, run), "key", parsed, run, progress, lambda r: r.values
+    )
+
+
 MANDATE_TAXONOMY: Importer[ParsedFile[Record]] = Importer(
     "mandate-taxonomy", parse_taxonomy, persist_taxonomy
 )
@@ -408,3 +542,9 @@ AGREEMENT_EVENTS: Importer[ParsedFile[EventRecord]] = Importer(
     "agreement-events", parse_events, persist_events
 )
 GEOPKO: Importer[ParsedFile[Record]] = Importer("geopko", parse_geopko, persist_geopko)
+GEOPKO_CONTRIBUTORS: Importer[ParsedFile[Record]] = Importer(
+    "geopko-contributors", parse_contributors, persist_contributors
+)
+GEOPKO_UNITS_IMPORTER: Importer[ParsedFile[Record]] = Importer(
+    "geopko-units", parse_units, persist_units
+)

@@ -9,6 +9,7 @@ acronym is linked when the pages are drawn, so the files import in any order.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -188,3 +189,143 @@ class Deployment(Provenance):
 
     def __str__(self) -> str:
         return f"{self.mission} {self.year} {self.location}"
+
+
+# --- Geo-PKO contributors and unit types (docs/adr/0024-capabilities-and-scores.md) ------------
+
+
+class DeploymentContributor(Provenance):
+    """One troop-contributing country at a Geo-PKO location in a year (``TCCMap``).
+
+    Geo-PKO writes the contributors of a location as one cell, ``Rwanda (650), Nepal (size
+    unknown)``; each becomes a record. ``troops`` is ``None`` when the map says "size unknown".
+    """
+
+    mission = models.CharField(max_length=80, db_index=True)
+    year = models.PositiveSmallIntegerField(db_index=True)
+    location = models.CharField(max_length=200)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    contributor = models.CharField(max_length=200)
+    troops = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["mission", "year", "location", "contributor"]
+        verbose_name = _("troop contributor")
+        verbose_name_plural = _("troop contributors")
+
+    def __str__(self) -> str:
+        return f"{self.mission} {self.year} {self.location}: {self.contributor}"
+
+
+class DeploymentUnits(Provenance):
+    """The kinds of units at a Geo-PKO location in a year (``TTMap``).
+
+    ``infantry`` is Geo-PKO's estimate of infantry troops; the other figures are Geo-PKO's codes
+    for the support units (0 = none of that kind on the year's maps).
+    """
+
+    mission = models.CharField(max_length=80, db_index=True)
+    year = models.PositiveSmallIntegerField(db_index=True)
+    location = models.CharField(max_length=200)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    infantry = models.PositiveIntegerField(default=0, db_default=0)
+    engineering = models.PositiveIntegerField(default=0, db_default=0)
+    medical = models.PositiveIntegerField(default=0, db_default=0)
+    signals = models.PositiveIntegerField(default=0, db_default=0)
+    aviation = models.PositiveIntegerField(default=0, db_default=0)
+    riverine = models.PositiveIntegerField(default=0, db_default=0)
+    maintenance = models.PositiveIntegerField(default=0, db_default=0)
+    transport = models.PositiveIntegerField(default=0, db_default=0)
+
+    class Meta:
+        ordering = ["mission", "year", "location"]
+        verbose_name = _("unit types at a location")
+        verbose_name_plural = _("unit types at locations")
+
+    def __str__(self) -> str:
+        return f"{self.mission} {self.year} {self.location}"
+
+
+class Capability(models.TextChoices):
+    """What a task needs, each mapped to the Geo-PKO figure that shows it deployed (if any)."""
+
+    INFANTRY = "infantry", _("Infantry")
+    ENGINEERING = "engineering", _("Engineering")
+    MEDICAL = "medical", _("Medical")
+    AVIATION = "aviation", _("Aviation")
+    SIGNALS = "signals", _("Signals")
+    RIVERINE = "riverine", _("Riverine")
+    TRANSPORT = "transport", _("Transport")
+    MAINTENANCE = "maintenance", _("Maintenance")
+    POLICE = "police", _("Police (UNPOL)")
+    OBSERVERS = "observers", _("Military observers")
+    CIVILIAN = "civilian", _("Civilian sections")
+
+
+class CapabilityNeed(OwnedModel):
+    """A mission's statement that a task category needs a capability (an owned record).
+
+    Written by analysts of the owning organization on the task's page; every change is audited.
+    """
+
+    mission = models.CharField(max_length=80, db_index=True)
+    category = models.ForeignKey(TaskCategory, on_delete=models.PROTECT, related_name="needs")
+    capability = models.CharField(max_length=20, choices=Capability.choices)
+    note = models.TextField(blank=True, default="", db_default="")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["mission", "category", "capability"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "mission", "category", "capability"], name="one_need_per_owner"
+            )
+        ]
+        verbose_name = _("capability need")
+        verbose_name_plural = _("capability needs")
+
+    def __str__(self) -> str:
+        return f"{self.mission} {self.category_id}: {self.capability}"
+
+
+class Score(models.IntegerChoices):
+    """The Peace Accords Matrix scale of implementation."""
+
+    NOT_INITIATED = 0, _("0 Not initiated")
+    MINIMAL = 1, _("1 Minimal")
+    INTERMEDIATE = 2, _("2 Intermediate")
+    FULL = 3, _("3 Full")
+
+
+class ImplementationScore(OwnedModel):
+    """One scorer's score of one provision for one half-year, with its evidence (owned)."""
+
+    provision = models.ForeignKey(Provision, on_delete=models.CASCADE, related_name="scores")
+    #: First day of the half-year scored (1 January or 1 July).
+    period = models.DateField()
+    score = models.PositiveSmallIntegerField(choices=Score.choices)
+    scorer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    #: Who scored, as shown: a user's name, or the demonstration rule's name.
+    scorer_label = models.CharField(max_length=150, default="", db_default="")
+    events = models.ManyToManyField(AgreementEvent, related_name="scores", blank=True)
+    evidence = models.TextField(blank=True, default="", db_default="")
+    is_demonstration = models.BooleanField(default=False, db_default=False)
+
+    class Meta:
+        ordering = ["provision", "period", "scorer_label"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "provision", "period", "scorer_label"], name="one_score_per_scorer"
+            )
+        ]
+        verbose_name = _("implementation score")
+        verbose_name_plural = _("implementation scores")
+
+    def __str__(self) -> str:
+        return f"{self.provision_id} {self.period:%Y-%m}: {self.score}"

@@ -8,6 +8,7 @@ sensitivity (or by an organization the viewer may not see) stays hidden.
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -16,15 +17,18 @@ from django.db.models import Count, Model, QuerySet, Sum
 
 from commonground.mandates.models import (
     AgreementEvent,
+    CapabilityNeed,
     Deployment,
     MandateTask,
     Mode,
     Provision,
     Resolution,
+    TaskCategory,
     Tier,
 )
 from commonground.registry.models import LeadType, Operation
-from commonground.sharing.policy import AnyUser, access_owned
+from commonground.sharing.models import ROLE_RANK, Organization, Role
+from commonground.sharing.policy import AnyUser, access_owned, viewer_for
 
 M = TypeVar("M", bound=Model)
 
@@ -328,3 +332,62 @@ def troops_by_year(user: AnyUser | None, mission: str) -> list[dict[str, Any]]:
         }
         for row in rows
     ]
+
+
+# --- Capability needs (owned records) -----------------------------------------------------------
+
+
+def may_edit_for(user: AnyUser | None, owner_id: Any) -> bool:
+    """Analysts and above of the owning organization (or a platform administrator) write its
+    capability statements and scores; viewers read them."""
+    viewer = viewer_for(user)
+    return viewer.is_platform_admin or viewer.rank_in(owner_id) >= ROLE_RANK[Role.ANALYST]
+
+
+def editing_organizations(user: AnyUser | None) -> list[Organization]:
+    """The organizations for which the user may write statements and scores."""
+    viewer = viewer_for(user)
+    if viewer.user_id is None:
+        return []
+    if viewer.is_platform_admin:
+        return list(Organization.objects.order_by("name"))
+    return [
+        org
+        for org in Organization.objects.filter(pk__in=list(viewer.roles)).order_by("name")
+        if may_edit_for(user, org.pk)
+    ]
+
+
+def task_category(user: AnyUser | None, mission: str, code: str) -> TaskCategory | None:
+    """The category, if the user may see it and one of the mission's visible tasks uses it."""
+    if not visible_tasks(user, mission).filter(category__key=code).exists():
+        return None
+    return visible(TaskCategory, user).filter(key=code).first()
+
+
+def task_rows(user: AnyUser | None, mission: str, code: str) -> list[MandateTask]:
+    """The mission's visible tasks of one category, oldest resolution first."""
+    return list(
+        visible_tasks(user, mission)
+        .filter(category__key=code)
+        .order_by("resolution__adopted", "source_row")
+    )
+
+
+def visible_needs(user: AnyUser | None, mission: str, code: str) -> QuerySet[CapabilityNeed]:
+    """The capability statements of a task the user may see, with their owners."""
+    return (
+        visible(CapabilityNeed, user)
+        .filter(mission=mission, category__key=code)
+        .select_related("owner", "changed_by")
+        .order_by("owner__name", "capability")
+    )
+
+
+def visible_need(user: AnyUser | None, pk: str) -> CapabilityNeed | None:
+    """A statement the user may see by its id; None for a hidden, missing or malformed id."""
+    try:
+        key = uuid.UUID(pk)
+    except ValueError:
+        return None
+    return visible(CapabilityNeed, user).filter(pk=key).select_related("category", "owner").first()

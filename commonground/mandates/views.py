@@ -9,15 +9,20 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from commonground.mandates import queries
-from commonground.mandates.models import Mode, Tier
+from commonground.core.csv_out import csv_text
+from commonground.mandates import coverage, queries, reviews, scoring, services
+from commonground.mandates.models import Capability, DeploymentUnits, Mode, Score, Tier
+from commonground.sharing.models import Organization, Sensitivity
 from commonground.sharing.policy import policy, record_denied
+from commonground.web.basemap import ADMIN1_STATIC
 
 MAX_NAME = 80
 
@@ -181,3 +186,313 @@ def agreement_page(request: HttpRequest, agreement: str) -> HttpResponse:
             "french": is_french(),
         },
     )
+
+
+# --- A task: capabilities it needs, and need against deployment --------------------------------
+
+
+class NeedForm(forms.Form):
+    """A capability statement, written for one of the organizations the user may write for."""
+
+    organization = forms.ChoiceField(label=gettext_lazy("Organization"))
+    capability = forms.ChoiceField(label=gettext_lazy("Capability"), choices=Capability.choices)
+    note = forms.CharField(label=gettext_lazy("Why (optional)"), required=False, max_length=2000)
+    sensitivity = forms.TypedChoiceField(
+        label=gettext_lazy("Who may see it"),
+        choices=Sensitivity.choices,
+        coerce=int,
+        initial=Sensitivity.PARTNERS,
+    )
+
+    def __init__(self, *args: Any, organizations: list[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organizations = {str(o.pk): o for o in organizations}
+        field = self.fields["organization"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(str(o.pk), str(o)) for o in organizations]
+
+
+def task_context(request: HttpRequest, mission: str, code: str) -> dict[str, Any]:
+    """The mission's header and the task category; 404 when either is not visible."""
+    context = mission_context(request, mission)
+    category = queries.task_category(request.user, mission, code[:MAX_NAME])
+    if category is None:
+        raise Http404(_("No such task."))
+    context.update(category=category, code=category.key, french=is_french())
+    return context
+
+
+def handle_need_post(request: HttpRequest, mission: str, category: Any) -> HttpResponse | None:
+    """Add or withdraw a capability statement; None when the form must be shown again."""
+    user = request.user
+    if not isinstance(user, User):
+        raise Http404(_("No such task."))
+    if request.POST.get("action") == "remove":
+        need = queries.visible_need(user, request.POST.get("need", "")[:64])
+        if need is None or need.mission != mission or need.category_id != category.pk:
+            raise Http404(_("No such statement."))
+        try:
+            services.do_remove_need(user, need)
+        except services.NotAllowed:
+            raise Http404(_("No such statement.")) from None
+        return redirect(request.path)
+    form = NeedForm(request.POST, organizations=queries.editing_organizations(user))
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    services.do_add_need(
+        user,
+        form.organizations[data["organization"]],
+        mission,
+        category,
+        data["capability"],
+        data["note"],
+        data["sensitivity"],
+    )
+    return redirect(request.path)
+
+
+def need_map(table: coverage.NeedTable) -> dict[str, Any]:
+    """What the need map draws: one-sided events per area and the capable locations."""
+    return {
+        "countries": reverse("web:map_countries"),
+        "admin1": static(ADMIN1_STATIC),
+        "country": table.country,
+        "areas": {r.code: {"events": r.events, "covered": r.covered} for r in table.rows},
+        "max_events": max((r.events for r in table.rows), default=0),
+        "points": [
+            {
+                "lat": p.latitude,
+                "lon": p.longitude,
+                "name": p.name,
+                "capabilities": ", ".join(str(Capability(c).label) for c in sorted(p.capabilities)),
+            }
+            for r in table.rows
+            for p in r.locations
+        ],
+        "labels": {"events": _("one-sided events"), "none": _("no needed unit")},
+    }
+
+
+@policy("public")
+def task_page(request: HttpRequest, mission: str, task: str) -> HttpResponse:
+    """One task: its resolutions, the capabilities it needs, and need against deployment."""
+    context = task_context(request, mission, task)
+    category = context["category"]
+    editing = queries.editing_organizations(request.user)
+    form = NeedForm(organizations=editing)
+    if request.method == "POST":
+        if not editing:
+            raise Http404(_("No such task."))
+        done = handle_need_post(request, mission, category)
+        if done is not None:
+            return done
+        form = NeedForm(request.POST, organizations=editing)
+    years = sorted(
+        set(
+            queries.visible(DeploymentUnits, request.user)
+            .filter(mission=mission)
+            .values_list("year", flat=True)
+        )
+        | set(queries.deployments(request.user, mission).values_list("year", flat=True))
+    )
+    chosen = YearForm(request.GET)
+    year = chosen.cleaned_data.get("year") if chosen.is_valid() else None
+    if year not in years:
+        year = years[-1] if years else None
+    table = coverage.need_vs_deployment(request.user, mission, category.key, year) if year else None
+    needs = list(queries.visible_needs(request.user, mission, category.key))
+    for need in needs:
+        need.editable = queries.may_edit_for(request.user, need.owner_id)  # type: ignore[attr-defined]  # for the template
+    context.update(
+        tasks=queries.task_rows(request.user, mission, category.key),
+        needs=needs,
+        form=form if editing else None,
+        years=years,
+        year=year,
+        table=table,
+        capability_labels=dict(Capability.choices),
+        map=need_map(table) if table else None,
+    )
+    return render(request, "mandates/task.html", context, status=400 if form.is_bound else 200)
+
+
+@policy("public")
+def reviews_page(request: HttpRequest, mission: str) -> HttpResponse:
+    """Review calendar: renewals, missing end dates, review gaps, what changed in between."""
+    context = mission_context(request, mission)
+    windows = reviews.review_calendar(request.user, mission)
+    context.update(
+        windows=windows,
+        gaps=sum(1 for w in windows if w.too_long),
+        every_days=reviews.REVIEW_EVERY_DAYS,
+        french=is_french(),
+    )
+    return render(request, "mandates/reviews.html", context)
+
+
+# --- Implementation scores ----------------------------------------------------------------------
+
+
+class ScoreForm(forms.Form):
+    """One score of one provision for the half-year holding ``period``."""
+
+    organization = forms.ChoiceField(label=gettext_lazy("Organization"))
+    provision = forms.ChoiceField(label=gettext_lazy("Provision"))
+    period = forms.DateField(
+        label=gettext_lazy("Half-year (any day in it)"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    score = forms.TypedChoiceField(label=gettext_lazy("Score"), choices=Score.choices, coerce=int)
+    events = forms.MultipleChoiceField(label=gettext_lazy("Implementation events"), required=False)
+    evidence = forms.CharField(
+        label=gettext_lazy("Evidence (documents, incidents, figures)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    sensitivity = forms.TypedChoiceField(
+        label=gettext_lazy("Who may see it"),
+        choices=Sensitivity.choices,
+        coerce=int,
+        initial=Sensitivity.PARTNERS,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        organizations: list[Organization],
+        provisions: list[Any],
+        events: list[Any],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.lookup = {
+            "organization": {str(o.pk): o for o in organizations},
+            "provision": {p.key: p for p in provisions},
+            "events": {e.key: e for e in events},
+        }
+        for name, pairs in (
+            ("organization", [(str(o.pk), str(o)) for o in organizations]),
+            ("provision", [(p.key, f"{p.key} {p.article}") for p in provisions]),
+            ("events", [(e.key, f"{e.key} {e.date:%Y-%m-%d}") for e in events]),
+        ):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = pairs
+
+
+def agreement_or_404(request: HttpRequest, agreement: str) -> list[Any]:
+    if len(agreement) > MAX_NAME:
+        raise Http404(_("No such agreement."))
+    provisions = list(queries.agreement_provisions(request.user, agreement))
+    if not provisions:
+        if queries.agreement_exists(agreement):
+            record_denied(request.user, f"agreement:{agreement}", "not visible under access policy")
+        raise Http404(_("No such agreement."))
+    return provisions
+
+
+def chosen_scores(request: HttpRequest, agreement: str) -> tuple[list[Any], list[str], str | None]:
+    """The visible scores of the scorer asked for (by default the demonstration rule, else the
+    first), every visible scorer, and the one chosen."""
+    scores = scoring.visible_scores(request.user, agreement)
+    scorers = sorted({s.scorer_label for s in scores})
+    chosen: str | None = request.GET.get("scorer", "")[:150]
+    if chosen not in scorers:
+        chosen = (
+            scoring.DEMO_SCORER if scoring.DEMO_SCORER in scorers else next(iter(scorers), None)
+        )
+    return [s for s in scores if s.scorer_label == chosen], scorers, chosen
+
+
+def score_matrix(provisions: list[Any], scores: list[Any]) -> tuple[list[Any], list[Any]]:
+    """Half-years, and per provision its score (or None) for each, in provision order."""
+    periods = sorted({s.period for s in scores})
+    cells = {(s.provision_id, s.period): s for s in scores}
+    return periods, [(p, [cells.get((p.pk, period)) for period in periods]) for p in provisions]
+
+
+@policy("public")
+def scores_page(request: HttpRequest, agreement: str) -> HttpResponse:
+    """Implementation scores by provision and half-year, roll-ups, and scorers' agreement."""
+    provisions = agreement_or_404(request, agreement)
+    events = queries.agreement_events(request.user, agreement)
+    editing = queries.editing_organizations(request.user)
+    form = ScoreForm(organizations=editing, provisions=provisions, events=events)
+    status = 200
+    if request.method == "POST":
+        user = request.user
+        if not editing or not isinstance(user, User):
+            raise Http404(_("No such agreement."))
+        form = ScoreForm(request.POST, organizations=editing, provisions=provisions, events=events)
+        if form.is_valid():
+            data, lookup = form.cleaned_data, form.lookup
+            services.do_score(
+                user,
+                lookup["organization"][data["organization"]],
+                lookup["provision"][data["provision"]],
+                data["period"],
+                data["score"],
+                data["evidence"],
+                [lookup["events"][k] for k in data["events"]],
+                data["sensitivity"],
+            )
+            return redirect(f"{request.path}?scorer={user.get_username()}")
+        status = 400
+    scores, scorers, chosen = chosen_scores(request, agreement)
+    ups = scoring.roll_ups(scores)
+    periods, matrix = score_matrix(provisions, scores)
+    themes = sorted({t for u in ups for t in u.themes})
+    context = {
+        "agreement": agreement,
+        "scores": scores,
+        "scorers": scorers,
+        "chosen": chosen,
+        "demonstration": any(s.is_demonstration for s in scores),
+        "periods": [(p, scoring.period_label(p)) for p in periods],
+        "matrix": matrix,
+        "ups": ups,
+        "agreements": scoring.scorer_agreement(scoring.visible_scores(request.user, agreement)),
+        "form": form if editing else None,
+        "french": is_french(),
+        "chart": {
+            "periods": [scoring.period_label(u.period) for u in ups],
+            "series": [{"name": _("Overall"), "values": [round(u.overall, 3) for u in ups]}]
+            + [{"name": t, "values": [u.themes.get(t) for u in ups]} for t in themes],
+            "labels": {"x": _("Half-year"), "y": _("Mean score (0-3)")},
+        },
+    }
+    return render(request, "mandates/scores.html", context, status=status)
+
+
+@policy("public")
+def scores_csv(request: HttpRequest, agreement: str) -> HttpResponse:
+    """The chosen scorer's scores as CSV (formulas neutralised), saying when they are a demo."""
+    provisions = agreement_or_404(request, agreement)
+    scores, _scorers, chosen = chosen_scores(request, agreement)
+    keep = {p.pk for p in provisions}
+    rows: list[list[Any]] = []
+    if any(s.is_demonstration for s in scores):
+        rows.append([_("Demonstration scores, made from the cited events.")])
+    rows.append(
+        ["provision", "theme", "half_year", "score", "scorer", "organization", "events", "evidence"]
+    )
+    rows += [
+        [
+            s.provision.key,
+            s.provision.theme,
+            scoring.period_label(s.period),
+            s.score,
+            s.scorer_label,
+            str(s.owner),
+            " ; ".join(sorted(e.key for e in s.events.all())),
+            _(services.DEMO_EVIDENCE) if s.is_demonstration else s.evidence,
+        ]
+        for s in scores
+        if s.provision_id in keep
+    ]
+    response = HttpResponse(csv_text(rows), content_type="text/csv; charset=utf-8")
+    name = f"{agreement}-scores-{chosen or 'none'}.csv".replace(" ", "-")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -16,6 +16,8 @@ from commonground.mandates.importers import (
     AGREEMENT,
     AGREEMENT_EVENTS,
     GEOPKO,
+    GEOPKO_CONTRIBUTORS,
+    GEOPKO_UNITS_IMPORTER,
     MANDATE_TASKS,
     MANDATE_TAXONOMY,
 )
@@ -27,6 +29,8 @@ TASKS = "mandates/minusca_mandate_tasks.csv"
 PROVISIONS = "mandates/appr_rca_2019_provisions.csv"
 EVENTS = "mandates/appr_rca_2019_implementation_events.csv"
 FRONTMAP = "geopko/FrontMap_v.2.3.csv"
+TCCMAP = "geopko/TCCMap_v.2.3.csv"
+TTMAP = "geopko/TTMap_v.2.3.csv"
 
 Rows = list[dict[str, str]]
 
@@ -82,3 +86,13 @@ def events_run(provisions_run: ImportRun, owner: Organization, data_dir: Path) -
 @pytest.fixture
 def geopko_run(owner: Organization, data_dir: Path) -> ImportRun:
     return do_import(GEOPKO, data_dir / FRONTMAP, owner=owner)
+
+
+@pytest.fixture
+def contributors_run(owner: Organization, data_dir: Path) -> ImportRun:
+    return do_import(GEOPKO_CONTRIBUTORS, data_dir / TCCMAP, owner=owner)
+
+
+@pytest.fixture
+def units_run(owner: Organization, data_dir: Path) -> ImportRun:
+    return do_import(GEOPKO_UNITS_IMPORTER, data_dir / TTMAP, owner=owner)

@@ -79,7 +79,77 @@
       .catch(function () { node.setAttribute("data-loaded", "failed"); });
   }
 
+  function fetchJSON(url) {
+    return fetch(url, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) { throw new Error(String(response.status)); }
+      return response.json();
+    });
+  }
+
+  /* Need against deployment: admin-1 areas shaded by one-sided events, outlined red where no
+   * needed unit is; the locations with a needed unit as circles. */
+  function drawNeedMap() {
+    var node = document.getElementById("need-map");
+    var config = readJSON("need-map-config");
+    if (!node || !config || !window.L) { return; }
+    var L = window.L;
+    var map = L.map(node, { zoomControl: true, attributionControl: false, scrollWheelZoom: false });
+    var top = Math.max(1, config.max_events);
+    Promise.all([fetchJSON(config.countries), fetchJSON(config.admin1)]).then(function (parts) {
+      var areas = L.geoJSON(parts[1], {
+        filter: function (f) { return f.properties.country === config.country; },
+        style: function (f) {
+          var a = config.areas[f.properties.code] || { events: 0, covered: true };
+          return {
+            color: a.covered ? "#4a5568" : "#c53030", weight: a.covered ? 1 : 2.5,
+            fillColor: "#b83280", fillOpacity: 0.08 + 0.72 * (a.events / top)
+          };
+        },
+        onEachFeature: function (f, layer) {
+          var a = config.areas[f.properties.code] || { events: 0, covered: true };
+          layer.bindTooltip(f.properties.name + ": " + a.events + " " + config.labels.events +
+            (a.covered ? "" : " · " + config.labels.none));
+        }
+      });
+      var bounds = areas.getBounds();
+      if (bounds.isValid()) { map.fitBounds(bounds.pad(0.05)); } else { map.setView([0, 20], 3); }
+      L.geoJSON(parts[0], {
+        style: { color: "#4a5568", weight: 1, fillColor: "#edf2f7", fillOpacity: 0.6 }, interactive: false
+      }).addTo(map);
+      areas.addTo(map);
+      config.points.forEach(function (p) {
+        L.circleMarker([p.lat, p.lon], { radius: 5, color: "#1f5f8b", weight: 1, fillColor: "#1f5f8b", fillOpacity: 0.8 })
+          .bindTooltip(p.name + ": " + p.capabilities).addTo(map);
+      });
+      node.setAttribute("data-loaded", "1");
+    }).catch(function (error) {
+      node.setAttribute("data-loaded", "failed");
+      node.setAttribute("data-error", String(error));
+    });
+  }
+
+  function drawScores() {
+    var node = document.getElementById("scores-chart");
+    var data = readJSON("scores-chart-data");
+    if (!node || !data || !window.Plotly) { return; }
+    var traces = data.series.map(function (series, i) {
+      return {
+        type: "scatter", mode: "lines+markers", name: series.name, x: data.periods, y: series.values,
+        line: { width: i === 0 ? 4 : 1.5, shape: "hv" }, connectgaps: false,
+        hovertemplate: "%{x}: %{y:.2f}<extra>" + series.name + "</extra>"
+      };
+    });
+    window.Plotly.newPlot(node, traces, {
+      height: 380, font: FONT, margin: { l: 56, r: 12, t: 8, b: 48 },
+      legend: { orientation: "h", x: 0, y: -0.2 },
+      xaxis: { type: "category", title: { text: data.labels.x } },
+      yaxis: { title: { text: data.labels.y }, range: [0, 3.05], fixedrange: true }
+    }, CONFIG).then(function () { node.setAttribute("data-loaded", "1"); });
+  }
+
   drawTasks();
   drawTroops();
+  drawScores();
   drawMap();
+  drawNeedMap();
 })();

@@ -1,0 +1,169 @@
+"""Writes of the mandates app: capability statements and implementation scores.
+
+Each ``do_*`` checks that the user may write for the owning organization (analysts and above,
+``queries.may_edit_for``), writes, and leaves a row in the audit log saying who changed what.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils.translation import gettext_noop
+
+from commonground.mandates import queries, scoring
+from commonground.mandates.models import (
+    AgreementEvent,
+    CapabilityNeed,
+    ImplementationScore,
+    Provision,
+    TaskCategory,
+)
+from commonground.sharing.models import AuditEvent, Licence, Organization, Sensitivity
+
+
+class NotAllowed(Exception):
+    """The user may not write for this organization (answered like a missing record)."""
+
+
+def audit(action: str, actor: User | None, target: str, **detail: Any) -> None:
+    AuditEvent.objects.create(action=action, actor=actor, target=target, detail=detail)
+
+
+def require_editor(user: User, owner: Organization) -> None:
+    if not queries.may_edit_for(user, owner.pk):
+        raise NotAllowed
+
+
+@transaction.atomic
+def do_add_need(
+    user: User,
+    owner: Organization,
+    mission: str,
+    category: TaskCategory,
+    capability: str,
+    note: str = "",
+    sensitivity: int = Sensitivity.PARTNERS,
+) -> CapabilityNeed:
+    """State (or restate) that a task needs a capability; the same statement again updates it."""
+    require_editor(user, owner)
+    need, created = CapabilityNeed.objects.update_or_create(
+        owner=owner,
+        mission=mission,
+        category=category,
+        capability=capability,
+        defaults={
+            "note": note,
+            "sensitivity": sensitivity,
+            "licence": Licence.OWNER,
+            "changed_by": user,
+        },
+    )
+    audit(
+        "mandates.need.add" if created else "mandates.need.change",
+        user,
+        f"need:{need.pk}",
+        mission=mission,
+        task=category.key,
+        capability=capability,
+        owner=owner.slug,
+        sensitivity=int(sensitivity),
+    )
+    return need
+
+
+@transaction.atomic
+def do_remove_need(user: User, need: CapabilityNeed) -> None:
+    """Withdraw a capability statement (the audit log keeps what it said)."""
+    require_editor(user, need.owner)
+    audit(
+        "mandates.need.remove",
+        user,
+        f"need:{need.pk}",
+        mission=need.mission,
+        task=need.category.key,
+        capability=need.capability,
+        owner=need.owner.slug,
+        note=need.note,
+    )
+    need.delete()
+
+
+@transaction.atomic
+def do_score(
+    user: User,
+    owner: Organization,
+    provision: Provision,
+    period: datetime.date,
+    score: int,
+    evidence: str = "",
+    events: list[AgreementEvent] | None = None,
+    sensitivity: int = Sensitivity.PARTNERS,
+) -> ImplementationScore:
+    """Score a provision for a half-year as this user for this organization (again: update)."""
+    require_editor(user, owner)
+    period = scoring.half_year(period)
+    stored, created = ImplementationScore.objects.update_or_create(
+        owner=owner,
+        provision=provision,
+        period=period,
+        scorer_label=user.get_username(),
+        defaults={
+            "score": score,
+            "scorer": user,
+            "evidence": evidence,
+            "sensitivity": sensitivity,
+            "licence": Licence.OWNER,
+        },
+    )
+    stored.events.set(events or [])
+    audit(
+        "mandates.score.add" if created else "mandates.score.change",
+        user,
+        f"score:{stored.pk}",
+        provision=provision.key,
+        period=period.isoformat(),
+        score=score,
+        owner=owner.slug,
+        events=[e.key for e in events or []],
+    )
+    return stored
+
+
+@transaction.atomic
+def do_demo_scores(owner: Organization, agreement: str) -> int:
+    """Store the demonstration rule's scores of an agreement (public, labelled); returns how many
+    were new or changed. Run again, it changes nothing."""
+    changed = 0
+    for item in scoring.demo_scores(None, agreement):
+        stored, created = ImplementationScore.objects.get_or_create(
+            owner=owner,
+            provision=item.provision,
+            period=item.period,
+            scorer_label=scoring.DEMO_SCORER,
+            defaults={
+                "score": item.score,
+                "is_demonstration": True,
+                "sensitivity": Sensitivity.PUBLIC,
+                "licence": Licence.PUBLIC_FACTS,
+                "evidence": DEMO_EVIDENCE,
+            },
+        )
+        wanted = {e.pk for e in item.events}
+        if created or stored.score != item.score or wanted != {e.pk for e in stored.events.all()}:
+            stored.score = item.score
+            stored.save(update_fields=["score", "updated_at"])
+            stored.events.set(item.events)
+            changed += 1
+    if changed:
+        audit("mandates.score.demo", None, f"agreement:{agreement}", changed=changed)
+    return changed
+
+
+#: What every demonstration score says of itself (stored in English; pages translate it).
+DEMO_EVIDENCE = gettext_noop(
+    "Demonstration score, made from the cited events by the rule in docs/mandates.md: "
+    "advances up to the end of the half-year, capped at 3, less one per setback in it."
+)
