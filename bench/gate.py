@@ -18,8 +18,10 @@ from collections import Counter
 import django
 
 
-def micro(rng: random.Random, n: int, areas: int, months: int, cats: int) -> dict[str, list]:
-    rows: dict[str, list] = {"Area": [], "Month": [], "Cat": [], "One": []}
+def micro(
+    rng: random.Random, n: int, areas: int, months: int, cats: int
+) -> dict[str, list[object]]:
+    rows: dict[str, list[object]] = {"Area": [], "Month": [], "Cat": [], "One": []}
     for _ in range(n):
         rows["Area"].append(f"A{rng.randrange(areas)}")
         rows["Month"].append(f"M{rng.randrange(months):02d}")
@@ -29,7 +31,7 @@ def micro(rng: random.Random, n: int, areas: int, months: int, cats: int) -> dic
 
 
 def tau_argus() -> None:
-    from pytauargus import protect
+    from pytauargus import protect  # type: ignore[import-untyped]  # ships no type hints
 
     rng = random.Random(1)
     for n, a, m, c in [(36, 5, 6, 7), (500, 8, 12, 12), (5000, 20, 12, 12)]:
@@ -77,7 +79,7 @@ def gate() -> None:
                     ((f"R{x}", f"R{x}.D{y}"), (f"M{rng.randrange(12):02d}",)),
                 )
             )
-        domain = (
+        domain: tuple[list[tuple[str, ...]], ...] = (
             [(f"R{x}", f"R{x}.D{y}") for x in range(2) for y in range(4)],
             [(f"M{m:02d}",) for m in range(12)],
         )

@@ -23,8 +23,6 @@ from commonground.voices.models import Report, Status
 
 DEMO_OWNER = "femmes-bambari"
 DEMO_CIRCLE = "bambari-protection"
-CIRCLE_NAME = "Bambari protection circle / Cercle de protection de Bambari"
-CIRCLE_MEMBERS = ("minusca-jmac", "faca-liaison", "ocha-car")
 
 TEXTS = (
     (
@@ -44,11 +42,9 @@ TEXTS = (
 
 def demo_circle(owner: Organization) -> SharingCircle:
     """The network's protection circle (another demo may make it too: same owner and slug)."""
-    circle, _created = SharingCircle.objects.get_or_create(
-        owner=owner, slug=DEMO_CIRCLE, defaults={"name": CIRCLE_NAME}
-    )
-    circle.members.add(*Organization.objects.filter(slug__in=CIRCLE_MEMBERS))
-    return circle
+    from commonground.sharing.demo import ensure_demo_circles
+
+    return ensure_demo_circles()
 
 
 def reports_by_area(owner: Organization) -> list[list[Report]]:

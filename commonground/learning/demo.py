@@ -35,6 +35,8 @@ from commonground.learning.services import (
     do_save_theory,
     do_set_value,
 )
+from commonground.sharing.circles import do_set_record_circle
+from commonground.sharing.demo import MISSION_PARTNERS, ensure_circle
 from commonground.sharing.models import Organization, Sensitivity
 from commonground.testing.cast import ensure_organizations
 
@@ -362,6 +364,7 @@ def do_demo_benchmarks(minusca: Organization, ouaka: Area | None) -> None:
         demonstration=True,
         sensitivity=Sensitivity.RESTRICTED,
     )
+    partners = ensure_circle(MISSION_PARTNERS)
     forces = do_save_indicator(
         None,
         minusca,
@@ -374,7 +377,7 @@ def do_demo_benchmarks(minusca: Organization, ouaka: Area | None) -> None:
         desired=Desired.INCREASE,
         sensitivity=Sensitivity.PARTNERS,
     )
-    do_save_benchmark(
+    benchmark = do_save_benchmark(
         None,
         minusca,
         MISSION,
@@ -390,6 +393,9 @@ def do_demo_benchmarks(minusca: Organization, ouaka: Area | None) -> None:
         demonstration=True,
         sensitivity=Sensitivity.PARTNERS,
     )
+    for record in (forces, benchmark):  # shared with the mission's partners
+        if record.circle_id != partners.pk:
+            do_set_record_circle(record, partners, None)
 
 
 def do_demo_learning() -> Programme:

@@ -20,20 +20,15 @@ from commonground.voices.models import DatePrecision, PerpetratorKind, Report
 from commonground.voices.services import ReportInput, do_submit_report
 
 CIRCLE_SLUG = "bambari-protection"
-CIRCLE_NAME = "Bambari protection circle / Cercle de protection de Bambari"
-CIRCLE_MEMBERS = ("minusca-jmac", "faca-liaison", "ocha-car")
 #: How many extra SYNTHETIC reports make the tables worth releasing.
 EXTRA_REPORTS = 240
 
 
 def do_demo_circle() -> SharingCircle:
     """The network's circle (get or create on owner and slug) with its three members."""
-    owner = Organization.objects.get(slug=DEMO_OWNER)
-    circle, _created = SharingCircle.objects.get_or_create(
-        owner=owner, slug=CIRCLE_SLUG, defaults={"name": CIRCLE_NAME}
-    )
-    circle.members.add(*Organization.objects.filter(slug__in=CIRCLE_MEMBERS))
-    return circle
+    from commonground.sharing.demo import ensure_demo_circles
+
+    return ensure_demo_circles()
 
 
 def do_demo_figure_reports(seed: int = 2021, count: int = EXTRA_REPORTS) -> int:

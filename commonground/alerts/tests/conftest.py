@@ -103,7 +103,15 @@ def circle(bambari: Organization) -> SharingCircle:
         owner=bambari, slug="bambari-protection", name="Bambari protection circle"
     )
     circle.members.set(
-        Organization.objects.filter(slug__in=["minusca-jmac", "faca-liaison", "ocha-car"])
+        Organization.objects.filter(
+            slug__in=[
+                "minusca-jmac",
+                "faca-liaison",
+                "ocha-car",
+                "minusca-force",
+                "cpl-bambari",
+            ]
+        )
     )
     return circle
 

@@ -31,7 +31,9 @@ def test_the_demo_raises_two_synthetic_alerts_once(
     assert do_demo_alerts() == 0  # a second demo run adds nothing
     circle = SharingCircle.objects.get(owner__slug="femmes-bambari", slug=DEMO_CIRCLE)
     assert sorted(circle.members.values_list("slug", flat=True)) == [
+        "cpl-bambari",
         "faca-liaison",
+        "minusca-force",
         "minusca-jmac",
         "ocha-car",
     ]

@@ -44,6 +44,8 @@ EXPECTED = {
     "ousmane": ANSWERS,  # national-army liaison: forces receive alerts
     "viktor": HIDDEN,  # parallel force, not in the circle
     "lucie": ANSWERS,  # OCHA, organization administrator
+    "kofi": ANSWERS,  # the mission's military component: forces receive alerts
+    "awa": READS,  # viewer of the local peace committee
     None: HIDDEN,  # nobody signed in
 }
 
@@ -60,7 +62,7 @@ READ_ROUTES = {
 }
 
 OWNERS = {OWNER_MANAGES, OWNER_READS}
-VIEWERS = {"jean", "marc"}
+VIEWERS = {"jean", "marc", "awa"}
 
 
 def test_the_table_covers_the_whole_cast() -> None:
@@ -218,7 +220,13 @@ def test_recipients_see_only_their_own_answers_the_owner_sees_all(
         assert "JMAC patrol words" in seen[owner] and "FACA escort words" in seen[owner]
     client.force_login(cast["grace"])
     answer = client.get(f"/api/v1/alerts/{alert.pk}").json()
-    assert sorted(answer["recipients"]) == ["faca-liaison", "minusca-jmac", "ocha-car"]
+    assert sorted(answer["recipients"]) == [
+        "cpl-bambari",
+        "faca-liaison",
+        "minusca-force",
+        "minusca-jmac",
+        "ocha-car",
+    ]
     assert len(answer["sources"]) == 2
     client.force_login(cast["ousmane"])
     answer = client.get(f"/api/v1/alerts/{alert.pk}").json()

@@ -92,6 +92,8 @@ def test_the_dashboard_figures(
         "MINUSCA Joint Mission Analysis Centre": (2, 2, 6.0),
         "National armed forces liaison office": (2, 1, 5.0),
         "OCHA Central African Republic": (2, 0, None),
+        "MINUSCA Force headquarters": (2, 0, None),
+        "Comité local de paix de Bambari": (2, 0, None),
     }
     assert board["open_alerts"] == 2
     assert {row["id"] for row in board["alerts"]} == {str(a.pk) for a in answered[:2]}

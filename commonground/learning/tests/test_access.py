@@ -1,7 +1,8 @@
 """Who sees what: the cast against the demo's programme, indicators and benchmarks.
 
 The SFCG programme and its indicators are restricted (SFCG only); MINUSCA's Ouaka benchmark is
-restricted (MINUSCA JMAC only); its presence benchmark is for partners (any member). A hidden
+restricted (MINUSCA JMAC only); its presence benchmark is for partners: the organizations of
+the JMAC's "mission partners" circle (everyone but the parallel force). A hidden
 record answers exactly like a missing one (404), and the refusal is audited.
 """
 
@@ -33,8 +34,10 @@ CASES = [
     ("sofia", True, False, True),
     ("grace", False, False, True),
     ("ousmane", False, False, True),
-    ("viktor", False, False, True),
+    ("viktor", False, False, False),
     ("lucie", False, False, True),
+    ("kofi", False, False, True),
+    ("awa", False, False, True),
     (None, False, False, False),
 ]
 
