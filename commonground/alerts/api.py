@@ -30,6 +30,7 @@ from commonground.alerts.services import (
 )
 from commonground.api.auth import ANONYMOUS_ALLOWED, READ, SIGNED_IN
 from commonground.api.errors import ErrorEnvelope, error_response
+from commonground.api.schemas import TlpName, tlp_name
 from commonground.sharing.models import Sensitivity
 from commonground.sharing.policy import policy, request_viewer
 
@@ -62,6 +63,7 @@ class AlertOut(Schema):
     ends_on: datetime.date = Field(description="A Sunday.")
     text: str
     sensitivity: int
+    tlp: TlpName = Field(description="TLP 2.0 marking of the sensitivity (docs/access-policy.md).")
     state: str
     raised_at: datetime.datetime
     closed_at: datetime.datetime | None
@@ -147,6 +149,7 @@ def alert_out(request: HttpRequest, alert: Alert) -> dict[str, Any]:
             name: getattr(alert, name)
             for name in ("category", "urgency", "starts_on", "ends_on", "text", "sensitivity")
         },
+        "tlp": tlp_name(alert.sensitivity),
         "state": alert.state,
         "raised_at": alert.created_at,
         "closed_at": alert.closed_at,

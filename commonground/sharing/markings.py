@@ -62,3 +62,7 @@ def strictest(levels: list[int]) -> str:
     An empty set is TLP:CLEAR.
     """
     return tlp_label(max(levels, default=Sensitivity.PUBLIC))
+
+
+#: The marking of every figure released through the disclosure gate (docs/access-policy.md).
+RELEASED_TLP = "TLP:GREEN"

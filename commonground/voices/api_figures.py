@@ -15,6 +15,7 @@ from pydantic import Field
 from commonground.api.auth import ANONYMOUS_ALLOWED, READ
 from commonground.api.errors import ErrorEnvelope
 from commonground.sharing import gate
+from commonground.sharing.markings import RELEASED_TLP
 from commonground.sharing.policy import policy
 from commonground.voices import figures, published
 
@@ -45,6 +46,7 @@ class ReleasedOut(Schema):
     table: str
     title: str
     k: int
+    tlp: str = Field(description="TLP 2.0 marking of released figures: always TLP:GREEN.")
     withheld: bool
     note: str
     cells: list[CellOut]
@@ -98,6 +100,7 @@ def released_table(request: HttpRequest, owner: str, table: str) -> dict[str, An
         "owner": owner,
         "table": table,
         "title": str(released.table.title),
+        "tlp": RELEASED_TLP,
         "k": released.k,
         "withheld": released.withheld,
         "note": NOTE,

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from commonground.core.csv_out import csv_text
 from commonground.sharing import gate
 from commonground.sharing.gate import PublishedTable, ReleasedTable, Route
+from commonground.sharing.markings import RELEASED_TLP
 from commonground.sharing.policy import policy, request_viewer
 from commonground.voices import published
 
@@ -170,10 +171,14 @@ def figures_csv(request: HttpRequest, owner: str, table: str) -> HttpResponse:
     """The same released table as CSV (every text cell formula-neutralised)."""
     released = released_for(request, owner, table, "csv")
     dims = released.table.dimensions
-    header = [d.name for d in dims] + ["status", "value"]
+    header = [d.name for d in dims] + ["status", "value", "tlp"]
     rows: list[list[Any]] = [
         ["/".join(path) if path else "total" for path in c.cell]
-        + [c.status if c.status != gate.FEWER_THAN_K else f"fewer_than_{released.k}", c.value]
+        + [
+            c.status if c.status != gate.FEWER_THAN_K else f"fewer_than_{released.k}",
+            c.value,
+            RELEASED_TLP,
+        ]
         for c in released.cells
     ]
     response = HttpResponse(csv_text([header, *rows]), content_type="text/csv; charset=utf-8")

@@ -55,6 +55,8 @@ def test_the_owner_and_the_circle_receive_released_tables(
     page = client.get(ROUTES[0]).content.decode()
     assert "fewer than 10" in page
     assert "What was done to these figures" in page
+    assert "TLP:GREEN" in page
+    assert client.get(ROUTES[2]).json()["tlp"] == "TLP:GREEN"
 
 
 @pytest.mark.parametrize("who", [None, "sofia", "viktor", "admin"])
@@ -126,10 +128,11 @@ def test_the_csv_is_the_released_table(
     client.force_login(cast["amina"])
     answer = client.get(f"/voices/figures/femmes-bambari/{TABLE}.csv")
     lines = answer.content.decode().splitlines()
-    assert lines[0] == "area,month,status,value"
-    statuses = {line.split(",")[-2] for line in lines[1:]}
+    assert lines[0] == "area,month,status,value,tlp"
+    statuses = {line.split(",")[-3] for line in lines[1:]}
     assert statuses <= {"released", "fewer_than_10", "hidden", "withheld"}
-    assert all(line.split(",")[-1] in ("", *map(str, range(10, 10_000))) for line in lines[1:])
+    assert all(line.split(",")[-2] in ("", *map(str, range(10, 10_000))) for line in lines[1:])
+    assert {line.split(",")[-1] for line in lines[1:]} == {"TLP:GREEN"}
 
 
 def test_the_figures_page_speaks_french(
