@@ -17,6 +17,7 @@ from commonground.sharing.models import (
     SharingAgreement,
     SharingCircle,
 )
+from commonground.sharing.releases import Release
 from commonground.sharing.services import do_revoke_api_token
 
 
@@ -97,3 +98,14 @@ class ApiTokenAdmin(ReadOnlyAdmin):
         actor = request.user if isinstance(request.user, User) else None
         for token in queryset.select_related("user"):
             do_revoke_api_token(token, actor=actor)
+
+
+@admin.register(Release)
+class ReleaseAdmin(ReadOnlyAdmin):
+    """The disclosure gate's release log is append-only, like the audit log. It holds which cells
+    were suppressed or perturbed, never a true value, so the operator may read it."""
+
+    list_display = ("at", "owner", "table", "organization", "circle", "channel", "withheld")
+    list_filter = ("table", "channel", "withheld")
+    date_hierarchy = "at"
+    list_select_related = ("owner", "organization", "circle")

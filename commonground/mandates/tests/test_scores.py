@@ -124,8 +124,9 @@ def test_two_scorers_agreement_is_cohens_kappa(
     assert found[0].weighted_kappa == pytest.approx(kappa_by_formula(first, second, weighted=True))
 
 
-#: (user, sees JMAC's partners-level score, may score for JMAC)
-WHO = [(None, False, False), ("jean", True, False), ("marc", True, False), ("amina", True, True)]
+#: (user, sees JMAC's partners-level score, may score for JMAC). The score is in no circle, so
+#: "partners" reaches the owner only (ADR 0020): jean, of another organization, does not see it.
+WHO = [(None, False, False), ("jean", False, False), ("marc", True, False), ("amina", True, True)]
 
 
 @pytest.mark.parametrize(("username", "sees", "scores"), WHO)

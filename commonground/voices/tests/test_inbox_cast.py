@@ -41,6 +41,8 @@ WHO = {
     "ousmane": OTHER_ANALYST,  # national-army liaison (own office only)
     "viktor": OTHER_ANALYST,  # parallel-force liaison (own cell only)
     "lucie": OTHER_ANALYST,  # humanitarian coordinator (organization admin)
+    "kofi": OTHER_ANALYST,  # the mission's military component (own office only)
+    "awa": NOBODY,  # peace-committee viewer
     "admin": OTHER_ANALYST,  # platform administrator: its own "local" organization only
     None: NOBODY,
 }
