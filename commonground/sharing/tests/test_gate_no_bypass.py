@@ -85,7 +85,11 @@ def test_the_scan_catches_a_new_aggregation(tmp_path: Path) -> None:
         assert READS_REPORTS.search(sample) and AGGREGATES.search(sample), sample
 
 
-VOLATILE = re.compile(rb'(csrfmiddlewaretoken" value="|nonce="|csrftoken=|"csrf_token": ")[^"&;]*')
+#: Per-request values: CSRF tokens, CSP nonces, and the one-time key a form is sent with.
+VOLATILE = re.compile(
+    rb'(csrfmiddlewaretoken" value="|nonce="|csrftoken=|"csrf_token": "'
+    rb'|name="client_key" value=")[^"&;]*'
+)
 
 #: Routes that need a path parameter are not walked; those of the gate may change.
 GATE_POLICY = "released"
