@@ -37,7 +37,7 @@ from commonground.sharing.policy import policy, request_viewer
 router = Router(tags=["alerts"])
 
 READ_ERRORS = frozenset({401, 404, 422})
-WRITE_ERRORS = frozenset({401, 403, 404, 422})
+WRITE_ERRORS = frozenset({400, 401, 403, 404, 422})  # 400: a body that is not JSON
 
 
 class AnswerOut(Schema):

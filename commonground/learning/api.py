@@ -112,7 +112,7 @@ def indicator_out(indicator: Indicator) -> LearningIndicatorOut:
 
 @router.get(
     "/learning/benchmarks",
-    response={200: list[LearningBenchmarkOut], 401: ErrorEnvelope},
+    response={200: list[LearningBenchmarkOut], frozenset({401, 422}): ErrorEnvelope},
     auth=READ,
     openapi_extra=ANONYMOUS_ALLOWED,
 )
