@@ -134,3 +134,29 @@ def test_an_organization_with_nothing_public_has_no_answers_page(
     bambari = Organization.objects.get(slug="femmes-bambari")
     Theme.objects.create(owner=bambari, title="Draft only", answer="not yet")
     assert client.get("/voices/answers/femmes-bambari/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [("en", "No theme of this organization has this id."), ("fr", "Aucun thème")],
+)
+def test_a_refused_verification_action_is_shown_on_the_report_page(
+    client: Client,
+    cast: dict[str, User],
+    bambari_form: ReportForm,
+    language: str,
+    shown: str,
+) -> None:
+    """A refusal travels as a message across the redirect: the analyst must read it there."""
+    send(client)
+    report = Report.objects.get(client_key="k" * 32)
+    grace = Client()
+    grace.force_login(cast["grace"])
+    page = grace.post(
+        f"/voices/inbox/{report.pk}/verify/?lang={language}",
+        {"action": "theme_add", "theme": "999999"},
+        follow=True,
+    )
+    assert page.status_code == 200
+    assert 'role="alert"' in page.content.decode()
+    assert shown in page.content.decode()
