@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+## test workers (pytest-xdist): one per core by default; TEST_WORKERS=0 runs in one process
+TEST_WORKERS ?= auto
 
 .PHONY: demo test test-sqlite test-postgres test-access lint typecheck bench docs clean mutation
 
@@ -25,7 +27,8 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy commonground bench
 	$(BIN)/python -m django makemigrations --check --dry-run --settings=commonground.settings
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile -m "not serial"
+	$(BIN)/pytest -q -m serial
 
 ## test-access: the access policy's tables (marker `access`) on SQLite, then on PostgreSQL
 ## (POSTGRES_URL, default the local server's `test` database, as CI uses)

@@ -36,7 +36,10 @@ from commonground.api.tests.conftest import ApiData
 from commonground.sharing.services import do_create_api_token
 from commonground.wsgi import application
 
-pytestmark = pytest.mark.django_db
+#: ``serial``: schemathesis expands the first test into one item per API operation, all with
+#: the same node id, which pytest-xdist folds into one; ``make test`` runs this file in the main
+#: process so that every operation is tested.
+pytestmark = [pytest.mark.django_db, pytest.mark.serial]
 
 #: Generated requests per operation and per caller; bounded so the test stays under a minute.
 MAX_EXAMPLES = 25
