@@ -73,14 +73,7 @@ def do_save_circle(
                 "releases_paused": releases_paused,
             },
         )
-        _audit(
-            actor,
-            "sharing.circle.created" if created else "sharing.circle.changed",
-            circle_target(circle),
-            name=name,
-            max_sensitivity=int(max_sensitivity),
-            releases_paused=releases_paused,
-        )
+        audit_circle_saved(circle, created, actor)
     return circle
 
 
@@ -88,17 +81,38 @@ def do_add_circle_member(
     circle: SharingCircle, member: Organization, actor: User | None
 ) -> SharingCircle:
     """Add an organization to a circle (audited; ``separated`` when it gets no raw records)."""
-    separated = may_ever_be_separated(circle.owner.kind, member.kind)
     with transaction.atomic():
         circle.members.add(member)
-        _audit(
-            actor,
-            "sharing.circle.member_added",
-            circle_target(circle),
-            member=member.slug,
-            separated=separated,
-        )
+        audit_member_added(circle, member, actor)
     return circle
+
+
+def audit_member_added(circle: SharingCircle, member: Organization, actor: User | None) -> None:
+    """The audit row of a member added (on the pages or in the admin): ``separated`` when the
+    policy gives it none of the owner's raw records (it receives alerts and released tables)."""
+    _audit(
+        actor,
+        "sharing.circle.member_added",
+        circle_target(circle),
+        member=member.slug,
+        separated=may_ever_be_separated(circle.owner.kind, member.kind),
+    )
+
+
+def audit_member_removed(circle: SharingCircle, member: Organization, actor: User | None) -> None:
+    _audit(actor, "sharing.circle.member_removed", circle_target(circle), member=member.slug)
+
+
+def audit_circle_saved(circle: SharingCircle, created: bool, actor: User | None) -> None:
+    """The audit row of a circle made or changed: what it now says."""
+    _audit(
+        actor,
+        "sharing.circle.created" if created else "sharing.circle.changed",
+        circle_target(circle),
+        name=circle.name,
+        max_sensitivity=int(circle.max_sensitivity),
+        releases_paused=circle.releases_paused,
+    )
 
 
 def do_remove_circle_member(
@@ -106,7 +120,7 @@ def do_remove_circle_member(
 ) -> SharingCircle:
     with transaction.atomic():
         circle.members.remove(member)
-        _audit(actor, "sharing.circle.member_removed", circle_target(circle), member=member.slug)
+        audit_member_removed(circle, member, actor)
     return circle
 
 
@@ -138,14 +152,10 @@ def do_save_agreement(
     an organization that may never receive them, or when it is with the provider itself.
     """
     target = agreement_target(provider, recipient)
-    if provider.pk == recipient.pk:
-        raise _refuse(actor, target, _("An organization needs no agreement with itself."))
-    refusal = separation_refusal(provider, recipient)
-    if refusal is not None:
-        raise _refuse(actor, target, refusal, separation=True)
-    if (covers_voices or voices_protected) and not may_ever_receive_voices(recipient.kind):
-        message = _("%(recipient)s may never receive community reports.") % {"recipient": recipient}
-        raise _refuse(actor, target, message, separation=True)
+    refused = agreement_refusal(provider, recipient, covers_voices or voices_protected)
+    if refused is not None:
+        message, detail = refused
+        raise _refuse(actor, target, message, **detail)
     with transaction.atomic():
         agreement, created = SharingAgreement.objects.update_or_create(
             provider=provider,
@@ -157,15 +167,49 @@ def do_save_agreement(
                 "note": note,
             },
         )
-        _audit(
-            actor,
-            "sharing.agreement.created" if created else "sharing.agreement.changed",
-            target,
-            max_sensitivity=int(max_sensitivity),
-            covers_voices=agreement.covers_voices,
-            voices_protected=agreement.voices_protected,
-        )
+        audit_agreement_saved(agreement, created, actor)
     return agreement
+
+
+def agreement_refusal(
+    provider: Organization, recipient: Organization, gives_voices: bool
+) -> tuple[str, dict[str, Any]] | None:
+    """Why the policy refuses an agreement from ``provider`` to ``recipient`` (a translated
+    message and the audit's detail), or ``None``: with itself, humanitarian-military
+    separation, or community reports to an organization that may never receive them."""
+    if provider.pk == recipient.pk:
+        return _("An organization needs no agreement with itself."), {}
+    refusal = separation_refusal(provider, recipient)
+    if refusal is not None:
+        return refusal, {"separation": True}
+    if gives_voices and not may_ever_receive_voices(recipient.kind):
+        message = _("%(recipient)s may never receive community reports.") % {"recipient": recipient}
+        return message, {"separation": True}
+    return None
+
+
+def refuse_agreement(
+    provider: Organization, recipient: Organization, actor: User | None, gives_voices: bool
+) -> str | None:
+    """Audit and return the refusal of an agreement made past :func:`do_save_agreement` (the
+    Django admin's form), or ``None`` when the policy allows it."""
+    refused = agreement_refusal(provider, recipient, gives_voices)
+    if refused is None:
+        return None
+    message, detail = refused
+    return str(_refuse(actor, agreement_target(provider, recipient), message, **detail))
+
+
+def audit_agreement_saved(agreement: SharingAgreement, created: bool, actor: User | None) -> None:
+    """The audit row of an agreement made or changed (on the pages or in the admin)."""
+    _audit(
+        actor,
+        "sharing.agreement.created" if created else "sharing.agreement.changed",
+        agreement_target(agreement.provider, agreement.recipient),
+        max_sensitivity=int(agreement.max_sensitivity),
+        covers_voices=agreement.covers_voices,
+        voices_protected=agreement.voices_protected,
+    )
 
 
 def do_delete_agreement(agreement: SharingAgreement, actor: User | None) -> None:
