@@ -428,6 +428,15 @@ def may_manage_sharing(user: AnyUser | Viewer | None, organization_id: Any) -> b
     return viewer.rank_in(organization_id) >= ROLE_RANK[Role.ORG_ADMIN]
 
 
+def may_place_records(user: AnyUser | Viewer | None, owner_id: Any) -> bool:
+    """Moving an owner's record between its circles (or to the owner alone): the owner's
+    analysts and above, and platform administrators."""
+    viewer = as_viewer(user)
+    if viewer.is_platform_admin:
+        return True
+    return viewer.rank_in(owner_id) >= ROLE_RANK[Role.ANALYST]
+
+
 def grantable_roles(user: AnyUser | None, organization_id: Any) -> list[Role]:
     """The roles a user may give in an organization: never more than they hold there.
 
