@@ -13,10 +13,15 @@ raw records through the circle, and the audit row of the addition says so (``sep
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Max, Model
 from django.utils.translation import gettext as _
 
 from commonground.sharing.models import (
@@ -237,3 +242,96 @@ def do_set_record_circle(record: Any, circle: SharingCircle | None, actor: User 
             circle=circle_target(circle) if circle else None,
         )
     return record
+
+
+# --- Imports into a circle (``commonground import --circle``) ---------------------------------
+
+#: The circle that new records of the import under way go into, and the highest key of each
+#: owned model without ``created_at`` before it started (set by :func:`placing_imports`).
+_IMPORT_CIRCLE: ContextVar[tuple[SharingCircle, dict[str, Any]] | None] = ContextVar(
+    "commonground_import_circle", default=None
+)
+
+
+def import_circle(owner: Organization, slug: str, actor: User | None = None) -> SharingCircle:
+    """The circle ``slug`` of ``owner``; refused (translated, audited) when it has none: a
+    record only ever goes into its owner's circles."""
+    circle = SharingCircle.objects.select_related("owner").filter(owner=owner, slug=slug).first()
+    if circle is None:
+        message = _("%(owner)s has no circle %(slug)s: nothing was imported.") % {
+            "owner": owner.slug,
+            "slug": slug,
+        }
+        raise _refuse(actor, f"circle:{owner.slug}/{slug}", message)
+    return circle
+
+
+def imported_owned_models() -> list[type[Model]]:
+    """The owned models an import writes (they have both ``circle`` and ``import_run``)."""
+    found = []
+    for model in apps.get_models():
+        names = {f.name for f in model._meta.get_fields()}
+        if {"circle", "import_run", "owner"} <= names:
+            found.append(model)
+    return found
+
+
+def _created_at(model: type[Model]) -> bool:
+    return any(f.name == "created_at" for f in model._meta.get_fields())
+
+
+@contextmanager
+def placing_imports(circle: SharingCircle | None) -> Iterator[None]:
+    """Within it, a successful import puts the records it creates in ``circle`` (in the
+    import's own transaction: :func:`place_imported_records`, before figures are rebuilt)."""
+    if circle is None:
+        yield
+        return
+    before = {
+        model._meta.label_lower: model._default_manager.aggregate(top=Max("pk"))["top"] or 0
+        for model in imported_owned_models()
+        if not _created_at(model)
+    }
+    token = _IMPORT_CIRCLE.set((circle, before))
+    try:
+        yield
+    finally:
+        _IMPORT_CIRCLE.reset(token)
+
+
+def place_imported_records(
+    sender: Any, run: Any, counts: Any = None, parsed: Any = None, **kwargs: Any
+) -> None:
+    """``import_persisted``: the new records of ``run`` that are its owner's and in no circle go
+    into the circle chosen (:func:`placing_imports`); audited with how many of each model.
+
+    Runs before the analysis app's receiver; the events a first import summed in memory
+    (``stored_events``) know no circle, so the figures are then summed from the database.
+    """
+    placing = _IMPORT_CIRCLE.get()
+    if placing is None or counts is None:
+        return
+    circle, before = placing
+    if run.owner_id != circle.owner_id:
+        return  # never another owner's circle (import_circle checked it already)
+    placed = {}
+    for model in imported_owned_models():
+        label = model._meta.label_lower
+        new = model._default_manager.filter(
+            import_run=run, owner_id=circle.owner_id, circle__isnull=True
+        )
+        if _created_at(model):
+            new = new.filter(created_at__gte=run.started_at)
+        else:
+            new = new.filter(pk__gt=before.get(label, 0))
+        if count := new.update(circle=circle):
+            placed[label] = count
+    if placed and getattr(parsed, "stored_events", None) is not None:
+        parsed.stored_events = None
+    _audit(
+        run.imported_by,
+        "sharing.import.circle",
+        circle_target(circle),
+        import_run=str(run.pk),
+        placed=placed,
+    )
