@@ -181,13 +181,13 @@ def owned_records_filter(who: Viewer | AnyUser | None) -> Q | None:
     above_public = Q(sensitivity__gt=Sensitivity.PUBLIC)
     opened, armed_only = _circle_levels(viewer)
     # A circle opens only its own owner's records (``owner_id``): see ``_circle_levels``.
-    for (level, owner_id), circles in sorted(opened.items(), key=str):
+    for (level, owner_id), circles in sorted(opened.items(), key=lambda item: str(item[0])):
         visible |= (
             Q(owner_id=owner_id, circle_id__in=_ids(circles), sensitivity__lte=level)
             & above_public
             & shareable
         )
-    for (level, owner_id), circles in sorted(armed_only.items(), key=str):
+    for (level, owner_id), circles in sorted(armed_only.items(), key=lambda item: str(item[0])):
         visible |= (
             Q(owner_id=owner_id, circle_id__in=_ids(circles), sensitivity__lte=level)
             & above_public
