@@ -102,6 +102,13 @@ def init() -> None:
     help="The file's GED version (23.1, 24.0.3, 25.01-25.06) when its name does not carry "
     "it, e.g. a renamed file.",
 )
+@click.option(
+    "--circle",
+    default=None,
+    help="Slug of one of the owner's sharing circles: the records this import creates go "
+    "into it (default: none, the owner's alone). A circle of another owner refuses the "
+    "import; records already there keep their circle.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def import_(
     dataset: str,
@@ -110,6 +117,7 @@ def import_(
     replace_release: bool,
     dry_run: bool,
     version: str | None,
+    circle: str | None,
     quiet: bool,
 ) -> None:
     """Import PATH as DATASET, all or nothing; re-importing the same file changes nothing.
@@ -120,7 +128,7 @@ def import_(
     """
     from commonground.cli.output import ImportOptions, run_import
 
-    options = ImportOptions(replace_release, dry_run, version)
+    options = ImportOptions(replace_release, dry_run, version, circle)
     sys.exit(run_import(dataset, path, owner, quiet, options))
 
 

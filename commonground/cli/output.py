@@ -28,6 +28,7 @@ class ImportOptions:
     replace_release: bool = False
     dry_run: bool = False
     version: str | None = None
+    circle: str | None = None  # slug of one of the owner's circles for the new records
 
 
 def run_import(
@@ -43,7 +44,8 @@ def run_import(
     is written.
     """
     from commonground.cli.importers import load_importer
-    from commonground.core.services import VersionNotAccepted, do_import
+    from commonground.core.services import VersionNotAccepted
+    from commonground.sharing.circles import SharingRefused, import_circle, placing_imports
     from commonground.sharing.models import Organization
     from commonground.sharing.services import local_organization, organization_by_slug
 
@@ -52,29 +54,19 @@ def run_import(
     except Organization.DoesNotExist:
         console.print(f"[red]No organization with the slug {owner_slug!r}.[/]")
         return 1
+    try:
+        circle = import_circle(owner, options.circle) if options.circle else None
+    except SharingRefused as refusal:
+        console.print(str(refusal), style="red", markup=False, highlight=False)
+        return 1
     importer = load_importer(dataset)
     try:
         if options.dry_run:
+            if circle is not None:
+                console.print(f"New records would go into the circle {circle.slug!r}.")
             return _dry_run(importer, path, owner, options)
-        if quiet:
-            run = do_import(
-                importer,
-                path,
-                owner=owner,
-                progress=no_progress,
-                replace_release=options.replace_release,
-                version=options.version,
-            )
-        else:
-            with _progress_bar() as (callback):
-                run = do_import(
-                    importer,
-                    path,
-                    owner=owner,
-                    progress=callback,
-                    replace_release=options.replace_release,
-                    version=options.version,
-                )
+        with placing_imports(circle):
+            run = _do_import(importer, path, owner, quiet, options)
     except ImportRejected as exc:
         console.print(f"[red bold]Rejected {path}: nothing was changed.[/]")
         console.print(exc.summary(), markup=False, highlight=False, soft_wrap=True)
@@ -87,6 +79,24 @@ def run_import(
         return 1
     print_import_summary(run)
     return 0
+
+
+def _do_import(
+    importer: Importer[Any], path: Path, owner: Organization, quiet: bool, options: ImportOptions
+) -> ImportRun:
+    from contextlib import nullcontext
+
+    from commonground.core.services import do_import
+
+    with nullcontext(no_progress) if quiet else _progress_bar() as callback:
+        return do_import(
+            importer,
+            path,
+            owner=owner,
+            progress=callback,
+            replace_release=options.replace_release,
+            version=options.version,
+        )
 
 
 def _dry_run(

@@ -1,7 +1,14 @@
-"""Admin for organizations, memberships and sharing agreements; the audit log is read-only."""
+"""Admin for organizations, memberships and sharing agreements; the audit log is read-only.
+
+Circles and agreements changed here are audited as on the sharing pages, and an agreement that
+breaks humanitarian-military separation is refused in the form (``sharing.circles``).
+"""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
@@ -9,6 +16,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from commonground.core.admin import PlatformAdmin, ReadOnlyAdmin
+from commonground.sharing import circles
 from commonground.sharing.models import (
     ApiToken,
     AuditEvent,
@@ -40,6 +48,37 @@ class MembershipAdmin(PlatformAdmin):
     list_select_related = ("user", "organization")
 
 
+def _actor(request: HttpRequest) -> User | None:
+    return request.user if isinstance(request.user, User) else None
+
+
+class SharingAgreementForm(forms.ModelForm):  # type: ignore[type-arg]  # not subscriptable at run time
+    """The policy's refusals (separation, voices to armed kinds) as form errors, audited."""
+
+    actor: User | None = None
+
+    class Meta:
+        model = SharingAgreement
+        fields = (
+            "provider",
+            "recipient",
+            "max_sensitivity",
+            "covers_voices",
+            "voices_protected",
+            "note",
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
+        provider, recipient = data.get("provider"), data.get("recipient")
+        if isinstance(provider, Organization) and isinstance(recipient, Organization):
+            gives_voices = bool(data.get("covers_voices") or data.get("voices_protected"))
+            refusal = circles.refuse_agreement(provider, recipient, self.actor, gives_voices)
+            if refusal is not None:
+                raise forms.ValidationError(refusal)
+        return data
+
+
 @admin.register(SharingAgreement)
 class SharingAgreementAdmin(PlatformAdmin):
     list_display = (
@@ -55,6 +94,27 @@ class SharingAgreementAdmin(PlatformAdmin):
     raw_id_fields = ("provider", "recipient")
     readonly_fields = ("created_at", "updated_at")
     list_select_related = ("provider", "recipient")
+    form = SharingAgreementForm
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = cast(type[SharingAgreementForm], super().get_form(request, obj, change, **kwargs))
+        form.actor = _actor(request)
+        return form
+
+    def save_model(
+        self, request: HttpRequest, obj: SharingAgreement, form: Any, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        circles.audit_agreement_saved(obj, not change, _actor(request))
+
+    def delete_model(self, request: HttpRequest, obj: SharingAgreement) -> None:
+        circles.do_delete_agreement(obj, _actor(request))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[SharingAgreement]) -> None:
+        for agreement in queryset.select_related("provider", "recipient"):
+            circles.do_delete_agreement(agreement, _actor(request))
 
 
 @admin.register(SharingCircle)
@@ -71,6 +131,31 @@ class SharingCircleAdmin(PlatformAdmin):
     filter_horizontal = ("members",)
     readonly_fields = ("created_at", "updated_at")
     list_select_related = ("owner",)
+
+    def save_model(self, request: HttpRequest, obj: SharingCircle, form: Any, change: bool) -> None:
+        # kept on the form (one per request), not on this admin (shared between requests)
+        form.members_before = (
+            set(obj.members.values_list("pk", flat=True)) if change and obj.pk else set()
+        )
+        super().save_model(request, obj, form, change)
+        circles.audit_circle_saved(obj, not change, _actor(request))
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        circle: SharingCircle = form.instance
+        before: set[Any] = getattr(form, "members_before", set())
+        after = {org.pk: org for org in circle.members.all()}
+        for pk in sorted(set(after) - before, key=str):
+            circles.audit_member_added(circle, after[pk], _actor(request))
+        for member in Organization.objects.filter(pk__in=before - set(after)):
+            circles.audit_member_removed(circle, member, _actor(request))
+
+    def delete_model(self, request: HttpRequest, obj: SharingCircle) -> None:
+        circles.do_delete_circle(obj, _actor(request))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[SharingCircle]) -> None:
+        for circle in queryset.select_related("owner"):
+            circles.do_delete_circle(circle, _actor(request))
 
 
 @admin.register(AuditEvent)
@@ -95,9 +180,8 @@ class ApiTokenAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
-        actor = request.user if isinstance(request.user, User) else None
         for token in queryset.select_related("user"):
-            do_revoke_api_token(token, actor=actor)
+            do_revoke_api_token(token, actor=_actor(request))
 
 
 @admin.register(Release)

@@ -88,3 +88,20 @@ class AgreementForm(forms.Form):
         provider = self.fields["provider"]
         assert isinstance(provider, forms.ModelChoiceField)
         provider.queryset = providers
+
+
+class RecordCircleForm(forms.Form):
+    """Which of its owner's circles a record is shared through; empty: the owner only."""
+
+    circle = forms.ModelChoiceField(
+        label=gettext_lazy("Shared through"),
+        queryset=SharingCircle.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Owner only"),
+    )
+
+    def __init__(self, circles: QuerySet[SharingCircle], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        circle = self.fields["circle"]
+        assert isinstance(circle, forms.ModelChoiceField)
+        circle.queryset = circles

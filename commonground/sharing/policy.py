@@ -7,7 +7,8 @@ Who sees an owned record (owner, sensitivity, licence, circle) — ADR 0020:
 - a platform administrator: everything;
 - anyone, signed in or not: public records whose licence allows sharing raw rows;
 - a member of an organization in the record's sharing circle: the record, when
-  it is above public,
+  the circle is owned by the record's owner (another's circle widens nothing),
+  and it is above public,
   and its sensitivity is at most the circle's ``max_sensitivity``,
   and its licence allows raw sharing,
   and it is not a separated owner's record seen only through an armed organization;
@@ -35,7 +36,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from commonground.sharing.models import (
@@ -128,26 +129,33 @@ def separated_owner_ids() -> list[Any]:
     )
 
 
-def _circle_levels(viewer: Viewer) -> tuple[dict[int, set[Any]], dict[int, set[Any]]]:
-    """The viewer's circles by their ``max_sensitivity``: reached through a non-armed
-    organization (open), and reached only through armed ones (separation applies). One query."""
+def _circle_levels(
+    viewer: Viewer,
+) -> tuple[dict[tuple[int, Any], set[Any]], dict[tuple[int, Any], set[Any]]]:
+    """The viewer's circles by their ``max_sensitivity`` and owner: reached through a non-armed
+    organization (open), and reached only through armed ones (separation applies). One query.
+
+    The owner is kept so that a circle only ever opens its own owner's records: a record put in
+    another organization's circle (past the services) stays its owner's alone.
+    """
     through = SharingCircle.members.through
     rows = through.objects.filter(organization_id__in=list(viewer.roles)).values_list(
-        "sharingcircle_id", "sharingcircle__max_sensitivity", "organization_id"
+        "sharingcircle_id",
+        "sharingcircle__max_sensitivity",
+        "sharingcircle__owner_id",
+        "organization_id",
     )
     armed = viewer.armed_organizations
-    levels: dict[Any, int] = {}
+    keys: dict[Any, tuple[int, Any]] = {}
     open_circles: set[Any] = set()
-    for circle_id, level, organization_id in rows:
-        levels[circle_id] = level
+    for circle_id, level, owner_id, organization_id in rows:
+        keys[circle_id] = (level, owner_id)
         if organization_id not in armed:
             open_circles.add(circle_id)
-    opened: dict[int, set[Any]] = {}
-    armed_only: dict[int, set[Any]] = {}
-    for circle_id, level in levels.items():
-        (opened if circle_id in open_circles else armed_only).setdefault(level, set()).add(
-            circle_id
-        )
+    opened: dict[tuple[int, Any], set[Any]] = {}
+    armed_only: dict[tuple[int, Any], set[Any]] = {}
+    for circle_id, key in keys.items():
+        (opened if circle_id in open_circles else armed_only).setdefault(key, set()).add(circle_id)
     return opened, armed_only
 
 
@@ -172,11 +180,16 @@ def owned_records_filter(who: Viewer | AnyUser | None) -> Q | None:
     separated = separated_owner_ids() if armed else []
     above_public = Q(sensitivity__gt=Sensitivity.PUBLIC)
     opened, armed_only = _circle_levels(viewer)
-    for level, circles in sorted(opened.items()):
-        visible |= Q(circle_id__in=_ids(circles), sensitivity__lte=level) & above_public & shareable
-    for level, circles in sorted(armed_only.items()):
+    # A circle opens only its own owner's records (``owner_id``): see ``_circle_levels``.
+    for (level, owner_id), circles in sorted(opened.items(), key=lambda item: str(item[0])):
         visible |= (
-            Q(circle_id__in=_ids(circles), sensitivity__lte=level)
+            Q(owner_id=owner_id, circle_id__in=_ids(circles), sensitivity__lte=level)
+            & above_public
+            & shareable
+        )
+    for (level, owner_id), circles in sorted(armed_only.items(), key=lambda item: str(item[0])):
+        visible |= (
+            Q(owner_id=owner_id, circle_id__in=_ids(circles), sensitivity__lte=level)
             & above_public
             & shareable
             & ~Q(owner_id__in=separated)
@@ -239,10 +252,28 @@ def record_denied(
 
     if records is not None and _separation_decided(user, records):
         reason = SEPARATION_REASON
+    elif records is not None and misplaced_circle_records(records).exists():
+        reason = CIRCLE_MISMATCH_REASON
     if isinstance(user, Viewer):
         user = User.objects.filter(pk=user.user_id).first() if user.user_id else None
     actor = user if isinstance(user, User) else None
     do_record_repeatable("access.denied", actor, target, {"reason": reason})
+
+
+#: The audited reason when a record asked for sits in a circle its owner does not own: the
+#: policy reads it as its owner's alone (``owned_records_filter``).
+CIRCLE_MISMATCH_REASON = "record in another owner's circle"
+
+
+def misplaced_circle_records(records: QuerySet[M]) -> QuerySet[M]:
+    """The records put in a circle that their owner does not own (written past the services).
+
+    The policy never lets such a circle widen who sees them; this finds them for the audit.
+    Records with no circle (community reports) are never misplaced.
+    """
+    if not any(f.name == "circle" for f in records.model._meta.get_fields()):
+        return records.none()
+    return records.filter(circle__isnull=False).exclude(circle__owner_id=F("owner_id"))
 
 
 def _separation_decided(user: AnyUser | Viewer | None, records: QuerySet[Any]) -> bool:
@@ -398,6 +429,15 @@ def may_manage_sharing(user: AnyUser | Viewer | None, organization_id: Any) -> b
     if viewer.is_platform_admin:
         return True
     return viewer.rank_in(organization_id) >= ROLE_RANK[Role.ORG_ADMIN]
+
+
+def may_place_records(user: AnyUser | Viewer | None, owner_id: Any) -> bool:
+    """Moving an owner's record between its circles (or to the owner alone): the owner's
+    analysts and above, and platform administrators."""
+    viewer = as_viewer(user)
+    if viewer.is_platform_admin:
+        return True
+    return viewer.rank_in(owner_id) >= ROLE_RANK[Role.ANALYST]
 
 
 def grantable_roles(user: AnyUser | None, organization_id: Any) -> list[Role]:

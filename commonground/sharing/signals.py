@@ -1,4 +1,5 @@
-"""Failed sign-ins go to the audit log, bounded like denied reads (``do_record_repeatable``).
+"""Failed sign-ins go to the audit log, bounded like denied reads (``do_record_repeatable``);
+an import's new records go into the circle chosen (``commonground import --circle``).
 
 django-axes throttles them (settings ``AXES_*``); these receivers only record. The password
 tried is never recorded, only the user name typed and the address it came from.
@@ -58,5 +59,11 @@ def connect() -> None:
     from axes.signals import user_locked_out
     from django.contrib.auth.signals import user_login_failed
 
+    from commonground.core.services import import_persisted
+    from commonground.sharing.circles import place_imported_records
+
     user_login_failed.connect(record_sign_in_failed, dispatch_uid="commonground-sign-in-failed")
     user_locked_out.connect(record_locked_out, dispatch_uid="commonground-locked-out")
+    # Before the analysis app's receiver (``sharing`` comes first in INSTALLED_APPS), so the
+    # figures an import rebuilds carry the circle its new records went into.
+    import_persisted.connect(place_imported_records, dispatch_uid="commonground-import-circle")

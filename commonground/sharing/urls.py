@@ -1,4 +1,4 @@
-"""The circle and agreement pages, mounted at ``/sharing/`` by the root URL map."""
+"""The circle, agreement and record-circle pages, mounted at ``/sharing/`` by the root URL map."""
 
 from django.urls import path
 
@@ -10,4 +10,9 @@ urlpatterns = [
     path("circles/", views.circle_list, name="circles"),
     path("circles/<uuid:circle_id>/", views.circle_page, name="circle"),
     path("agreements/", views.agreement_list, name="agreements"),
+    path(
+        "records/<slug:kind>/<str:record_id>/circle/",
+        views.record_circle_page,
+        name="record_circle",
+    ),
 ]

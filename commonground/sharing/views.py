@@ -15,14 +15,24 @@ from django.contrib.auth.models import User
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from commonground.sharing import circles
-from commonground.sharing.forms import AgreementForm, CircleEditForm, CircleForm, MemberForm
+from commonground.sharing.forms import (
+    AgreementForm,
+    CircleEditForm,
+    CircleForm,
+    MemberForm,
+    RecordCircleForm,
+)
 from commonground.sharing.models import Organization, SharingAgreement, SharingCircle
 from commonground.sharing.policy import (
     ARMED_KINDS,
+    CIRCLE_MISMATCH_REASON,
     SEPARATED_OWNER_KINDS,
+    access_owned,
+    may_place_records,
     policy,
     record_denied,
     request_viewer,
@@ -203,3 +213,72 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
         "may_create": bool(managed),
     }
     return render(request, "sharing/agreements.html", context, status=status)
+
+
+#: The owned records whose circle has a page, by the name in its address: the model and the
+#: page that shows the record (a URL name taking its id), if any.
+RECORD_KINDS: dict[str, tuple[str, str]] = {
+    "event": ("events.Event", "web:event_detail"),
+    "operation": ("registry.Operation", ""),
+    "parallel-force": ("registry.ParallelForce", ""),
+    "presence": ("registry.Presence", ""),
+}
+
+
+def _placeable_record(request: HttpRequest, kind: str, record_id: str) -> Any:
+    """The record, if the viewer may see it and move it between its owner's circles; else 404
+    exactly as a missing one (and the refusal audited)."""
+    from django.apps import apps
+    from django.core.exceptions import ValidationError
+
+    if kind not in RECORD_KINDS:
+        raise Http404(_("No such page."))
+    model = apps.get_model(RECORD_KINDS[kind][0])
+    try:
+        found = model._default_manager.filter(pk=record_id)
+        exists = found.exists()
+    except (ValueError, ValidationError):
+        exists = False
+    if not exists:
+        raise Http404(_("No such page."))
+    viewer = request_viewer(request)
+    record = access_owned(found, viewer).select_related("owner", "circle__owner").first()
+    if record is None or not may_place_records(viewer, record.owner_id):
+        record_denied(
+            request.user, f"{kind}:{record_id}", "may not place this record", records=found
+        )
+        raise Http404(_("No such page."))
+    return record
+
+
+@policy("circle_owner")
+def record_circle_page(request: HttpRequest, kind: str, record_id: str) -> HttpResponse:
+    """Move one record to another of its owner's circles, or to the owner alone (audited).
+
+    Only the owner's analysts and above (and platform administrators) reach it; the circles
+    offered are the owner's own (``do_set_record_circle`` refuses any other).
+    """
+    user = _user(request)
+    if user is None:
+        return _to_login(request)
+    record = _placeable_record(request, kind, record_id)
+    owned = SharingCircle.objects.filter(owner_id=record.owner_id).order_by("name")
+    form = RecordCircleForm(owned, request.POST if request.method == "POST" else None)
+    form.fields["circle"].initial = record.circle_id
+    if request.method == "POST" and form.is_valid():
+        circles.do_set_record_circle(record, form.cleaned_data["circle"], user)
+        return redirect("sharing:record_circle", kind=kind, record_id=record.pk)
+    misplaced = record.circle is not None and record.circle.owner_id != record.owner_id
+    if misplaced:
+        record_denied(request.user, f"{kind}:{record_id}", CIRCLE_MISMATCH_REASON)
+    detail = RECORD_KINDS[kind][1]
+    context = {
+        "record": record,
+        "kind": kind,
+        "form": form,
+        "circles": owned.prefetch_related("members"),
+        "misplaced": misplaced,
+        "detail_url": reverse(detail, args=[record.pk]) if detail else "",
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "sharing/record_circle.html", context, status=status)
