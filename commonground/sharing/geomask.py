@@ -106,7 +106,7 @@ def coarsen_date(day: datetime.date) -> datetime.date:
 
 
 def same_admin2(
-    longitude: float, latitude: float, admin2_id: Any
+    longitude: float, latitude: float, admin2_id: Any, memo: dict[Any, Any] | None = None
 ) -> tuple[Callable[[float, float], bool], tuple[float, float]]:
     """Where a masked point may land (see the module's docstring), and where it goes if no draw
     lands there: the admin-2 centre when known, else the point's own admin-1 unit's."""
@@ -123,19 +123,22 @@ def same_admin2(
     if unit is None:  # outside the shipped boundaries: only the distance applies
         return (lambda lon, lat: True), (longitude, latitude)
     codes = next(codes for codes, shape in admin1_shapes() if shape is unit)
-    anonymous = AnonymousUser()
-    districts = access_areas(
-        Area.objects.filter(level=AreaLevel.ADMIN2, parent__code__in=codes), anonymous
-    )
-    centres = {
-        row["admin2"]: (row["lon"], row["lat"])
-        for row in access_owned(
-            Event.objects.filter(withdrawn=False, admin2__in=districts), anonymous
+    memo = {} if memo is None else memo
+    if codes not in memo:  # one query per admin-1 unit and call
+        anonymous = AnonymousUser()
+        districts = access_areas(
+            Area.objects.filter(level=AreaLevel.ADMIN2, parent__code__in=codes), anonymous
         )
-        .order_by()
-        .values("admin2")
-        .annotate(lat=Avg("latitude"), lon=Avg("longitude"))
-    }
+        memo[codes] = {
+            row["admin2"]: (row["lon"], row["lat"])
+            for row in access_owned(
+                Event.objects.filter(withdrawn=False, admin2__in=districts), anonymous
+            )
+            .order_by()
+            .values("admin2")
+            .annotate(lat=Avg("latitude"), lon=Avg("longitude"))
+        }
+    centres: dict[Any, tuple[float, float]] = memo[codes]
     own = centres.get(admin2_id)
     scale = math.cos(math.radians(latitude))
 
@@ -165,14 +168,14 @@ def sees_exactly(record: Any, viewer: Any) -> bool:
     )
 
 
-def shown_to(record: Any, viewer: Any) -> Any:
+def shown_to(record: Any, viewer: Any, memo: dict[Any, Any] | None = None) -> Any:
     """The record as ``viewer`` may see its point and dates: itself, or an unsaved copy with the
     point masked inside its admin-2 and the dates coarsened to the month (``geomasked`` True)."""
     if sees_exactly(record, viewer):
         return record
     from commonground.events.models import DatePrecisionCode
 
-    inside, fallback = same_admin2(record.longitude, record.latitude, record.admin2_id)
+    inside, fallback = same_admin2(record.longitude, record.latitude, record.admin2_id, memo)
     shown = copy(record)
     shown.longitude, shown.latitude = mask_point_where(
         record.longitude, record.latitude, inside, f"event:{record.pk}", False, fallback
@@ -182,3 +185,29 @@ def shown_to(record: Any, viewer: Any) -> Any:
     shown.date_precision = max(record.date_precision, DatePrecisionCode.MONTH)
     shown.geomasked = True
     return shown
+
+
+def masked_points(points: list[dict[str, Any]], events: Any, viewer: Any) -> list[dict[str, Any]]:
+    """Map markers (``id``, ``longitude``, ``latitude``, ``date_start``) with those of protected
+    events the viewer does not own geomasked and their dates coarsened (one query for them)."""
+    from commonground.sharing.models import Sensitivity
+
+    ids = [p["id"] for p in points]
+    if viewer.is_platform_admin or not ids:
+        return points
+    protected = events.filter(id__in=ids, sensitivity__gt=Sensitivity.PUBLIC).exclude(
+        owner_id__in=list(viewer.roles)
+    )
+    memo: dict[Any, Any] = {}
+    shown = {e.pk: shown_to(e, viewer, memo) for e in protected.order_by()}
+    return [
+        {
+            **p,
+            "longitude": shown[p["id"]].longitude,
+            "latitude": shown[p["id"]].latitude,
+            "date_start": shown[p["id"]].date_start,
+        }
+        if p["id"] in shown
+        else p
+        for p in points
+    ]

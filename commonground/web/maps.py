@@ -41,7 +41,7 @@ from commonground.registry.queries import (
     present_on,
     visible_operation_ids,
 )
-from commonground.sharing.geomask import shown_to
+from commonground.sharing.geomask import masked_points, shown_to
 from commonground.sharing.policy import policy, record_denied, request_viewer
 from commonground.web.basemap import ADMIN1_STATIC, country_outlines, outlines_version
 from commonground.web.periods import period_query, with_query
@@ -224,6 +224,7 @@ def map_events(request: HttpRequest) -> HttpResponse:
     """Events as GeoJSON points, newest first, at most ``MAP_POINTS_LIMIT`` of them."""
     parsed, events = filtered(request)
     points = queries.event_points(events, MAP_POINTS_LIMIT)
+    points = masked_points(points, events, request_viewer(request))  # non-owners: geomasked
     features = [
         {
             "type": "Feature",

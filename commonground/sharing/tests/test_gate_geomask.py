@@ -152,6 +152,9 @@ def test_a_non_owner_sees_the_point_moved_within_its_admin2_the_same_each_time(
         assert admin1_codes_at(lat, lon)[0] == "CAF.ouaka"
         assert nearest_centre((lon, lat)) == "CAF.ouaka.bambari"  # still placed in Bambari
         assert (start, precision) == ("2021-05-01", 4)  # the month only
+    layer = client.get("/map/data/events.geojson?dataset=geomask").json()["features"]
+    marker = next(f for f in layer if f["id"] == incident.pk)
+    first.append((*marker["geometry"]["coordinates"], marker["properties"]["date"], 4))
     assert len({(lon, lat) for lon, lat, _s, _p in first}) == 1  # one masked point everywhere
     for page in (f"/events/{incident.pk}/", f"/map/events/{incident.pk}/"):
         body = client.get(page).content.decode()
@@ -166,6 +169,9 @@ def test_the_owner_and_the_platform_admin_see_the_exact_point(
     client.force_login(cast[who])
     for lon, lat, start, precision in shown(client, incident):
         assert ((lon, lat), start, precision) == (TRUE_POINT, "2021-05-09", 1)
+    layer = client.get("/map/data/events.geojson?dataset=geomask").json()["features"]
+    marker = next(f for f in layer if f["id"] == incident.pk)
+    assert tuple(marker["geometry"]["coordinates"]) == TRUE_POINT
 
 
 def test_public_records_are_never_masked() -> None:
