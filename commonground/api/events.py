@@ -28,7 +28,8 @@ from commonground.events import queries
 from commonground.events.models import Event, ViolenceType
 from commonground.events.schemas import EventFilters
 from commonground.events.sources import source_fields
-from commonground.sharing.policy import policy, record_denied
+from commonground.sharing.geomask import shown_to
+from commonground.sharing.policy import policy, record_denied, request_viewer
 
 router = Router(tags=["events"])
 
@@ -245,10 +246,18 @@ def list_events(
         return hit
     events = queries.event_list(request.user, filters).select_related("admin2", "owner")
     count = queries.event_list_count(request.user, filters)
+    viewer = request_viewer(request)  # a protected point reaches a non-owner geomasked
+
+    def feature(event: Event) -> EventFeature:
+        return event_feature(shown_to(event, viewer))
+
+    def out(event: Event) -> EventOut:
+        return event_out(shown_to(event, viewer))
+
     if fmt == "geojson":
-        page = paginate(request, events, paging, event_feature, count)
+        page = paginate(request, events, paging, feature, count)
         return EventFeatureCollection(**page, features=page.pop("results"))
-    return Page[EventOut](**paginate(request, events, paging, event_out, count))
+    return Page[EventOut](**paginate(request, events, paging, out, count))
 
 
 @router.get(
@@ -276,4 +285,4 @@ def get_event(
                 records=Event.objects.filter(pk=event_id),
             )
         raise Http404("No such event.")
-    return event_detail(request, event)
+    return event_detail(request, shown_to(event, request_viewer(request)))

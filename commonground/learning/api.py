@@ -18,6 +18,7 @@ from commonground.api.errors import ErrorEnvelope
 from commonground.api.schemas import SLUG
 from commonground.learning import compute, queries
 from commonground.learning.models import Indicator, Programme
+from commonground.sharing.markings import tlp_label
 from commonground.sharing.policy import policy, record_denied
 
 router = Router(tags=["learning"])
@@ -48,6 +49,7 @@ class LearningBenchmarkOut(Schema):
     current: str
     demonstration: bool
     statuses: list[LearningMonthOut]
+    tlp: str = Field(description="TLP 2.0 marking of the record's sensitivity.")
 
 
 class LearningIndicatorOut(Schema):
@@ -60,6 +62,7 @@ class LearningIndicatorOut(Schema):
     baseline: float | None
     target: float | None
     by_sex: bool
+    tlp: str = Field(description="TLP 2.0 marking of the record's sensitivity.")
 
 
 class LearningNodeOut(Schema):
@@ -86,6 +89,7 @@ class LearningProgrammeOut(Schema):
     indicators: list[LearningIndicatorOut]
     nodes: list[LearningNodeOut]
     edges: list[LearningEdgeOut]
+    tlp: str = Field(description="TLP 2.0 marking of the programme (its theory of change too).")
 
 
 class LearningValueOut(Schema):
@@ -94,6 +98,7 @@ class LearningValueOut(Schema):
     value: float | None
     women: float | None
     men: float | None
+    tlp: str = Field(description="TLP 2.0 marking of the indicator.")
 
 
 def indicator_out(indicator: Indicator) -> LearningIndicatorOut:
@@ -107,6 +112,7 @@ def indicator_out(indicator: Indicator) -> LearningIndicatorOut:
         baseline=indicator.baseline,
         target=indicator.target,
         by_sex=indicator.by_sex,
+        tlp=tlp_label(indicator.sensitivity),
     )
 
 
@@ -134,6 +140,7 @@ def list_benchmarks(request: HttpRequest, mission: str = "") -> list[LearningBen
             current=v.current,
             demonstration=v.benchmark.demonstration,
             statuses=[LearningMonthOut(**vars(s)) for s in v.statuses],
+            tlp=tlp_label(v.benchmark.sensitivity),
         )
         for v in queries.benchmark_views(request.user, mission[:80] or None)
     ]
@@ -182,6 +189,7 @@ def get_programme(request: HttpRequest, slug: SlugPath) -> LearningProgrammeOut:
             LearningEdgeOut(source=e.source.key, target=e.target.key, kind=e.kind)
             for e in programme.edges.select_related("source", "target")
         ],
+        tlp=tlp_label(programme.sensitivity),
     )
 
 
@@ -200,4 +208,5 @@ def indicator_values(request: HttpRequest, slug: SlugPath) -> list[LearningValue
             record_denied(request.user, f"indicator:{slug}", "not visible under access policy")
         raise Http404("No such indicator.")
     table = compute.indicator_table(indicator, request.user)
-    return [LearningValueOut(**row) for row in table.iter_rows(named=True)]
+    tlp = tlp_label(indicator.sensitivity)
+    return [LearningValueOut(**row, tlp=tlp) for row in table.iter_rows(named=True)]

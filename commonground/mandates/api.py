@@ -32,6 +32,7 @@ from commonground.mandates.models import (
     Score,
     Tier,
 )
+from commonground.sharing.markings import tlp_label
 from commonground.sharing.policy import policy, record_denied
 
 router = Router(tags=["mandates"])
@@ -480,6 +481,7 @@ class MandateNeedOut(Schema):
     note: str
     organization: str
     sensitivity: int
+    tlp: str = Field(description="TLP 2.0 marking of the statement's sensitivity.")
 
 
 class MandateNeedAreaOut(Schema):
@@ -525,6 +527,7 @@ def list_needs(request: HttpRequest, mission: MissionPath, task: TaskPath) -> li
             note=n.note,
             organization=str(n.owner),
             sensitivity=n.sensitivity,
+            tlp=tlp_label(n.sensitivity),
         )
         for n in queries.visible_needs(request.user, mission, task)
     ]
@@ -624,6 +627,7 @@ class AgreementScoreOut(Schema):
     )
     events: list[str]
     evidence: str
+    tlp: str = Field(description="TLP 2.0 marking of the score's sensitivity.")
 
 
 class AgreementRollUpOut(Schema):
@@ -686,6 +690,7 @@ def get_scores(
                 is_demonstration=s.is_demonstration,
                 events=sorted(e.key for e in s.events.all()),
                 evidence=s.evidence,
+                tlp=tlp_label(s.sensitivity),
             )
             for s in mine
         ],

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from commonground.core.csv_out import csv_text
 from commonground.mandates import coverage, queries, reviews, scoring, services
 from commonground.mandates.models import Capability, DeploymentUnits, Mode, Score, Tier
+from commonground.sharing.markings import tlp_label
 from commonground.sharing.models import Organization, Sensitivity
 from commonground.sharing.policy import policy, record_denied
 from commonground.web.basemap import ADMIN1_STATIC
@@ -476,7 +477,17 @@ def scores_csv(request: HttpRequest, agreement: str) -> HttpResponse:
     if any(s.is_demonstration for s in scores):
         rows.append([_("Demonstration scores, made from the cited events.")])
     rows.append(
-        ["provision", "theme", "half_year", "score", "scorer", "organization", "events", "evidence"]
+        [
+            "provision",
+            "theme",
+            "half_year",
+            "score",
+            "scorer",
+            "organization",
+            "events",
+            "evidence",
+            "tlp",
+        ]
     )
     rows += [
         [
@@ -488,6 +499,7 @@ def scores_csv(request: HttpRequest, agreement: str) -> HttpResponse:
             str(s.owner),
             " ; ".join(sorted(e.key for e in s.events.all())),
             _(services.DEMO_EVIDENCE) if s.is_demonstration else s.evidence,
+            tlp_label(s.sensitivity),
         ]
         for s in scores
         if s.provision_id in keep

@@ -17,7 +17,7 @@ from commonground.api.errors import ErrorEnvelope
 from commonground.sharing import gate
 from commonground.sharing.markings import RELEASED_TLP
 from commonground.sharing.policy import policy
-from commonground.voices import figures, published
+from commonground.voices import figures
 
 router = Router(tags=["voices"])
 
@@ -80,7 +80,8 @@ def list_figures(request: HttpRequest) -> list[dict[str, Any]]:
             "dimensions": [d.name for d in t.dimensions],
             "measure": t.measure,
         }
-        for t in gate.tables_of(published.SOURCE)
+        for source in figures.SOURCES
+        for t in gate.tables_of(source)
     ]
     return [{"owner": slug, "tables": tables} for slug in routes]
 

@@ -1,4 +1,4 @@
-"""Released figures of community reports: what other organizations may see, through the gate.
+"""Released figures of community reports and perception surveys: what others see, through the gate.
 
 ``/voices/figures/`` (page), ``/voices/figures/<owner>/<table>.csv`` (export) and
 ``/api/v1/voices/figures...`` (``api_figures.py``) show only published tables released by
@@ -22,7 +22,10 @@ from commonground.sharing import gate
 from commonground.sharing.gate import PublishedTable, ReleasedTable, Route
 from commonground.sharing.markings import RELEASED_TLP
 from commonground.sharing.policy import policy, request_viewer
-from commonground.voices import published
+from commonground.voices import published, surveys
+
+#: The families of published tables shown here: community reports, perception surveys.
+SOURCES = (published.SOURCE, surveys.SOURCE)
 
 
 def routes_for(request: HttpRequest) -> dict[str, Route]:
@@ -38,7 +41,7 @@ def choose(
         raise Http404(_("No such page."))
     route = routes.get(owner_slug or next(iter(routes)))
     table = gate.TABLES.get(table_slug or published.AREA_MONTH.slug)
-    if route is None or table is None or table.source != published.SOURCE:
+    if route is None or table is None or table.source not in SOURCES:
         raise Http404(_("No such page."))
     return route, table
 
@@ -153,7 +156,7 @@ def figures(request: HttpRequest) -> HttpResponse:
         "routes": routes,
         "released": released,
         "owner": released.owner,
-        "tables": gate.tables_of(published.SOURCE),
+        "tables": [t for source in SOURCES for t in gate.tables_of(source)],
         "lines": [
             (row, label, [(c, status_text(c, released.k) if c else "") for c in cells])
             for row, label, cells in layout.lines()

@@ -34,7 +34,12 @@ from commonground.voices.kobo import (
 from commonground.voices.kobo_models import FormMapping
 from commonground.voices.models import ReportForm
 from commonground.voices.survey_models import Indicator, PerceptionSurvey
-from commonground.voices.surveys import compute_indicator, do_define_indicator
+from commonground.voices.surveys import (
+    SURVEY_TABLE,
+    compute_indicator,
+    do_define_indicator,
+    may_read_responses,
+)
 
 #: The largest upload accepted (XLSForm or export), in bytes.
 MAX_UPLOAD = 50 * 1024 * 1024
@@ -217,13 +222,17 @@ def survey_detail(request: HttpRequest, survey_id: str) -> HttpResponse:
             return redirect("voices:survey", survey_id=survey.pk)
         except ImportRejected as exc:
             problems = exc.problems
+    # Estimates for those who may read the responses; anyone else: the gate's released table.
+    readable = may_read_responses(request.user, survey)
     indicators = [
-        (indicator, compute_indicator(survey, indicator))
+        (indicator, compute_indicator(survey, indicator) if readable else [])
         for indicator in Indicator.objects.filter(survey=survey)
     ]
     context = {
         "survey": survey,
         "indicators": indicators,
+        "readable": readable,
+        "released_table": SURVEY_TABLE.slug,
         "is_analyst": is_analyst,
         "problems": problems,
         "questions": [q for q in survey.questions if q["choices"]],

@@ -3,8 +3,12 @@
 The responses are read with the same reader as the report channel (``xlsform.read_export``) and
 are idempotent the same way (keyed on the instanceID, per survey). A response keeps in clear
 only the admin-2 area, the round, the sex, the age group and the design weight; every answer is
-sealed (``crypto.seal``). Indicators are computed for the owner's members only: the answers are
-opened in memory, never stored in clear, and only weighted shares leave this module.
+sealed (``crypto.seal``). Indicators are computed for those who may read the responses
+(``may_read_protected``: the owner's analysts): the answers are opened in memory, never stored in
+clear, and only weighted shares leave this module. Anyone else who receives the owner's figures
+(the owner's viewers, the organizations of its circles) gets the published table
+:data:`SURVEY_TABLE` through the disclosure gate (``sharing.gate.release``), never an estimate
+computed here.
 
 Weighted proportions and their 95 % confidence intervals come from ``samplics``
 (``TaylorEstimator``, Taylor linearisation, logit-transformed interval so it stays in [0, 1]);
@@ -13,22 +17,30 @@ each respondent is their own primary unit (the exports carry no cluster column).
 
 from __future__ import annotations
 
+import hashlib
 import math
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from commonground.core.importing import ProblemList
+from commonground.sharing.gate import Dimension, PublishedTable, SourceRow, register
+from commonground.sharing.gate import Path as CellPath
 from commonground.sharing.models import Organization
-from commonground.sharing.policy import access_operator
+from commonground.sharing.policy import AnyUser, access_operator, may_read_protected
 from commonground.voices import crypto
 from commonground.voices.kobo import ImportResult, admin2_areas, normal, suggest_value
+from commonground.voices.published import area_domain, area_paths
+from commonground.voices.published import labels as report_labels
 from commonground.voices.services import audit
 from commonground.voices.survey_models import (
     Indicator,
@@ -389,3 +401,117 @@ def compute_indicator(survey: PerceptionSurvey, indicator: Indicator) -> list[Es
         share, low, high = weighted_share(ys, ws)
         estimates.append(Estimate(number, by, group, share, low, high, len(ys)))
     return estimates
+
+
+def may_read_responses(user: AnyUser | None, survey: PerceptionSurvey) -> bool:
+    """Who may see the weighted estimates: those who may read the responses themselves."""
+    return may_read_protected(user, survey.owner_id)
+
+
+# --- The published table: what anyone else receives, through the gate --------------------------
+
+SOURCE = "surveys"
+YES, NO = "yes", "no"
+
+
+def response_key(response_id: Any) -> int:
+    """A respondent's cell key 0-255 (the gate's perturbation), secret and always the same."""
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:survey-cell-key:{response_id}".encode())
+    return digest.digest()[0]
+
+
+def indicator_code(survey: PerceptionSurvey, indicator: Indicator) -> str:
+    return f"{survey.slug}.{indicator.slug}"
+
+
+def _answered(owner: Any) -> list[tuple[PerceptionSurvey, Indicator, dict[str, Any], int]]:
+    """Each (survey, indicator, respondent's clear columns, outcome) of the owner (gate only)."""
+    found = []
+    surveys = access_operator(PerceptionSurvey.objects.filter(owner=owner)).order_by("slug")
+    for survey in surveys:
+        for indicator in Indicator.objects.filter(survey=survey).order_by("slug"):
+            for response, outcome in outcomes(survey, indicator):
+                clear = {
+                    "id": response.pk,
+                    "round": response.round.number,
+                    "area__code": response.area.code if response.area else None,
+                    "area__parent__code": response.area.parent.code
+                    if response.area and response.area.parent
+                    else None,
+                }
+                found.append((survey, indicator, clear, outcome))
+    return found
+
+
+def _indicator_rows(owner: Any) -> list[SourceRow]:
+    answered = _answered(owner)
+    areas = area_paths([clear for _s, _i, clear, _o in answered])
+    rows = []
+    for survey, indicator, clear, outcome in answered:
+        code = indicator_code(survey, indicator)
+        path = (code, f"{code}.r{clear['round']}", f"{code}.r{clear['round']}.{(NO, YES)[outcome]}")
+        rows.append(
+            SourceRow(str(clear["id"]), response_key(clear["id"]), (path, areas[clear["id"]]))
+        )
+    return rows
+
+
+def _indicator_domain(owner: Any, rows: list[SourceRow]) -> tuple[list[CellPath], ...]:
+    """Every indicator, round and outcome; every admin-2 of the admin-1 units shown."""
+    answered = _answered(owner)
+    indicators: list[CellPath] = []
+    surveys = access_operator(PerceptionSurvey.objects.filter(owner=owner)).order_by("slug")
+    for survey in surveys:
+        rounds = list(SurveyRound.objects.filter(survey=survey).values_list("number", flat=True))
+        for indicator in Indicator.objects.filter(survey=survey).order_by("slug"):
+            code = indicator_code(survey, indicator)
+            for number in rounds:
+                for outcome in (YES, NO):
+                    indicators.append((code, f"{code}.r{number}", f"{code}.r{number}.{outcome}"))
+    return (indicators, area_domain([clear for _s, _i, clear, _o in answered]))
+
+
+def survey_labels(dimension: str, codes: Iterable[str]) -> dict[str, str]:
+    """Names for the table's codes: the indicator, its round, whether a respondent meets it."""
+    codes = list(codes)
+    if dimension != "indicator":
+        return report_labels(dimension, codes)
+    names = {
+        f"{survey_slug}.{slug}": label
+        for survey_slug, slug, label in Indicator.objects.values_list(
+            "survey__slug", "slug", "label"
+        )
+    }
+    found = {}
+    for code in codes:
+        parts = code.split(".")
+        name = names.get(".".join(parts[:2]), code)
+        if len(parts) == 2:
+            found[code] = name
+        elif len(parts) in (3, 4) and parts[2][1:].isdigit():
+            text = _("{indicator}, round {number}").format(indicator=name, number=parts[2][1:])
+            if len(parts) == 4:
+                meets = _("meets it") if parts[3] == YES else _("does not meet it")
+                text = f"{text}: {meets}"
+            found[code] = text
+        else:
+            found[code] = code
+    return found
+
+
+INDICATOR = Dimension("indicator", _lazy("Indicator, round and answer"), key=False, depth=3)
+ROUND_AREA = Dimension("area", _lazy("Area"), key=True, depth=2)
+
+SURVEY_TABLE = register(
+    PublishedTable(
+        slug="surveys-indicator-area",
+        source=SOURCE,
+        title=_lazy("Perception survey respondents by indicator, round and area"),
+        dimensions=(INDICATOR, ROUND_AREA),
+        measure="count",
+        measure_label=_lazy("respondents"),
+        rows=_indicator_rows,
+        domain=_indicator_domain,
+        labels=survey_labels,
+    )
+)

@@ -41,7 +41,8 @@ from commonground.registry.queries import (
     present_on,
     visible_operation_ids,
 )
-from commonground.sharing.policy import policy, record_denied
+from commonground.sharing.geomask import masked_points, shown_to
+from commonground.sharing.policy import policy, record_denied, request_viewer
 from commonground.web.basemap import ADMIN1_STATIC, country_outlines, outlines_version
 from commonground.web.periods import period_query, with_query
 from commonground.web.views import narrowing
@@ -223,6 +224,7 @@ def map_events(request: HttpRequest) -> HttpResponse:
     """Events as GeoJSON points, newest first, at most ``MAP_POINTS_LIMIT`` of them."""
     parsed, events = filtered(request)
     points = queries.event_points(events, MAP_POINTS_LIMIT)
+    points = masked_points(points, events, request_viewer(request))  # non-owners: geomasked
     features = [
         {
             "type": "Feature",
@@ -405,4 +407,5 @@ def map_event(request: HttpRequest, event_id: int) -> HttpResponse:
         if queries.event_exists(event_id):
             record_denied(request.user, f"event:{event_id}", "not visible under access policy")
         raise Http404(_("No such event."))
-    return render(request, "web/_map_event.html", {"event": event})
+    shown = shown_to(event, request_viewer(request))  # geomasked for a non-owner
+    return render(request, "web/_map_event.html", {"event": shown})

@@ -31,8 +31,15 @@ from commonground.events.models import Event, ViolenceType
 from commonground.events.schemas import EventFilters, FilterError, parse_event_filters
 from commonground.events.sources import source_fields
 from commonground.registry.models import Actor
+from commonground.sharing.geomask import shown_to
 from commonground.sharing.models import Sensitivity
-from commonground.sharing.policy import AnyUser, access_exportable, policy, record_denied
+from commonground.sharing.policy import (
+    AnyUser,
+    access_exportable,
+    policy,
+    record_denied,
+    request_viewer,
+)
 from commonground.web.periods import period_query
 
 #: Rows per page of the events list: a screenful to scan, small enough for a slow link.
@@ -158,6 +165,7 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
                 records=Event.objects.filter(pk=event_id),
             )
         raise Http404(_("No such event."))
+    event = shown_to(event, request_viewer(request))  # geomasked for a non-owner
     context = {
         "event": event,
         "duplicates": queries.duplicate_flags(request.user, event),

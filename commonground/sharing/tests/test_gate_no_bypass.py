@@ -2,10 +2,11 @@
 
 Two checks, in the spirit of ``test_every_route_has_policy``:
 
-1. **source**: every module that reads community reports (the voices ``Report`` model or its
-   table) and aggregates (``Count``, ``Sum``, ``annotate``, ``aggregate``, ``.count()``,
-   ``Counter``, pandas/polars ``group_by``, SQL ``COUNT``) is listed below with why it may, and
-   with how many aggregations it holds: a new module, or a new aggregation in a listed one, fails
+1. **source**: every module that reads community reports or perception-survey responses (the
+   voices ``Report`` and ``PerceptionResponse`` models or their tables) and aggregates
+   (``Count``, ``Sum``, ``annotate``, ``aggregate``, ``.count()``, ``Counter``, pandas/polars
+   ``group_by``, SQL ``COUNT``) is listed below with why it may, and with how many aggregations
+   it holds: a new module, or a new aggregation in a listed one, fails
    until someone decides it goes through ``sharing.gate`` or is owner-only;
 2. **requests**: the army liaison (in the owner's circle) and a peacebuilding NGO (not in it)
    open every page and API route that takes no parameter, then SYNTHETIC reports are added and
@@ -29,10 +30,12 @@ from commonground.sharing.tests.test_every_route_has_policy import api_views, pa
 
 ROOT = Path(__file__).resolve().parents[2]
 
-#: Reads of the voices reports: the model imported, or its table named in SQL.
+#: Reads of the voices reports and survey responses: a model imported, or its table in SQL.
 READS_REPORTS = re.compile(
     r"from commonground\.voices\.models import (?:\([^)]*|[^\n]*)\bReport\b|voices_report\b"
-    r"|get_model\(\s*[\"']voices[\"'],\s*[\"']Report[\"']"
+    r"|get_model\(\s*[\"']voices[\"'],\s*[\"'](?:Report|PerceptionResponse)[\"']"
+    r"|from commonground\.voices\.survey_models import (?:\([^)]*|[^\n]*)\bPerceptionResponse\b"
+    r"|voices_perceptionresponse\b"
 )
 AGGREGATES = re.compile(
     r"\bCount\(|\bSum\(|\bAvg\(|\.annotate\(|\.aggregate\(|group_by\(|groupby\(|\.count\(\)"
@@ -80,6 +83,8 @@ def test_the_scan_catches_a_new_aggregation(tmp_path: Path) -> None:
         "from commonground.voices.models import Report\nframe.group_by('area')",
         "from commonground.voices.models import (\n    Category,\n    Report,\n)\n"
         "x.aggregate(n=Sum('men'))",
+        "from commonground.voices.survey_models import PerceptionResponse\nCounter(rows)",
+        "cursor.execute('SELECT COUNT(*) FROM voices_perceptionresponse')",
     ]
     for sample in samples:
         assert READS_REPORTS.search(sample) and AGGREGATES.search(sample), sample
