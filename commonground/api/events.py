@@ -45,6 +45,11 @@ class EventOut(Schema):
     latitude: float
     longitude: float
     location_precision: int = Field(description="UCDP's where_prec: 1 exact ... 7 international.")
+    geomasked: bool = Field(
+        default=False,
+        description="The point was moved (up to 10 km, inside its admin-2) and the dates cut to "
+        "the month, because the record is shared with you but you are not of its owner.",
+    )
     place: str
     country_code: str
     admin1: str | None = Field(description="Admin-1 area code, e.g. CAF.ouaka.")
@@ -138,6 +143,7 @@ def event_out(event: Event) -> EventOut:
         latitude=event.latitude,
         longitude=event.longitude,
         location_precision=event.location_precision,
+        geomasked=getattr(event, "geomasked", False),
         place=event.place,
         country_code=event.country_code,
         admin1=event.admin1.code if event.admin1 else None,
@@ -201,7 +207,8 @@ def event_detail(request: HttpRequest, event: Event) -> EventDetail:
         withdrawn=event.withdrawn,
         owner_organization=OrganizationRef.of(event.owner),
         provenance=provenance,
-        source_fields=source_fields(event),
+        # A geomasked record's source columns would give the exact point and day back.
+        source_fields={} if getattr(event, "geomasked", False) else source_fields(event),
         likely_duplicates=duplicates,
     )
 

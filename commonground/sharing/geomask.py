@@ -157,6 +157,11 @@ def same_admin2(
     return inside, own or (point.x, point.y)
 
 
+#: UCDP's ``where_prec`` of a masked point: "within 25 km of the point", which a move of at most
+#: 10 km keeps true.
+MASKED_LOCATION_PRECISION = 2
+
+
 def sees_exactly(record: Any, viewer: Any) -> bool:
     """A public record, a member of its owner and a platform administrator see it as it is."""
     from commonground.sharing.models import Sensitivity
@@ -183,6 +188,9 @@ def shown_to(record: Any, viewer: Any, memo: dict[Any, Any] | None = None) -> An
     shown.date_start = coarsen_date(record.date_start)
     shown.date_end = coarsen_date(record.date_end)
     shown.date_precision = max(record.date_precision, DatePrecisionCode.MONTH)
+    # The point may have moved up to 10 km: it no longer is "exact" (UCDP where_prec 2: the
+    # place is within 25 km of the point).
+    shown.location_precision = max(record.location_precision, MASKED_LOCATION_PRECISION)
     shown.geomasked = True
     return shown
 

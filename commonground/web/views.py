@@ -84,6 +84,9 @@ def event_list(request: HttpRequest) -> HttpResponse:
     count = queries.event_list_count(request.user, parsed.filters)
     paginator = CountedPaginator(events, EVENTS_PER_PAGE, count)
     page = paginator.get_page(request.GET.get("page"))
+    viewer, memo = request_viewer(request), {}
+    # Shared records a non-owner sees: dates as months (and points moved), as on their pages.
+    page.object_list = [shown_to(event, viewer, memo) for event in page.object_list]
     context = {
         "page": page,
         "filters": parsed.filters,
@@ -169,7 +172,8 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     context = {
         "event": event,
         "duplicates": queries.duplicate_flags(request.user, event),
-        "source_fields": source_fields(event),
+        # A geomasked record's source columns would give the exact point and day back.
+        "source_fields": {} if getattr(event, "geomasked", False) else source_fields(event),
         "actor_pages": actor_pages(request.user, event),
     }
     return render(request, "web/event_detail.html", context)

@@ -156,9 +156,17 @@ def test_a_non_owner_sees_the_point_moved_within_its_admin2_the_same_each_time(
     marker = next(f for f in layer if f["id"] == incident.pk)
     first.append((*marker["geometry"]["coordinates"], marker["properties"]["date"], 4))
     assert len({(lon, lat) for lon, lat, _s, _p in first}) == 1  # one masked point everywhere
+    listed_page = client.get("/events/?dataset=geomask").content.decode()
+    row = f'href="/events/{incident.pk}/">'
+    assert f"{row}2021-05<" in listed_page  # the list: the month too
     for page in (f"/events/{incident.pk}/", f"/map/events/{incident.pk}/"):
         body = client.get(page).content.decode()
         assert f"{TRUE_POINT[1]}, {TRUE_POINT[0]}" not in body and "2021-05-09" not in body
+        assert "Location moved by up to 10 km" in body  # the reader is told, never misled
+    detail = client.get(f"/api/v1/events/{incident.pk}").json()
+    assert detail["geomasked"] is True
+    assert detail["location_precision"] >= 2  # UCDP where_prec 2: within 25 km
+    assert detail["source_fields"] == {}  # the source's own columns hold the exact point and day
 
 
 @pytest.mark.django_db
@@ -169,6 +177,9 @@ def test_the_owner_and_the_platform_admin_see_the_exact_point(
     client.force_login(cast[who])
     for lon, lat, start, precision in shown(client, incident):
         assert ((lon, lat), start, precision) == (TRUE_POINT, "2021-05-09", 1)
+    detail = client.get(f"/api/v1/events/{incident.pk}").json()
+    assert detail["geomasked"] is False and detail["location_precision"] == incident.location_precision
+    assert "Location moved" not in client.get(f"/events/{incident.pk}/").content.decode()
     layer = client.get("/map/data/events.geojson?dataset=geomask").json()["features"]
     marker = next(f for f in layer if f["id"] == incident.pk)
     assert tuple(marker["geometry"]["coordinates"]) == TRUE_POINT
