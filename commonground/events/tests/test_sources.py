@@ -119,7 +119,9 @@ def test_deferred_indexes_come_back_exactly_as_they_were() -> None:
     keys = bulk._foreign_keys(Event._meta.db_table)
     assert {name for name, _sql in before} >= {"event_country_date", "event_type_date"}
     constrained = [
-        f for f in Event._meta.concrete_fields if f.is_relation and getattr(f, "db_constraint", False)
+        f
+        for f in Event._meta.concrete_fields
+        if f.is_relation and getattr(f, "db_constraint", False)
     ]
     assert len(keys) == (len(constrained) if connection.vendor == "postgresql" else 0)
     with bulk.deferred_indexes(Event._meta.db_table, enabled=True):

@@ -178,7 +178,8 @@ def test_the_owner_and_the_platform_admin_see_the_exact_point(
     for lon, lat, start, precision in shown(client, incident):
         assert ((lon, lat), start, precision) == (TRUE_POINT, "2021-05-09", 1)
     detail = client.get(f"/api/v1/events/{incident.pk}").json()
-    assert detail["geomasked"] is False and detail["location_precision"] == incident.location_precision
+    assert detail["geomasked"] is False
+    assert detail["location_precision"] == incident.location_precision
     assert "Location moved" not in client.get(f"/events/{incident.pk}/").content.decode()
     layer = client.get("/map/data/events.geojson?dataset=geomask").json()["features"]
     marker = next(f for f in layer if f["id"] == incident.pk)
