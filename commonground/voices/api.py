@@ -26,6 +26,36 @@ router = Router(tags=["voices"])
 API_PAGE = 200
 
 
+class ThemeRef(Schema):
+    id: uuid.UUID
+    title: str
+    published: bool = Field(description="Its answer is public (the public answers page).")
+
+
+class CorroborationOut(Schema):
+    kind: str = Field(description="`event` or `report`.")
+    event: int | None = Field(description="The event's number; null if you may not see it.")
+    report: uuid.UUID | None = Field(description="The other report of the same organization.")
+    marked_at: datetime.datetime
+
+
+class FollowUpOut(Schema):
+    assignee: str = Field(description="Username of the member who does it.")
+    due_on: datetime.date
+    done: bool
+    done_at: datetime.datetime | None
+
+
+class VerificationOut(Schema):
+    """What the report page shows of verification, to the same people."""
+
+    themes: list[ThemeRef]
+    corroborations: list[CorroborationOut]
+    duplicate_of: uuid.UUID | None
+    duplicates: list[uuid.UUID]
+    follow_ups: list[FollowUpOut]
+
+
 class ReportOut(Schema):
     """A report's coarse columns: what every member of the owner may see."""
 
@@ -50,6 +80,10 @@ class ReportOut(Schema):
     information_credibility: int | None
     public_answer: str
     synthetic: bool
+    verification: VerificationOut | None = Field(
+        description="Themes, corroborations, duplicates and follow-ups: for the owner's analysts "
+        "(as the report page); null for everyone else."
+    )
 
 
 class ReportDetailOut(ReportOut):
@@ -68,12 +102,13 @@ class ReportFilters(Schema):
     until: str = Field("", description="YYYY-MM, last month of a period (included)")
 
 
-def report_out(report: Report) -> dict[str, Any]:
+def report_out(report: Report, verification: dict[Any, dict[str, Any]]) -> dict[str, Any]:
     return {
         **{name: getattr(report, name) for name in ReportOut.model_fields if hasattr(report, name)},
         "owner": report.owner.slug,
         "area": report.area.code if report.area else None,
         "synthetic": report.is_synthetic,
+        "verification": verification.get(report.pk),
     }
 
 
@@ -88,8 +123,9 @@ def list_reports(request: HttpRequest, filters: Query[ReportFilters]) -> list[di
     """Your organizations' reports, newest first, filtered (coarse columns only)."""
     if not queries.may_use_inbox(request.user):
         raise Http404("Not found.")
-    reports = queries.filtered_reports(request.user, filters.model_dump())
-    return [report_out(r) for r in reports[:API_PAGE]]
+    reports = list(queries.filtered_reports(request.user, filters.model_dump())[:API_PAGE])
+    verification = queries.verification_of(request.user, reports)
+    return [report_out(r, verification) for r in reports]
 
 
 @router.get(
@@ -105,4 +141,5 @@ def get_report(request: HttpRequest, report_id: uuid.UUID) -> dict[str, Any]:
     if report is None:
         raise Http404("No such report.")
     protected = queries.protected_fields(report, request.user, why="api")
-    return {**report_out(report), "protected": protected}
+    verification = queries.verification_of(request.user, [report])
+    return {**report_out(report, verification), "protected": protected}

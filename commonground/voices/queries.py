@@ -11,7 +11,7 @@ import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from commonground.core.models import Area, AreaLevel
 from commonground.sharing.policy import (
@@ -196,3 +196,71 @@ def voices_counts() -> dict[str, int]:
         "voices_reports": access_operator(Report.objects.all()).count(),
         "perception_responses": access_operator(PerceptionResponse.objects.all()).count(),
     }
+
+
+def verification_of(user: AnyUser | None, reports: list[Report]) -> dict[Any, dict[str, Any]]:
+    """Themes, corroborations, duplicates and follow-ups of ``reports``, by report id.
+
+    Only for the reports whose owner's analysts ``user`` counts among (``may_read_protected``),
+    the same people the report page shows them to; the other reports are absent from the answer.
+    An event that corroborates a report is named only when ``user`` may see it
+    (``events.queries.visible_events``); otherwise ``event`` is ``None``. A few queries for the
+    whole list, however long.
+    """
+    from commonground.events.queries import visible_events
+    from commonground.voices.inbox_models import Corroboration, DuplicateLink, FollowUp, Theme
+
+    owners = set(voices_organizations(user, analysts_only=True))
+    ids = [report.pk for report in reports if report.owner_id in owners]
+    if not ids:
+        return {}
+    found: dict[Any, dict[str, Any]] = {
+        pk: {
+            "themes": [],
+            "corroborations": [],
+            "duplicate_of": None,
+            "duplicates": [],
+            "follow_ups": [],
+        }
+        for pk in ids
+    }
+    links = Theme.reports.through.objects.filter(report_id__in=ids, theme__owner_id__in=owners)
+    for report_id, theme_id, title, published_at, answer in links.order_by(
+        "theme__title", "theme_id"
+    ).values_list(
+        "report_id", "theme_id", "theme__title", "theme__published_at", "theme__answer"
+    ):
+        published = published_at is not None and bool(answer)
+        found[report_id]["themes"].append({"id": theme_id, "title": title, "published": published})
+    corroborations = list(
+        Corroboration.objects.filter(report_id__in=ids)
+        .order_by("created_at", "id")
+        .values_list("report_id", "event_id", "other_report_id", "created_at")
+    )
+    events = {event for _r, event, _o, _c in corroborations if event is not None}
+    seen = set(visible_events(user).filter(pk__in=events).values_list("pk", flat=True))
+    for report_id, event, other, created_at in corroborations:
+        found[report_id]["corroborations"].append(
+            {
+                "event": event if event in seen else None,
+                "report": other,
+                "kind": "event" if event is not None else "report",
+                "marked_at": created_at,
+            }
+        )
+    duplicates = DuplicateLink.objects.filter(Q(report_id__in=ids) | Q(original_id__in=ids))
+    for report_id, original_id in duplicates.order_by("created_at", "id").values_list(
+        "report_id", "original_id"
+    ):
+        if report_id in found:
+            found[report_id]["duplicate_of"] = original_id
+        if original_id in found:
+            found[original_id]["duplicates"].append(report_id)
+    follow_ups = FollowUp.objects.filter(report_id__in=ids).order_by("done", "due_on", "id")
+    for report_id, username, due_on, done, done_at in follow_ups.values_list(
+        "report_id", "assignee__username", "due_on", "done", "done_at"
+    ):
+        found[report_id]["follow_ups"].append(
+            {"assignee": username, "due_on": due_on, "done": done, "done_at": done_at}
+        )
+    return found
