@@ -80,7 +80,9 @@ def verification(world: InboxWorld, ged_run: ImportRun) -> dict[str, object]:
     public = Event.objects.filter(import_run=ged_run).order_by("pk").first()
     assert public is not None
     return {
-        "themes": [{"id": str(world.unpublished.pk), "title": UNPUBLISHED_THEME, "published": False}],
+        "themes": [
+            {"id": str(world.unpublished.pk), "title": UNPUBLISHED_THEME, "published": False}
+        ],
         "event_numbers": [public.pk, None],
         "report": str(world.public_report.pk),
         "follow_ups": [{"assignee": "grace", "due_on": "2021-07-01", "done": False}],
