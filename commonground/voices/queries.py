@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from commonground.core.models import Area, AreaLevel
 from commonground.sharing.policy import (
     AnyUser,
+    Viewer,
     access_operator,
     access_reports,
     may_read_protected,
@@ -37,12 +38,12 @@ FILTERS = ("status", "category", "area", "month", "channel", "since", "until")
 INBOX_ORDER = ("-month", "-created_at", "-id")
 
 
-def visible_reports(user: AnyUser | None) -> QuerySet[Report]:
+def visible_reports(user: AnyUser | Viewer | None) -> QuerySet[Report]:
     """The reports ``user`` may know exist (members of the owner)."""
     return access_reports(Report.objects.all(), user).select_related("area", "owner")
 
 
-def filtered_reports(user: AnyUser | None, filters: dict[str, str]) -> QuerySet[Report]:
+def filtered_reports(user: AnyUser | Viewer | None, filters: dict[str, str]) -> QuerySet[Report]:
     """The inbox: visible reports narrowed by the filters given (unknown values match nothing).
 
     Most recent month first, then the latest received. Duplicates drop out unless the status
@@ -208,8 +209,10 @@ def voices_counts() -> dict[str, int]:
     }
 
 
-def verification_of(user: AnyUser | None, reports: list[Report]) -> dict[Any, dict[str, Any]]:
-    """Themes, corroborations, duplicates and follow-ups of ``reports``, by report id.
+def verification_of(
+    user: AnyUser | Viewer | None, reports: list[tuple[Any, Any]]
+) -> dict[Any, dict[str, Any]]:
+    """Themes, corroborations, duplicates and follow-ups of ``reports`` (id, owner id), by id.
 
     Only for the reports whose owner's analysts ``user`` counts among (``may_read_protected``),
     the same people the report page shows them to; the other reports are absent from the answer.
@@ -221,7 +224,7 @@ def verification_of(user: AnyUser | None, reports: list[Report]) -> dict[Any, di
     from commonground.voices.inbox_models import Corroboration, DuplicateLink, FollowUp, Theme
 
     owners = set(voices_organizations(user, analysts_only=True))
-    ids = [report.pk for report in reports if report.owner_id in owners]
+    ids = [pk for pk, owner_id in reports if owner_id in owners]
     if not ids:
         return {}
     found: dict[Any, dict[str, Any]] = {
@@ -246,7 +249,10 @@ def verification_of(user: AnyUser | None, reports: list[Report]) -> dict[Any, di
         .values_list("report_id", "event_id", "other_report_id", "created_at")
     )
     events = {event for _r, event, _o, _c in corroborations if event is not None}
-    seen = set(visible_events(user).filter(pk__in=events).values_list("pk", flat=True))
+    seen: set[Any] = set()
+    if events:  # access_owned under it takes a Viewer as well as a user
+        visible = visible_events(user)  # type: ignore[arg-type]
+        seen = set(visible.filter(pk__in=events).values_list("pk", flat=True))
     for report_id, event, other, created_at in corroborations:
         found[report_id]["corroborations"].append(
             {
