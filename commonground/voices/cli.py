@@ -70,10 +70,18 @@ def shred(organization: str, yes: bool) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="JSON lines file to write (created readable by you only).",
 )
-def export(organization: str, out: Path) -> None:
+@click.option(
+    "--verification",
+    "verification",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write themes, corroborations, duplicates and follow-ups to this CSV file "
+    "(one row each; created readable by you only).",
+)
+def export(organization: str, out: Path, verification: Path | None) -> None:
     """Write ORG's reports, decrypted, as JSON lines (audited): the organization's own data."""
     from commonground.voices import crypto
     from commonground.voices.services import export_to_file
+    from commonground.voices.verification import do_export_verification
 
     org = organization_or_fail(organization)
     try:
@@ -82,6 +90,9 @@ def export(organization: str, out: Path) -> None:
         out.unlink(missing_ok=True)
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Wrote {count:,} reports of {organization} to {out}.")
+    if verification is not None:
+        rows = do_export_verification(org, verification)  # type: ignore[arg-type]  # as above
+        click.echo(f"Wrote {rows:,} verification rows of {organization} to {verification}.")
 
 
 @voices.command(name="import-kobo")
