@@ -111,6 +111,7 @@ def import_kobo(organization: str, form: str, xlsform: Path, export: Path, dry_r
     from commonground.core.importing import ImportRejected
     from commonground.voices.kobo import do_import_kobo
     from commonground.voices.models import ReportForm
+    from commonground.voices.queries import refresh_statistics
 
     org = organization_or_fail(organization)
     report_form, created = ReportForm.objects.get_or_create(
@@ -124,6 +125,8 @@ def import_kobo(organization: str, form: str, xlsform: Path, export: Path, dry_r
         raise click.ClickException("nothing imported:\n" + exc.summary()) from exc
     if created and dry_run:
         report_form.delete()
+    if result.added and not dry_run:
+        refresh_statistics()  # a bulk load: the inbox's plans need fresh statistics
     verb = "would add" if dry_run else "added"
     click.echo(
         f"{export.name}: {result.rows:,} rows, {verb} {result.added:,} reports, "

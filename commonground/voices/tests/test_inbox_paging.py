@@ -74,3 +74,30 @@ def test_a_wrong_cursor_shows_the_page_by_number(
     for cursor in ("junk", "2021-01-01~nope~x", "2021-01-01~2021-01-01T00:00:00~" + "0" * 32, ""):
         body = client.get(f"/voices/inbox/?page=2&after={cursor}").content.decode()
         assert shown(body) == by_number
+
+
+def test_fresh_statistics_after_a_bulk_load(reports: list[Report]) -> None:
+    from django.db import connection
+
+    from commonground.voices.queries import refresh_statistics
+
+    def planner_rows() -> float:
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+                if cursor.fetchone() is None:
+                    return 0
+                cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'voices_report'")
+                found = cursor.fetchone()
+                return float(found[0].split()[0]) if found else 0
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'voices_report'")
+            return max(0.0, float(cursor.fetchone()[0]))
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if cursor.fetchone() is not None:
+                cursor.execute("DELETE FROM sqlite_stat1")
+        assert planner_rows() == 0  # (PostgreSQL's autovacuum may have analysed it already)
+    refresh_statistics()
+    assert planner_rows() == pytest.approx(len(reports), rel=0.05)
