@@ -12,11 +12,11 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from commonground.api.auth import ANONYMOUS_ALLOWED, READ
 from commonground.api.errors import ErrorEnvelope
-from commonground.sharing.policy import policy
+from commonground.sharing.policy import policy, request_viewer
 from commonground.voices import queries
 from commonground.voices.models import Report
 
@@ -26,7 +26,37 @@ router = Router(tags=["voices"])
 API_PAGE = 200
 
 
-class ReportOut(Schema):
+class ThemeRef(BaseModel):
+    id: uuid.UUID
+    title: str
+    published: bool = Field(description="Its answer is public (the public answers page).")
+
+
+class CorroborationOut(BaseModel):
+    kind: str = Field(description="`event` or `report`.")
+    event: int | None = Field(description="The event's number; null if you may not see it.")
+    report: uuid.UUID | None = Field(description="The other report of the same organization.")
+    marked_at: datetime.datetime
+
+
+class FollowUpOut(BaseModel):
+    assignee: str = Field(description="Username of the member who does it.")
+    due_on: datetime.date
+    done: bool
+    done_at: datetime.datetime | None
+
+
+class VerificationOut(BaseModel):
+    """What the report page shows of verification, to the same people."""
+
+    themes: list[ThemeRef]
+    corroborations: list[CorroborationOut]
+    duplicate_of: uuid.UUID | None
+    duplicates: list[uuid.UUID]
+    follow_ups: list[FollowUpOut]
+
+
+class ReportOut(BaseModel):
     """A report's coarse columns: what every member of the owner may see."""
 
     id: uuid.UUID
@@ -50,6 +80,10 @@ class ReportOut(Schema):
     information_credibility: int | None
     public_answer: str
     synthetic: bool
+    verification: VerificationOut | None = Field(
+        description="Themes, corroborations, duplicates and follow-ups: for the owner's analysts "
+        "(as the report page); null for everyone else."
+    )
 
 
 class ReportDetailOut(ReportOut):
@@ -68,12 +102,21 @@ class ReportFilters(Schema):
     until: str = Field("", description="YYYY-MM, last month of a period (included)")
 
 
-def report_out(report: Report) -> dict[str, Any]:
+#: The clear columns the list reads, as plain values (no model instance: bench/inbox.py).
+COLUMNS = tuple(
+    name
+    for name in ReportOut.model_fields
+    if name not in ("owner", "area", "synthetic", "verification")
+)
+
+
+def report_out(report: Report, verification: dict[Any, dict[str, Any]]) -> dict[str, Any]:
     return {
-        **{name: getattr(report, name) for name in ReportOut.model_fields if hasattr(report, name)},
+        **{name: getattr(report, name) for name in COLUMNS},
         "owner": report.owner.slug,
         "area": report.area.code if report.area else None,
         "synthetic": report.is_synthetic,
+        "verification": verification.get(report.pk),
     }
 
 
@@ -88,8 +131,22 @@ def list_reports(request: HttpRequest, filters: Query[ReportFilters]) -> list[di
     """Your organizations' reports, newest first, filtered (coarse columns only)."""
     if not queries.may_use_inbox(request.user):
         raise Http404("Not found.")
-    reports = queries.filtered_reports(request.user, filters.model_dump())
-    return [report_out(r) for r in reports[:API_PAGE]]
+    viewer = request_viewer(request)
+    reports = queries.filtered_reports(viewer, filters.model_dump())
+    rows = list(
+        reports.values(*COLUMNS, "owner_id", "owner__slug", "area__code", "is_synthetic")[:API_PAGE]
+    )
+    verification = queries.verification_of(viewer, [(r["id"], r["owner_id"]) for r in rows])
+    return [
+        {
+            **{name: row[name] for name in COLUMNS},
+            "owner": row["owner__slug"],
+            "area": row["area__code"],
+            "synthetic": row["is_synthetic"],
+            "verification": verification.get(row["id"]),
+        }
+        for row in rows
+    ]
 
 
 @router.get(
@@ -105,4 +162,5 @@ def get_report(request: HttpRequest, report_id: uuid.UUID) -> dict[str, Any]:
     if report is None:
         raise Http404("No such report.")
     protected = queries.protected_fields(report, request.user, why="api")
-    return {**report_out(report), "protected": protected}
+    verification = queries.verification_of(request.user, [(report.pk, report.owner_id)])
+    return {**report_out(report, verification), "protected": protected}

@@ -70,10 +70,18 @@ def shred(organization: str, yes: bool) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="JSON lines file to write (created readable by you only).",
 )
-def export(organization: str, out: Path) -> None:
+@click.option(
+    "--verification",
+    "verification",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write themes, corroborations, duplicates and follow-ups to this CSV file "
+    "(one row each; created readable by you only).",
+)
+def export(organization: str, out: Path, verification: Path | None) -> None:
     """Write ORG's reports, decrypted, as JSON lines (audited): the organization's own data."""
     from commonground.voices import crypto
     from commonground.voices.services import export_to_file
+    from commonground.voices.verification import do_export_verification
 
     org = organization_or_fail(organization)
     try:
@@ -82,6 +90,9 @@ def export(organization: str, out: Path) -> None:
         out.unlink(missing_ok=True)
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Wrote {count:,} reports of {organization} to {out}.")
+    if verification is not None:
+        rows = do_export_verification(org, verification)  # type: ignore[arg-type]  # as above
+        click.echo(f"Wrote {rows:,} verification rows of {organization} to {verification}.")
 
 
 @voices.command(name="import-kobo")
@@ -100,6 +111,7 @@ def import_kobo(organization: str, form: str, xlsform: Path, export: Path, dry_r
     from commonground.core.importing import ImportRejected
     from commonground.voices.kobo import do_import_kobo
     from commonground.voices.models import ReportForm
+    from commonground.voices.queries import refresh_statistics
 
     org = organization_or_fail(organization)
     report_form, created = ReportForm.objects.get_or_create(
@@ -113,6 +125,8 @@ def import_kobo(organization: str, form: str, xlsform: Path, export: Path, dry_r
         raise click.ClickException("nothing imported:\n" + exc.summary()) from exc
     if created and dry_run:
         report_form.delete()
+    if result.added and not dry_run:
+        refresh_statistics()  # a bulk load: the inbox's plans need fresh statistics
     verb = "would add" if dry_run else "added"
     click.echo(
         f"{export.name}: {result.rows:,} rows, {verb} {result.added:,} reports, "

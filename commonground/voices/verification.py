@@ -16,6 +16,8 @@ protected field).
 from __future__ import annotations
 
 import datetime
+import os
+from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -29,9 +31,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from commonground.core.csv_out import SafeWriter
 from commonground.events.queries import visible_events
-from commonground.sharing.models import Membership
-from commonground.sharing.policy import AnyUser, may_read_protected, policy
+from commonground.sharing.models import Membership, Organization
+from commonground.sharing.policy import AnyUser, access_operator, may_read_protected, policy
 from commonground.voices import queries
 from commonground.voices.inbox_models import Corroboration, DuplicateLink, FollowUp, Theme
 from commonground.voices.models import Report, Status
@@ -264,3 +267,86 @@ def verify(request: HttpRequest, report_id: str) -> HttpResponse:
     except (Invalid, ValueError, forms.ValidationError) as exc:
         messages.error(request, str(exc) if isinstance(exc, Invalid) else _("Invalid value."))
     return redirect("voices:report", report_id=report.pk)
+
+
+#: The columns of the verification export (``commonground voices export --verification``).
+EXPORT_COLUMNS = (
+    "report",
+    "kind",
+    "target",
+    "theme_published",
+    "due_on",
+    "done",
+    "done_at",
+    "marked_at",
+)
+
+
+def verification_rows(organization: Organization) -> list[list[Any]]:
+    """The organization's themes, corroborations, duplicates and follow-ups, one row each.
+
+    For the operator who holds the key (as the reports' export: ``access_operator``). ``kind``:
+    ``theme`` (target: its title), ``corroboration_event`` (the event's number),
+    ``corroboration_report`` and ``duplicate_of`` (the other report's id), ``follow_up`` (the
+    assignee's username). Only the organization's own themes; no protected field.
+    """
+    reports = access_operator(Report.objects.filter(owner=organization)).values("pk")
+    rows: list[list[Any]] = []
+    themes = Theme.reports.through.objects.filter(
+        report_id__in=reports, theme__owner=organization
+    ).select_related("theme")
+    for link in themes.order_by("theme__title", "report_id"):
+        published = "yes" if link.theme.is_published else "no"
+        rows.append(
+            [
+                str(link.report_id),
+                "theme",
+                link.theme.title,
+                published,
+                "",
+                "",
+                "",
+                link.theme.created_at,
+            ]
+        )
+    for c in Corroboration.objects.filter(report_id__in=reports).order_by("created_at", "id"):
+        kind, target = (
+            ("corroboration_event", c.event_id)
+            if c.event_id is not None
+            else ("corroboration_report", str(c.other_report_id))
+        )
+        rows.append([str(c.report_id), kind, target, "", "", "", "", c.created_at])
+    for d in DuplicateLink.objects.filter(report_id__in=reports).order_by("created_at", "id"):
+        rows.append(
+            [str(d.report_id), "duplicate_of", str(d.original_id), "", "", "", "", d.created_at]
+        )
+    follow_ups = FollowUp.objects.filter(report_id__in=reports).select_related("assignee")
+    for f in follow_ups.order_by("due_on", "id"):
+        rows.append(
+            [
+                str(f.report_id),
+                "follow_up",
+                f.assignee.username,
+                "",
+                f.due_on.isoformat(),
+                "yes" if f.done else "no",
+                f.done_at.isoformat() if f.done_at else "",
+                f.created_at,
+            ]
+        )
+    for row in rows:
+        row[-1] = row[-1].isoformat()
+    return rows
+
+
+def do_export_verification(organization: Organization, path: Path) -> int:
+    """Write :func:`verification_rows` as CSV (formulas neutralised) into a new file readable by
+    its owner only; audited (``voices.exported_verification``). Answers the number of rows."""
+    rows = verification_rows(organization)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+        writer = SafeWriter(out)
+        writer.writerow(EXPORT_COLUMNS)
+        writer.writerows(rows)
+    audit("voices.exported_verification", None, organization.slug, rows=len(rows), file=path.name)
+    return len(rows)
