@@ -420,6 +420,27 @@ class DeploymentUnitsOut(Schema):
     source_row: int | None
 
 
+def geopko_page(
+    request: HttpRequest,
+    mission: str,
+    model: type[DeploymentContributor] | type[DeploymentUnits],
+    out: type[DeploymentContributorOut] | type[DeploymentUnitsOut],
+    filters: DeploymentFilters,
+    paging: Paging,
+) -> dict[str, Any]:
+    """One page of a mission's Geo-PKO rows of ``model`` (one year or all), as ``out``."""
+    visible_mission(request, mission)
+    rows = queries.visible(model, request.user).filter(mission=mission)
+    if filters.year is not None:
+        rows = rows.filter(year=filters.year)
+    return paginate(
+        request,
+        rows.order_by("year", "location", "key"),
+        paging,
+        lambda r: out(**{n: getattr(r, n) for n in out.model_fields}),
+    )
+
+
 @router.get(
     "/mandates/missions/{mission}/contributors",
     response={200: Page[DeploymentContributorOut], ERRORS: ErrorEnvelope},
@@ -434,17 +455,8 @@ def list_contributors(
     paging: Query[Paging],
 ) -> dict[str, Any]:
     """Geo-PKO troop-contributing countries per location and year (TCCMap)."""
-    visible_mission(request, mission)
-    rows = queries.visible(DeploymentContributor, request.user).filter(mission=mission)
-    if filters.year is not None:
-        rows = rows.filter(year=filters.year)
-    return paginate(
-        request,
-        rows.order_by("year", "location", "key"),
-        paging,
-        lambda r: DeploymentContributorOut(
-            **{n: getattr(r, n) for n in DeploymentContributorOut.model_fields}
-        ),
+    return geopko_page(
+        request, mission, DeploymentContributor, DeploymentContributorOut, filters, paging
     )
 
 
@@ -462,16 +474,7 @@ def list_units(
     paging: Query[Paging],
 ) -> dict[str, Any]:
     """Geo-PKO unit types per location and year (TTMap)."""
-    visible_mission(request, mission)
-    rows = queries.visible(DeploymentUnits, request.user).filter(mission=mission)
-    if filters.year is not None:
-        rows = rows.filter(year=filters.year)
-    return paginate(
-        request,
-        rows.order_by("year", "location", "key"),
-        paging,
-        lambda r: DeploymentUnitsOut(**{n: getattr(r, n) for n in DeploymentUnitsOut.model_fields}),
-    )
+    return geopko_page(request, mission, DeploymentUnits, DeploymentUnitsOut, filters, paging)
 
 
 class MandateNeedOut(Schema):
