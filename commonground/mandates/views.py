@@ -6,6 +6,7 @@ see answers 404 like one that does not exist, and the denied read goes to the au
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
@@ -19,9 +20,19 @@ from django.utils.translation import gettext as _
 
 from commonground.core.csv_out import csv_text
 from commonground.mandates import coverage, queries, reviews, scoring, services
-from commonground.mandates.models import Capability, DeploymentUnits, Mode, Score, Tier
+from commonground.mandates.models import (
+    Capability,
+    DeploymentUnits,
+    Mode,
+    Resolution,
+    Score,
+    Tier,
+)
+from commonground.sharing import gate
+from commonground.sharing.gate import ReleasedTable
 from commonground.sharing.models import Organization, Sensitivity
-from commonground.sharing.policy import policy, record_denied
+from commonground.sharing.policy import policy, record_denied, request_viewer
+from commonground.voices import published
 from commonground.web.basemap import ADMIN1_STATIC
 
 MAX_NAME = 80
@@ -317,14 +328,44 @@ def task_page(request: HttpRequest, mission: str, task: str) -> HttpResponse:
     return render(request, "mandates/task.html", context, status=400 if form.is_bound else 200)
 
 
+def released_voices(request: HttpRequest, first: datetime.date | None) -> list[ReleasedTable]:
+    """The voices area-month tables released to this viewer through the gate: all-area monthly
+    totals from ``first`` to today only (one logged release per owner)."""
+    if first is None:
+        return []
+    today = datetime.date.today()
+    months = {
+        f"{year}-{month:02d}"
+        for year in range(first.year, today.year + 1)
+        for month in range(1, 13)
+    }
+    return [
+        gate.release(
+            published.AREA_MONTH,
+            route.owner,
+            recipient=request.user,
+            organization=route.organization,
+            circle=route.circle,
+            restrictions={"area": {"-"}, "month": months},
+            channel="page",
+        )
+        for route in gate.release_routes(request_viewer(request)).values()
+    ]
+
+
 @policy("public")
 def reviews_page(request: HttpRequest, mission: str) -> HttpResponse:
-    """Review calendar: renewals, missing end dates, review gaps, what changed in between."""
+    """Review calendar: end dates, deadlines, strategic reviews, what changed in between."""
     context = mission_context(request, mission)
-    windows = reviews.review_calendar(request.user, mission)
+    first = queries.visible(Resolution, request.user).filter(mission=mission).order_by("adopted")
+    start = first.values_list("adopted", flat=True).first()
+    calendar = reviews.review_calendar(
+        request.user, mission, released=released_voices(request, start)
+    )
     context.update(
-        windows=windows,
-        gaps=sum(1 for w in windows if w.too_long),
+        calendar=calendar,
+        windows=calendar.windows,
+        gaps=sum(1 for w in calendar.windows if w.too_long),
         every_days=reviews.REVIEW_EVERY_DAYS,
         french=is_french(),
     )

@@ -11,7 +11,11 @@ import pytest
 from django.test import Client
 
 from commonground.core.models import ImportRun
-from commonground.mandates.tests.conftest import EVENTS
+from commonground.mandates import reviews
+from commonground.mandates.models import ImplementationScore, Resolution, ReviewItem, ReviewKind
+from commonground.mandates.services import do_demo_scores, do_seed_review_calendar
+from commonground.mandates.tests.conftest import EVENTS, TASKS
+from commonground.sharing.models import Organization, Sensitivity
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +30,7 @@ def test_intervals_follow_the_renewals_and_say_what_is_missing(
     assert windows[-1].after is None and windows[-1].end == datetime.date.today()
     for w in windows:
         assert w.too_long is ((w.end - w.start).days > 731)
-    assert "not in the data" in page.content.decode()
+    assert "No strategic review is recorded" in page.content.decode()
     assert client.get("/mandates/MINUSCA/reviews/?lang=fr").status_code == 200
 
 
@@ -54,3 +58,88 @@ def test_events_and_agreement_events_between_two_renewals_equal_the_csv(
     expected = {r["event_id"] for r in dated if len(r["date"]) == 10 or r["date"] + "-01" >= start}
     assert {e.key for e in window.agreement_events} == expected
     assert window.advances + window.setbacks == len(expected)
+
+
+def readme_until(path: Path) -> dict[int, datetime.date]:
+    """The README's "mandate until" column, read by splitting the table's cells."""
+    found = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) > 4 and cells[0].isdigit() and len(cells[0]) == 4:
+            found[int(cells[0])] = datetime.datetime.strptime(cells[3], "%d %b %Y").date()
+    return found
+
+
+def csv_adoptions(path: Path) -> list[tuple[int, datetime.date]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        found = {(int(r["resolution"]), r["adopted"]) for r in csv.DictReader(handle)}
+    return sorted((n, datetime.date.fromisoformat(d)) for n, d in found)
+
+
+def test_end_dates_are_the_readme_s_stated_dates_and_otherwise_the_next_renewal(
+    client: Client, tasks_run: ImportRun, owner: Organization, data_dir: Path
+) -> None:
+    readme = data_dir / "mandates/README.md"
+    assert do_seed_review_calendar(owner, readme) == 12
+    assert do_seed_review_calendar(owner, readme) == 0  # idempotent
+    stated = readme_until(readme)
+    assert len(stated) == 12
+    ends = {i.resolution.number: i for i in ReviewItem.objects.filter(kind=ReviewKind.MANDATE_END)}
+    assert {n: i.date for n, i in ends.items()} == stated
+    assert {i.basis for i in ends.values()} == {"stated"}
+    assert ends[2800].date == datetime.date(2026, 11, 15)
+    # Without the README, each end date is derived: the next renewal's adoption in the CSV.
+    adoptions = csv_adoptions(data_dir / TASKS)
+    derived = reviews.derive_end_dates(list(Resolution.objects.all()), {})
+    expected = {a[0]: b[1] for a, b in zip(adoptions, adoptions[1:], strict=False)}
+    assert {d.resolution.number: d.date for d in derived} == expected
+    assert {d.basis for d in derived} == {"derived"} and 2800 not in expected
+    page = client.get("/mandates/MINUSCA/reviews/")
+    body = page.content.decode()
+    assert body.count('data-kind="mandate_end"') == 12 and 'data-basis="stated"' in body
+    assert client.get("/mandates/MINUSCA/reviews/?lang=fr").status_code == 200
+    api = client.get("/api/v1/mandates/missions/MINUSCA/reviews").json()
+    assert api[0]["mandate_end_date"] == "2015-04-30"
+
+
+def test_overdue_without_a_recorded_review_and_a_recorded_review_is_a_review_point(
+    client: Client, tasks_run: ImportRun, owner: Organization
+) -> None:
+    page = client.get("/mandates/MINUSCA/reviews/")
+    assert page.context["calendar"].overdue is True
+    assert 'data-overdue="1"' in page.content.decode()
+    day = datetime.date.today() - datetime.timedelta(days=100)
+    ReviewItem.objects.create(
+        key="MINUSCA|review|test",
+        owner=owner,
+        mission="MINUSCA",
+        kind=ReviewKind.STRATEGIC_REVIEW,
+        date=day,
+        sensitivity=Sensitivity.PUBLIC,
+    )
+    calendar = client.get("/mandates/MINUSCA/reviews/").context["calendar"]
+    assert calendar.overdue is False and calendar.days_since_review == 100
+    last = calendar.windows[-1]
+    assert last.before.review is not None and last.start == day and last.after is None
+    assert calendar.windows[-2].end == day
+
+
+def test_score_changes_per_interval_equal_the_stored_scores(
+    client: Client, tasks_run: ImportRun, events_run: ImportRun, owner: Organization
+) -> None:
+    do_demo_scores(owner, "appr_rca_2019")
+    windows = client.get("/mandates/MINUSCA/reviews/").context["windows"]
+    for window in windows:
+        start, end = window.start, window.end
+        last: dict[str, tuple[datetime.date, int]] = {}
+        first: dict[str, tuple[datetime.date, int]] = {}
+        for s in ImplementationScore.objects.order_by("period"):
+            if s.period < end:
+                last[s.provision.key] = (s.period, s.score)
+            if s.period < start:
+                first[s.provision.key] = (s.period, s.score)
+        up = sum(1 for p, (_d, v) in last.items() if v > first.get(p, (None, 0))[1])
+        down = sum(1 for p, (_d, v) in last.items() if v < first.get(p, (None, 0))[1])
+        (change,) = window.scores
+        assert (change.up, change.down) == (up, down)
+    assert any(w.scores[0].up for w in windows)
