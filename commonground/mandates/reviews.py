@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db.models import Count, Sum
+from django.utils.translation import gettext_noop
 
 from commonground.analysis.coverage import combined_probability
 from commonground.events.queries import visible_events
@@ -422,7 +423,7 @@ def derive_end_dates(
 
 
 #: Stored in English (pages translate them; the French is in the catalogue).
-STATED_HOW = (
+STATED_HOW = gettext_noop(
     "Stated in the 'mandate until' column of the data README (mandates/README.md), "
     "from the UN press release of the adoption."
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import itertools
 from pathlib import Path
 
 import pytest
@@ -91,7 +92,7 @@ def test_end_dates_are_the_readme_s_stated_dates_and_otherwise_the_next_renewal(
     # Without the README, each end date is derived: the next renewal's adoption in the CSV.
     adoptions = csv_adoptions(data_dir / TASKS)
     derived = reviews.derive_end_dates(list(Resolution.objects.all()), {})
-    expected = {a[0]: b[1] for a, b in zip(adoptions, adoptions[1:], strict=False)}
+    expected = {a[0]: b[1] for a, b in itertools.pairwise(adoptions)}
     assert {d.resolution.number: d.date for d in derived} == expected
     assert {d.basis for d in derived} == {"derived"} and 2800 not in expected
     page = client.get("/mandates/MINUSCA/reviews/")
