@@ -9,6 +9,8 @@ import itertools
 from pathlib import Path
 
 import pytest
+from django.conf import LazySettings
+from django.contrib.auth.models import User
 from django.test import Client
 
 from commonground.core.models import ImportRun
@@ -16,7 +18,11 @@ from commonground.mandates import reviews
 from commonground.mandates.models import ImplementationScore, Resolution, ReviewItem, ReviewKind
 from commonground.mandates.services import do_demo_scores, do_seed_review_calendar
 from commonground.mandates.tests.conftest import EVENTS, TASKS
+from commonground.sharing import gate
 from commonground.sharing.models import Organization, Sensitivity
+from commonground.sharing.releases import Release
+from commonground.sharing.tests.gate_synthetic import make_synthetic
+from commonground.voices import published
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +151,49 @@ def test_score_changes_per_interval_equal_the_stored_scores(
         (change,) = window.scores
         assert (change.up, change.down) == (up, down)
     assert any(w.scores[0].up for w in windows)
+
+
+@pytest.fixture
+def key_home(settings: LazySettings, tmp_path: Path) -> Path:
+    settings.COMMONGROUND_HOME = tmp_path
+    return tmp_path
+
+
+def test_voices_figures_are_the_released_monthly_totals_and_only_for_recipients(
+    client: Client, tasks_run: ImportRun, cast: dict[str, User], key_home: Path
+) -> None:
+    """SYNTHETIC reports of the Bambari network: MINUSCA (in its circle) receives the released
+    all-area monthly totals per interval; anyone else gets nothing and no release is logged."""
+    synthetic = make_synthetic(cast)  # 260 reports: fewer and the gate withholds the table
+    client.force_login(cast["amina"])
+    windows = client.get("/mandates/MINUSCA/reviews/").context["windows"]
+    released = gate.release(
+        published.AREA_MONTH,
+        synthetic.owner,
+        recipient=cast["amina"],
+        organization=Organization.objects.get(slug="minusca-jmac"),
+        circle=synthetic.circle,
+    )
+    totals = {
+        c.cell[1][-1]: c.value
+        for c in released.cells
+        if not c.cell[0] and c.cell[1] and c.status == gate.RELEASED
+    }
+    assert totals  # the bulk months of 2024 are released
+    for window in windows:
+        wanted = [
+            v for m, v in totals.items() if f"{window.start:%Y-%m}" <= m < f"{window.end:%Y-%m}"
+        ]
+        got = {v.owner: v.released for v in window.voices}
+        assert got.get(str(synthetic.owner), 0) == sum(v or 0 for v in wanted)
+    assert any(w.voices for w in windows)
+    page = client.get("/mandates/MINUSCA/reviews/").content.decode()
+    assert "data-released=" in page
+    before = Release.objects.filter(owner=synthetic.owner).count()
+    for who in (None, "sofia"):
+        other = Client()
+        if who:
+            other.force_login(cast[who])
+        shown = other.get("/mandates/MINUSCA/reviews/").context["windows"]
+        assert not any(w.voices for w in shown)
+    assert Release.objects.filter(owner=synthetic.owner).count() == before
