@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from commonground.core.models import ImportRun
+from commonground.forecasts.models import ForecastRun, ForecastValue
 from commonground.mandates import reviews
 from commonground.mandates.models import ImplementationScore, Resolution, ReviewItem, ReviewKind
 from commonground.mandates.services import do_demo_scores, do_seed_review_calendar
@@ -197,3 +198,37 @@ def test_voices_figures_are_the_released_monthly_totals_and_only_for_recipients(
         shown = other.get("/mandates/MINUSCA/reviews/").context["windows"]
         assert not any(w.voices for w in shown)
     assert Release.objects.filter(owner=synthetic.owner).count() == before
+
+
+def test_forecast_risks_per_interval_combine_the_stored_months_in_it(
+    client: Client, tasks_run: ImportRun, geopko_run: ImportRun
+) -> None:
+    """A stored admin-1 forecast made after the last renewal: its months in the last interval
+    combine as 1 - prod(1 - p); the interval before has none of its months and no run."""
+    made = datetime.datetime(2025, 11, 20, tzinfo=datetime.UTC)
+    run = ForecastRun.objects.create(
+        country="CAF",
+        level="admin1",
+        model_name="hand-made test run",
+        model_version="0",
+        data_cut=datetime.date(2025, 10, 1),
+        made_at=made,
+        seed=1,
+        samples=1,
+    )
+    p = {"CAF.ouaka": 0.2, "CAF.vakaga": 0.05, "CAF.bangui": 0.01}
+    months = [datetime.date(2025 + (10 + s) // 12, (10 + s) % 12 + 1, 1) for s in range(12)]
+    for unit, chance in p.items():
+        for step, month in enumerate(months, start=1):
+            ForecastValue.objects.create(
+                run=run, unit=unit, month=month, step=step, deaths_mean=1, q05=0, q25=0,
+                q50=1, q75=1, q95=2, p_any_death=chance, p_one_sided=chance,
+            )  # fmt: skip
+    windows = client.get("/mandates/MINUSCA/reviews/").context["windows"]
+    last, before = windows[-1], windows[-2]
+    inside = [m for m in months if f"{last.start:%Y-%m}" <= f"{m:%Y-%m}" < f"{last.end:%Y-%m}"]
+    expected = {unit: 1 - (1 - chance) ** len(inside) for unit, chance in p.items()}
+    assert [r.code for r in last.forecast] == ["CAF.ouaka", "CAF.vakaga", "CAF.bangui"]
+    for risk in last.forecast:
+        assert risk.risk == pytest.approx(expected[risk.code])
+    assert (last.forecast_runs, before.forecast_runs, before.forecast) == (1, 0, [])
