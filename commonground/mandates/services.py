@@ -41,6 +41,12 @@ def require_editor(user: User, owner: Organization) -> None:
         raise NotAllowed
 
 
+def require_planner(user: User, owner: Organization) -> None:
+    """Capability statements: analysts and above, and the organization's mission planners."""
+    if not queries.may_plan_for(user, owner.pk):
+        raise NotAllowed
+
+
 @transaction.atomic
 def do_add_need(
     user: User,
@@ -52,7 +58,7 @@ def do_add_need(
     sensitivity: int = Sensitivity.PARTNERS,
 ) -> CapabilityNeed:
     """State (or restate) that a task needs a capability; the same statement again updates it."""
-    require_editor(user, owner)
+    require_planner(user, owner)
     need, created = CapabilityNeed.objects.update_or_create(
         owner=owner,
         mission=mission,
@@ -81,7 +87,7 @@ def do_add_need(
 @transaction.atomic
 def do_remove_need(user: User, need: CapabilityNeed) -> None:
     """Withdraw a capability statement (the audit log keeps what it said)."""
-    require_editor(user, need.owner)
+    require_planner(user, need.owner)
     audit(
         "mandates.need.remove",
         user,

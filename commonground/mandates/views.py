@@ -247,7 +247,8 @@ def handle_need_post(request: HttpRequest, mission: str, category: Any) -> HttpR
         except services.NotAllowed:
             raise Http404(_("No such statement.")) from None
         return redirect(request.path)
-    form = NeedForm(request.POST, organizations=queries.editing_organizations(user))
+    planning = queries.editing_organizations(user, queries.may_plan_for)
+    form = NeedForm(request.POST, organizations=planning)
     if not form.is_valid():
         return None
     data = form.cleaned_data
@@ -290,7 +291,7 @@ def task_page(request: HttpRequest, mission: str, task: str) -> HttpResponse:
     """One task: its resolutions, the capabilities it needs, and need against deployment."""
     context = task_context(request, mission, task)
     category = context["category"]
-    editing = queries.editing_organizations(request.user)
+    editing = queries.editing_organizations(request.user, queries.may_plan_for)
     form = NeedForm(organizations=editing)
     if request.method == "POST":
         if not editing:
@@ -314,7 +315,7 @@ def task_page(request: HttpRequest, mission: str, task: str) -> HttpResponse:
     table = coverage.need_vs_deployment(request.user, mission, category.key, year) if year else None
     needs = list(queries.visible_needs(request.user, mission, category.key))
     for need in needs:
-        need.editable = queries.may_edit_for(request.user, need.owner_id)  # type: ignore[attr-defined]  # for the template
+        need.editable = queries.may_plan_for(request.user, need.owner_id)  # type: ignore[attr-defined]  # for the template
     context.update(
         tasks=queries.task_rows(request.user, mission, category.key),
         needs=needs,
