@@ -145,6 +145,10 @@ def run_demo(data_dir: Path | None, quiet: bool) -> int:
 
     scored = do_demo_scores(local_organization(), "appr_rca_2019")
     console.print(f"Demonstration APPR-RCA implementation scores: {scored} new or changed.")
+    from commonground.mandates.services import do_seed_review_calendar  # docs/mandates.md
+
+    ends = do_seed_review_calendar(local_organization(), folder / "mandates/README.md")
+    console.print(f"Mandate end dates on the review calendars: {ends} new or changed.")
     from commonground.voices.demo import do_demo_reports  # synthetic, labelled (docs/voices.md)
 
     console.print(f"Synthetic voices reports for femmes-bambari: {do_demo_reports()} new.")

@@ -35,6 +35,11 @@ def may_write(user: AnyUser | None, owner_id: Any) -> bool:
     return viewer.is_platform_admin or viewer.rank_in(owner_id) >= ROLE_RANK[Role.ANALYST]
 
 
+def may_plan(user: AnyUser | None, owner_id: Any) -> bool:
+    """Exit benchmarks: the owner's writers and also its mission planners."""
+    return may_write(user, owner_id) or viewer_for(user).roles.get(owner_id) == Role.PLANNER
+
+
 def check_writer(actor: User | None, owner: Organization) -> None:
     """``actor`` None is the operator at the command line or the demo (a platform action)."""
     if actor is not None and not may_write(actor, owner.pk):
@@ -96,7 +101,8 @@ def do_set_value(
 def do_save_benchmark(
     actor: User | None, owner: Organization, mission: str, title: str, **fields: Any
 ) -> Benchmark:
-    check_writer(actor, owner)
+    if actor is not None and not may_plan(actor, owner.pk):
+        raise PermissionDenied(_("Only the owner's analysts and planners may change this record."))
     with transaction.atomic():
         benchmark, created = Benchmark.objects.update_or_create(
             owner=owner, mission=mission, title=title, defaults=fields

@@ -22,7 +22,12 @@ from django.utils.translation import gettext as _
 from commonground.core.models import Area
 from commonground.learning import compute, graph, iati, queries
 from commonground.learning.models import Comparison, Indicator, NodeKind, Programme
-from commonground.learning.services import do_add_pdia_entry, do_save_benchmark, may_write
+from commonground.learning.services import (
+    do_add_pdia_entry,
+    do_save_benchmark,
+    may_plan,
+    may_write,
+)
 from commonground.sharing.models import Sensitivity
 from commonground.sharing.policy import access_areas, policy, record_denied
 
@@ -238,9 +243,9 @@ class BenchmarkForm(forms.Form):
 
 
 def writable_indicators(request: HttpRequest) -> list[Indicator]:
-    """Visible indicators whose owner the user writes for."""
+    """Visible indicators whose owner the user states benchmarks for (analysts, planners)."""
     return [
-        i for i in queries.visible_indicators(request.user) if may_write(request.user, i.owner_id)
+        i for i in queries.visible_indicators(request.user) if may_plan(request.user, i.owner_id)
     ]
 
 

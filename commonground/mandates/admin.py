@@ -16,6 +16,7 @@ from commonground.mandates.models import (
     MandateTask,
     Provision,
     Resolution,
+    ReviewItem,
     TaskCategory,
 )
 
@@ -99,3 +100,10 @@ class ImplementationScoreAdmin(PlatformAdmin):
     list_filter = ("is_demonstration", "owner", "period")
     search_fields = ("provision__key", "scorer_label")
     readonly_fields = ("created_at", "updated_at", "scorer")
+
+
+@admin.register(ReviewItem)
+class ReviewItemAdmin(PlatformAdmin):
+    list_display = ("mission", "date", "kind", "basis", "resolution", "owner", "sensitivity")
+    list_filter = ("mission", "kind", "basis")
+    search_fields = ("key", "title", "how")

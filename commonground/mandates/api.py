@@ -421,6 +421,27 @@ class DeploymentUnitsOut(Schema):
     source_row: int | None
 
 
+def geopko_page(
+    request: HttpRequest,
+    mission: str,
+    model: type[DeploymentContributor] | type[DeploymentUnits],
+    out: type[DeploymentContributorOut] | type[DeploymentUnitsOut],
+    filters: DeploymentFilters,
+    paging: Paging,
+) -> dict[str, Any]:
+    """One page of a mission's Geo-PKO rows of ``model`` (one year or all), as ``out``."""
+    visible_mission(request, mission)
+    rows = queries.visible(model, request.user).filter(mission=mission)
+    if filters.year is not None:
+        rows = rows.filter(year=filters.year)
+    return paginate(
+        request,
+        rows.order_by("year", "location", "key"),
+        paging,
+        lambda r: out(**{n: getattr(r, n) for n in out.model_fields}),
+    )
+
+
 @router.get(
     "/mandates/missions/{mission}/contributors",
     response={200: Page[DeploymentContributorOut], ERRORS: ErrorEnvelope},
@@ -435,17 +456,8 @@ def list_contributors(
     paging: Query[Paging],
 ) -> dict[str, Any]:
     """Geo-PKO troop-contributing countries per location and year (TCCMap)."""
-    visible_mission(request, mission)
-    rows = queries.visible(DeploymentContributor, request.user).filter(mission=mission)
-    if filters.year is not None:
-        rows = rows.filter(year=filters.year)
-    return paginate(
-        request,
-        rows.order_by("year", "location", "key"),
-        paging,
-        lambda r: DeploymentContributorOut(
-            **{n: getattr(r, n) for n in DeploymentContributorOut.model_fields}
-        ),
+    return geopko_page(
+        request, mission, DeploymentContributor, DeploymentContributorOut, filters, paging
     )
 
 
@@ -463,16 +475,7 @@ def list_units(
     paging: Query[Paging],
 ) -> dict[str, Any]:
     """Geo-PKO unit types per location and year (TTMap)."""
-    visible_mission(request, mission)
-    rows = queries.visible(DeploymentUnits, request.user).filter(mission=mission)
-    if filters.year is not None:
-        rows = rows.filter(year=filters.year)
-    return paginate(
-        request,
-        rows.order_by("year", "location", "key"),
-        paging,
-        lambda r: DeploymentUnitsOut(**{n: getattr(r, n) for n in DeploymentUnitsOut.model_fields}),
-    )
+    return geopko_page(request, mission, DeploymentUnits, DeploymentUnitsOut, filters, paging)
 
 
 class MandateNeedOut(Schema):
@@ -572,19 +575,36 @@ def get_need_table(
     )
 
 
+class MandateScoreChangeOut(Schema):
+    agreement: str
+    scorer: str
+    before: float | None = Field(description="Mean score of the last half-year begun before.")
+    after: float | None
+    provisions_up: int
+    provisions_down: int
+
+
 class MandateReviewOut(Schema):
     start: datetime.date
     end: datetime.date
-    from_resolution: int | None
-    to_resolution: int | None = Field(description="Null: the interval runs to today.")
+    from_resolution: int | None = Field(description="Null: the interval starts at a review.")
+    from_strategic_review: bool
+    to_resolution: int | None = Field(description="Null: a review, or the interval runs to today.")
     days: int
     longer_than_two_years: bool
-    mandate_end_date: None = Field(None, description="Not in the data: always null.")
+    mandate_end_date: datetime.date | None = Field(
+        None, description="The recorded end date of the mandate the interval starts with."
+    )
     events: int
     deaths: int
     agreement_advances: int
     agreement_setbacks: int
     events_by_area: dict[str, int]
+    forecast_runs: int
+    forecast_risk_by_area: dict[str, float] = Field(
+        description="Highest risks of one-sided violence over the current forecast's months in it."
+    )
+    score_changes: list[MandateScoreChangeOut]
 
 
 @router.get(
@@ -595,24 +615,40 @@ class MandateReviewOut(Schema):
 )
 @policy("public")
 def list_reviews(request: HttpRequest, mission: MissionPath) -> list[MandateReviewOut]:
-    """The review calendar: intervals between renewals, the two-year flag, what changed."""
+    """The review calendar: intervals between review points, the two-year flag, what changed."""
     visible_mission(request, mission)
+    calendar = reviews.review_calendar(request.user, mission)
+    ends = {i.resolution_id: i.date for i in calendar.end_dates if i.resolution_id}
     return [
         MandateReviewOut(
             start=w.start,
             end=w.end,
-            from_resolution=w.before.number if w.before else None,
+            from_resolution=w.before.number,
+            from_strategic_review=w.before.review is not None,
             to_resolution=w.after.number if w.after else None,
             days=w.days,
             longer_than_two_years=w.too_long,
-            mandate_end_date=None,
+            mandate_end_date=ends.get(w.before.resolution.pk) if w.before.resolution else None,
             events=w.events,
             deaths=w.deaths,
             agreement_advances=w.advances,
             agreement_setbacks=w.setbacks,
             events_by_area={a.code: a.events for a in w.areas},
+            forecast_runs=w.forecast_runs,
+            forecast_risk_by_area={r.code: r.risk for r in w.forecast},
+            score_changes=[
+                MandateScoreChangeOut(
+                    agreement=c.agreement,
+                    scorer=c.scorer,
+                    before=c.before,
+                    after=c.after,
+                    provisions_up=c.up,
+                    provisions_down=c.down,
+                )
+                for c in w.scores
+            ],
         )
-        for w in reviews.review_calendar(request.user, mission)
+        for w in calendar.windows
     ]
 
 

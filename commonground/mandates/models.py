@@ -329,3 +329,48 @@ class ImplementationScore(OwnedModel):
 
     def __str__(self) -> str:
         return f"{self.provision_id} {self.period:%Y-%m}: {self.score}"
+
+
+# --- The review calendar's recorded items -------------------------------------------------------
+
+
+class ReviewKind(models.TextChoices):
+    MANDATE_END = "mandate_end", _("Mandate end date")
+    REPORTING = "reporting", _("Reporting deadline")
+    STRATEGIC_REVIEW = "strategic_review", _("Strategic review")
+
+
+class DateBasis(models.TextChoices):
+    STATED = "stated", _("Stated in a source")
+    DERIVED = "derived", _("Derived")
+
+
+class ReviewItem(OwnedModel):
+    """A dated item of a mission's review calendar: a mandate end date, a reporting deadline or a
+    strategic review. Mandate end dates and deadlines are public facts; a mission may record its
+    strategic reviews as public or keep them to its organization (the access policy).
+
+    ``basis`` says whether the date was read in a source or derived, and ``how`` says from what.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    mission = models.CharField(max_length=80, db_index=True)
+    kind = models.CharField(max_length=20, choices=ReviewKind.choices)
+    date = models.DateField()
+    resolution = models.ForeignKey(
+        Resolution, null=True, blank=True, on_delete=models.SET_NULL, related_name="review_items"
+    )
+    title = models.CharField(max_length=300, blank=True, default="", db_default="")
+    basis = models.CharField(
+        max_length=8, choices=DateBasis.choices, default=DateBasis.STATED, db_default="stated"
+    )
+    how = models.TextField(blank=True, default="", db_default="")
+    source_url = models.URLField(max_length=500, blank=True, default="", db_default="")
+
+    class Meta:
+        ordering = ["mission", "date", "kind", "key"]
+        verbose_name = _("review calendar item")
+        verbose_name_plural = _("review calendar items")
+
+    def __str__(self) -> str:
+        return f"{self.mission} {self.date} {self.kind}"

@@ -344,8 +344,17 @@ def may_edit_for(user: AnyUser | None, owner_id: Any) -> bool:
     return viewer.is_platform_admin or viewer.rank_in(owner_id) >= ROLE_RANK[Role.ANALYST]
 
 
-def editing_organizations(user: AnyUser | None) -> list[Organization]:
-    """The organizations for which the user may write statements and scores."""
+def may_plan_for(user: AnyUser | None, owner_id: Any) -> bool:
+    """Capability statements: also the owning organization's mission planners."""
+    viewer = viewer_for(user)
+    return may_edit_for(user, owner_id) or viewer.roles.get(owner_id) == Role.PLANNER
+
+
+def editing_organizations(
+    user: AnyUser | None, may: Callable[[AnyUser | None, Any], bool] = may_edit_for
+) -> list[Organization]:
+    """The organizations for which the user may write scores (or, with ``may_plan_for``,
+    capability statements)."""
     viewer = viewer_for(user)
     if viewer.user_id is None:
         return []
@@ -354,7 +363,7 @@ def editing_organizations(user: AnyUser | None) -> list[Organization]:
     return [
         org
         for org in Organization.objects.filter(pk__in=list(viewer.roles)).order_by("name")
-        if may_edit_for(user, org.pk)
+        if may(user, org.pk)
     ]
 
 

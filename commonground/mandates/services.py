@@ -7,18 +7,22 @@ Each ``do_*`` checks that the user may write for the owning organization (analys
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext_noop
 
-from commonground.mandates import queries, scoring
+from commonground.mandates import queries, reviews, scoring
 from commonground.mandates.models import (
     AgreementEvent,
     CapabilityNeed,
     ImplementationScore,
     Provision,
+    Resolution,
+    ReviewItem,
+    ReviewKind,
     TaskCategory,
 )
 from commonground.sharing.models import AuditEvent, Licence, Organization, Sensitivity
@@ -37,6 +41,12 @@ def require_editor(user: User, owner: Organization) -> None:
         raise NotAllowed
 
 
+def require_planner(user: User, owner: Organization) -> None:
+    """Capability statements: analysts and above, and the organization's mission planners."""
+    if not queries.may_plan_for(user, owner.pk):
+        raise NotAllowed
+
+
 @transaction.atomic
 def do_add_need(
     user: User,
@@ -48,7 +58,7 @@ def do_add_need(
     sensitivity: int = Sensitivity.PARTNERS,
 ) -> CapabilityNeed:
     """State (or restate) that a task needs a capability; the same statement again updates it."""
-    require_editor(user, owner)
+    require_planner(user, owner)
     need, created = CapabilityNeed.objects.update_or_create(
         owner=owner,
         mission=mission,
@@ -77,7 +87,7 @@ def do_add_need(
 @transaction.atomic
 def do_remove_need(user: User, need: CapabilityNeed) -> None:
     """Withdraw a capability statement (the audit log keeps what it said)."""
-    require_editor(user, need.owner)
+    require_planner(user, need.owner)
     audit(
         "mandates.need.remove",
         user,
@@ -167,3 +177,39 @@ DEMO_EVIDENCE = gettext_noop(
     "Demonstration score, made from the cited events by the rule in docs/mandates.md: "
     "advances up to the end of the half-year, capped at 3, less one per setback in it."
 )
+
+
+@transaction.atomic
+def do_seed_review_calendar(owner: Organization, readme: Path | None) -> int:
+    """Store every mission's mandate end dates (public facts) from its stored resolutions and the
+    data README's "mandate until" column (:func:`reviews.derive_end_dates`); returns how many
+    were new or changed. Run again, it changes nothing."""
+    stated = reviews.stated_end_dates(readme)
+    changed = 0
+    missions = Resolution.objects.values_list("mission", flat=True).distinct().order_by()
+    for mission in sorted(set(missions)):
+        resolutions = list(Resolution.objects.filter(mission=mission))
+        for end in reviews.derive_end_dates(resolutions, stated):
+            values = {
+                "mission": mission,
+                "kind": ReviewKind.MANDATE_END,
+                "date": end.date,
+                "resolution": end.resolution,
+                "title": f"S/RES/{end.resolution.number}",
+                "basis": end.basis,
+                "how": end.how,
+                "source_url": end.resolution.source_url,
+                "sensitivity": Sensitivity.PUBLIC,
+                "licence": Licence.PUBLIC_FACTS,
+            }
+            item, created = ReviewItem.objects.get_or_create(
+                key=f"{mission}|end|{end.resolution.number}", defaults={"owner": owner, **values}
+            )
+            if created or any(getattr(item, k) != v for k, v in values.items()):
+                for name, value in values.items():
+                    setattr(item, name, value)
+                item.save()
+                changed += 1
+    if changed:
+        audit("mandates.review.seed", None, "review-calendar", changed=changed)
+    return changed

@@ -6,6 +6,7 @@ see answers 404 like one that does not exist, and the denied read goes to the au
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
@@ -19,10 +20,20 @@ from django.utils.translation import gettext as _
 
 from commonground.core.csv_out import csv_text
 from commonground.mandates import coverage, queries, reviews, scoring, services
-from commonground.mandates.models import Capability, DeploymentUnits, Mode, Score, Tier
+from commonground.mandates.models import (
+    Capability,
+    DeploymentUnits,
+    Mode,
+    Resolution,
+    Score,
+    Tier,
+)
+from commonground.sharing import gate
+from commonground.sharing.gate import ReleasedTable
 from commonground.sharing.markings import tlp_label
 from commonground.sharing.models import Organization, Sensitivity
-from commonground.sharing.policy import policy, record_denied
+from commonground.sharing.policy import policy, record_denied, request_viewer
+from commonground.voices import published
 from commonground.web.basemap import ADMIN1_STATIC
 
 MAX_NAME = 80
@@ -237,7 +248,8 @@ def handle_need_post(request: HttpRequest, mission: str, category: Any) -> HttpR
         except services.NotAllowed:
             raise Http404(_("No such statement.")) from None
         return redirect(request.path)
-    form = NeedForm(request.POST, organizations=queries.editing_organizations(user))
+    planning = queries.editing_organizations(user, queries.may_plan_for)
+    form = NeedForm(request.POST, organizations=planning)
     if not form.is_valid():
         return None
     data = form.cleaned_data
@@ -280,7 +292,7 @@ def task_page(request: HttpRequest, mission: str, task: str) -> HttpResponse:
     """One task: its resolutions, the capabilities it needs, and need against deployment."""
     context = task_context(request, mission, task)
     category = context["category"]
-    editing = queries.editing_organizations(request.user)
+    editing = queries.editing_organizations(request.user, queries.may_plan_for)
     form = NeedForm(organizations=editing)
     if request.method == "POST":
         if not editing:
@@ -304,7 +316,7 @@ def task_page(request: HttpRequest, mission: str, task: str) -> HttpResponse:
     table = coverage.need_vs_deployment(request.user, mission, category.key, year) if year else None
     needs = list(queries.visible_needs(request.user, mission, category.key))
     for need in needs:
-        need.editable = queries.may_edit_for(request.user, need.owner_id)  # type: ignore[attr-defined]  # for the template
+        need.editable = queries.may_plan_for(request.user, need.owner_id)  # type: ignore[attr-defined]  # for the template
     context.update(
         tasks=queries.task_rows(request.user, mission, category.key),
         needs=needs,
@@ -318,14 +330,44 @@ def task_page(request: HttpRequest, mission: str, task: str) -> HttpResponse:
     return render(request, "mandates/task.html", context, status=400 if form.is_bound else 200)
 
 
+def released_voices(request: HttpRequest, first: datetime.date | None) -> list[ReleasedTable]:
+    """The voices area-month tables released to this viewer through the gate: all-area monthly
+    totals from ``first`` to today only (one logged release per owner)."""
+    if first is None:
+        return []
+    today = datetime.date.today()
+    months = {
+        f"{year}-{month:02d}"
+        for year in range(first.year, today.year + 1)
+        for month in range(1, 13)
+    }
+    return [
+        gate.release(
+            published.AREA_MONTH,
+            route.owner,
+            recipient=request.user,
+            organization=route.organization,
+            circle=route.circle,
+            restrictions={"area": {"-"}, "month": months},
+            channel="page",
+        )
+        for route in gate.release_routes(request_viewer(request)).values()
+    ]
+
+
 @policy("public")
 def reviews_page(request: HttpRequest, mission: str) -> HttpResponse:
-    """Review calendar: renewals, missing end dates, review gaps, what changed in between."""
+    """Review calendar: end dates, deadlines, strategic reviews, what changed in between."""
     context = mission_context(request, mission)
-    windows = reviews.review_calendar(request.user, mission)
+    first = queries.visible(Resolution, request.user).filter(mission=mission).order_by("adopted")
+    start = first.values_list("adopted", flat=True).first()
+    calendar = reviews.review_calendar(
+        request.user, mission, released=released_voices(request, start)
+    )
     context.update(
-        windows=windows,
-        gaps=sum(1 for w in windows if w.too_long),
+        calendar=calendar,
+        windows=calendar.windows,
+        gaps=sum(1 for w in calendar.windows if w.too_long),
         every_days=reviews.REVIEW_EVERY_DAYS,
         french=is_french(),
     )

@@ -48,15 +48,26 @@ class Organization(BaseModel):
 
 
 class Role(models.TextChoices):
-    """Roles in increasing power; each includes what the ones before it may do."""
+    """Roles in increasing power; each includes what the ones before it may do.
+
+    A planner reads as a viewer and may also state the organization's capability needs and
+    exit benchmarks (``mandates``, ``learning``); nothing else of the policy changes.
+    """
 
     VIEWER = "viewer", _("Viewer")
+    PLANNER = "planner", _("Mission planner")
     ANALYST = "analyst", _("Analyst")
     ORG_ADMIN = "org_admin", _("Organization administrator")
     PLATFORM_ADMIN = "platform_admin", _("Platform administrator")
 
 
-ROLE_RANK = {Role.VIEWER: 1, Role.ANALYST: 2, Role.ORG_ADMIN: 3, Role.PLATFORM_ADMIN: 4}
+ROLE_RANK = {
+    Role.VIEWER: 1,
+    Role.PLANNER: 1,
+    Role.ANALYST: 2,
+    Role.ORG_ADMIN: 3,
+    Role.PLATFORM_ADMIN: 4,
+}
 
 
 class Membership(BaseModel):

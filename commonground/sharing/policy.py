@@ -450,7 +450,7 @@ def grantable_roles(user: AnyUser | None, organization_id: Any) -> list[Role]:
         return list(Role)
     if not may_manage_members(user, organization_id):
         return []
-    return [Role.VIEWER, Role.ANALYST, Role.ORG_ADMIN]
+    return [Role.VIEWER, Role.PLANNER, Role.ANALYST, Role.ORG_ADMIN]
 
 
 def may_change_member(user: AnyUser | None, membership: Membership) -> bool:

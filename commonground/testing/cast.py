@@ -55,7 +55,7 @@ ORGANIZATIONS = {
 CAST = (
     CastMember("admin", "Platform Admin", "local", Role.PLATFORM_ADMIN, "runs this installation"),
     CastMember("amina", "Amina Diallo", "minusca-jmac", Role.ANALYST, "mission analyst"),
-    CastMember("marc", "Marc Lefèvre", "minusca-jmac", Role.VIEWER, "mission planner"),
+    CastMember("marc", "Marc Lefèvre", "minusca-jmac", Role.PLANNER, "mission planner"),
     CastMember("jean", "Jean Ngoumbé", "femmes-bambari", Role.VIEWER, "civil-society member"),
     CastMember("sofia", "Sofia Ramos", "sfcg-car", Role.ORG_ADMIN, "peacebuilding NGO lead"),
     CastMember("grace", "Grace Yakété", "femmes-bambari", Role.ANALYST, "women's network analyst"),

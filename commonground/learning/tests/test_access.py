@@ -109,7 +109,14 @@ PDIA = {
 
 @pytest.mark.parametrize(
     ("username", "allowed"),
-    [("sofia", True), ("admin", True), ("amina", False), ("grace", False), (None, False)],
+    [
+        ("sofia", True),
+        ("admin", True),
+        ("amina", False),
+        ("marc", False),  # a planner states benchmarks, not another organization's PDIA log
+        ("grace", False),
+        (None, False),
+    ],
 )
 def test_only_the_owners_analysts_add_pdia_entries(
     demo: Programme, cast: dict[str, User], username: str | None, allowed: bool

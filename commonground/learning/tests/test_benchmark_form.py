@@ -47,7 +47,17 @@ def test_an_analyst_states_a_benchmark(demo: Programme, cast: dict[str, User]) -
     assert FORM["title"] in page
 
 
-@pytest.mark.parametrize("username", ["marc", "sofia", "viktor"])
+def test_a_planner_states_a_benchmark_for_the_mission(
+    demo: Programme, cast: dict[str, User]
+) -> None:
+    """marc is JMAC's planner: he states exit benchmarks on JMAC's indicators (audited)."""
+    answer = signed_in(cast, "marc").post(NEW, {**FORM, "title": "Planned by marc"})
+    assert answer.status_code == 302
+    assert Benchmark.objects.get(title="Planned by marc").owner.slug == "minusca-jmac"
+    assert AuditEvent.objects.filter(action="learning.benchmark", actor=cast["marc"]).exists()
+
+
+@pytest.mark.parametrize("username", ["jean", "sofia", "viktor"])
 def test_others_cannot_use_the_missions_indicator(
     demo: Programme, cast: dict[str, User], username: str
 ) -> None:
@@ -68,3 +78,29 @@ def test_bad_input_is_refused_in_french(demo: Programme, cast: dict[str, User]) 
     html = signed_in(cast, "amina").post(NEW + "?lang=fr", bad).content.decode()
     assert "Cette zone n\u2019existe pas." in html
     assert Benchmark.objects.count() == before
+
+
+#: (user, may plan for their own organization, for JMAC, writes learning records for their own,
+#: scores for their own): the planner role states benchmarks and capability needs only.
+PLANS = [
+    ("marc", True, True, False, False),  # JMAC planner
+    ("amina", True, True, True, True),  # JMAC analyst
+    ("jean", False, False, False, False),  # women's network viewer
+    ("grace", True, False, True, True),  # women's network analyst
+]
+
+
+@pytest.mark.parametrize(("username", "own", "jmac", "writes", "scores"), PLANS)
+def test_a_planner_writes_benchmarks_and_needs_only(
+    cast: dict[str, User], username: str, own: bool, jmac: bool, writes: bool, scores: bool
+) -> None:
+    from commonground.learning.services import may_plan, may_write
+    from commonground.mandates.queries import may_edit_for, may_plan_for
+    from commonground.sharing.models import Membership, Organization
+
+    user = cast[username]
+    home = Membership.objects.get(user=user).organization_id
+    other = Organization.objects.get(slug="minusca-jmac").pk
+    assert (may_plan(user, home), may_plan(user, other)) == (own, jmac)
+    assert may_plan_for(user, home) is own and may_write(user, home) is writes
+    assert may_edit_for(user, home) is scores

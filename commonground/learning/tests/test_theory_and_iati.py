@@ -57,6 +57,32 @@ def test_assumption_flags_recomputed_from_ged(
     assert 'id="toc"' in html and "<script" not in html.split('id="main"')[-1]
 
 
+def test_spill_over_assumption_is_flagged_from_ged_deaths_in_haute_kotto(
+    demo: Programme, cast: dict[str, User], data_dir: Path
+) -> None:
+    """s3 (deaths in Haute-Kotto, margin 0.5): the 2021 monthly mean against the file's last
+    three months, recomputed here; the real data moved against it, so the page flags it."""
+    ged = pl.read_csv(data_dir / GED, infer_schema=False).with_columns(
+        pl.col("date_start").str.slice(0, 7).alias("month"), pl.col("best").cast(pl.Int64)
+    )
+    last = max(ged["month"].unique().to_list())
+    recent_months = [f"{last[:4]}-{m:02d}" for m in range(int(last[5:]) - 2, int(last[5:]) + 1)]
+    area = ged.filter(pl.col("adm_1") == "Haute-Kotto province")
+    deaths = dict(area.group_by("month").agg(pl.col("best").sum()).iter_rows())
+    baseline = round(sum(deaths.get(f"2021-{m:02d}", 0) for m in range(1, 13)) / 12, 2)
+    recent = sum(deaths.get(m, 0) for m in recent_months) / 3
+    flagged = (recent - baseline) > 0.5 * baseline
+    assert flagged  # the demonstration needs one assumption the data moved against
+    client = Client()
+    client.force_login(cast["sofia"])
+    html = client.get(PROGRAMME).content.decode()
+    assert '<tr data-node="s3" data-flagged="true">' in html
+    assert '<g data-node="s3" data-kind="assumption" data-flagged="true">' in html
+    indicator = Indicator.objects.get(slug="sfcg-deaths-haute-kotto")
+    assert indicator.baseline == baseline and indicator.area is not None
+    assert indicator.area.code == "CAF.haute-kotto"
+
+
 def test_indicator_table_equals_ged_per_area_and_month(demo: Programme, data_dir: Path) -> None:
     indicator = Indicator.objects.get(slug="sfcg-vac-ouaka")
     table = compute.indicator_table(indicator, None)

@@ -21,7 +21,7 @@ from commonground.mandates.importers import (
     MANDATE_TASKS,
     MANDATE_TAXONOMY,
 )
-from commonground.mandates.services import do_demo_scores
+from commonground.mandates.services import do_demo_scores, do_seed_review_calendar
 from commonground.mandates.tests.conftest import (
     EVENTS,
     FRONTMAP,
@@ -55,6 +55,7 @@ def site(live_server: LiveServer, transactional_db: None, data_dir: Path) -> str
     ):
         do_import(importer, data_dir / name, owner=owner)
     do_demo_scores(owner, "appr_rca_2019")
+    do_seed_review_calendar(owner, data_dir / "mandates/README.md")
     return live_server.url
 
 
@@ -79,8 +80,13 @@ def test_need_map_reviews_and_scores_draw(site: str, tmp_path: Path) -> None:
         shoot(page, "mandates-need-fr.png", tmp_path)
         page.goto(site + "/mandates/MINUSCA/reviews/?lang=en")
         expect(page.locator("#calendar tbody tr")).to_have_count(12)
+        expect(page.locator("#items tr[data-kind='mandate_end']")).to_have_count(12)
+        expect(page.locator("#overdue[data-overdue='1'] .flag")).to_be_visible()
         shoot(page, "mandates-reviews.png", tmp_path)
-        page.goto(site + "/mandates/agreements/appr_rca_2019/scores/")
+        page.goto(site + "/mandates/MINUSCA/reviews/?lang=fr")
+        expect(page.locator("#overdue .flag")).to_contain_text("En retard")
+        shoot(page, "mandates-reviews-fr.png", tmp_path)
+        page.goto(site + "/mandates/agreements/appr_rca_2019/scores/?lang=en")
         page.wait_for_selector("#scores-chart[data-loaded]", timeout=30_000)
         expect(page.locator("#demo-notice")).to_contain_text("Demonstration scores")
         shoot(page, "mandates-scores.png", tmp_path)

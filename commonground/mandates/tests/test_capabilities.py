@@ -61,7 +61,7 @@ WHO = [
     (None, False, False),
     ("jean", False, False),  # civil-society viewer
     ("grace", False, False),  # another organization's analyst
-    ("marc", True, False),  # JMAC viewer (planner): reads, does not write
+    ("marc", True, True),  # JMAC planner: reads, writes capability statements
     ("amina", True, True),  # JMAC analyst
     ("admin", True, True),  # platform administrator
 ]

@@ -126,6 +126,7 @@ def test_two_scorers_agreement_is_cohens_kappa(
 
 #: (user, sees JMAC's partners-level score, may score for JMAC). The score is in no circle, so
 #: "partners" reaches the owner only (ADR 0020): jean, of another organization, does not see it.
+#: marc, JMAC's planner, states capability needs and benchmarks but does not score.
 WHO = [(None, False, False), ("jean", False, False), ("marc", True, False), ("amina", True, True)]
 
 

@@ -319,7 +319,7 @@ def test_who_may_import(person: str, allowed: bool, cast: dict[str, User], nadia
 GRANTABLE = [
     ("admin", "sfcg-car", list(Role)),
     ("nadia", "sfcg-car", list(Role)),
-    ("sofia", "sfcg-car", [Role.VIEWER, Role.ANALYST, Role.ORG_ADMIN]),
+    ("sofia", "sfcg-car", [Role.VIEWER, Role.PLANNER, Role.ANALYST, Role.ORG_ADMIN]),
     ("sofia", "minusca-jmac", []),
     ("amina", "minusca-jmac", []),
     ("anonymous", "minusca-jmac", []),
