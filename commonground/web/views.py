@@ -84,7 +84,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
     count = queries.event_list_count(request.user, parsed.filters)
     paginator = CountedPaginator(events, EVENTS_PER_PAGE, count)
     page = paginator.get_page(request.GET.get("page"))
-    viewer, memo = request_viewer(request), {}
+    viewer = request_viewer(request)
+    memo: dict[Any, Any] = {}
     # Shared records a non-owner sees: dates as months (and points moved), as on their pages.
     page.object_list = [shown_to(event, viewer, memo) for event in page.object_list]
     context = {
