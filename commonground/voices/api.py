@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from commonground.api.auth import ANONYMOUS_ALLOWED, READ
 from commonground.api.errors import ErrorEnvelope
+from commonground.sharing.markings import TLP_REPORT_COARSE, TLP_REPORT_PROTECTED
 from commonground.sharing.policy import policy, request_viewer
 from commonground.voices import queries
 from commonground.voices.models import Report
@@ -80,6 +81,10 @@ class ReportOut(BaseModel):
     information_credibility: int | None
     public_answer: str
     synthetic: bool
+    tlp: str = Field(
+        description="TLP 2.0 marking of this answer: TLP:AMBER+STRICT for the coarse columns, "
+        "TLP:RED when the protected fields are included (docs/access-policy.md)."
+    )
     verification: VerificationOut | None = Field(
         description="Themes, corroborations, duplicates and follow-ups: for the owner's analysts "
         "(as the report page); null for everyone else."
@@ -106,7 +111,7 @@ class ReportFilters(Schema):
 COLUMNS = tuple(
     name
     for name in ReportOut.model_fields
-    if name not in ("owner", "area", "synthetic", "verification")
+    if name not in ("owner", "area", "synthetic", "verification", "tlp")
 )
 
 
@@ -116,6 +121,7 @@ def report_out(report: Report, verification: dict[Any, dict[str, Any]]) -> dict[
         "owner": report.owner.slug,
         "area": report.area.code if report.area else None,
         "synthetic": report.is_synthetic,
+        "tlp": f"TLP:{TLP_REPORT_COARSE.value}",
         "verification": verification.get(report.pk),
     }
 
@@ -143,6 +149,7 @@ def list_reports(request: HttpRequest, filters: Query[ReportFilters]) -> list[di
             "owner": row["owner__slug"],
             "area": row["area__code"],
             "synthetic": row["is_synthetic"],
+            "tlp": f"TLP:{TLP_REPORT_COARSE.value}",
             "verification": verification.get(row["id"]),
         }
         for row in rows
@@ -163,4 +170,7 @@ def get_report(request: HttpRequest, report_id: uuid.UUID) -> dict[str, Any]:
         raise Http404("No such report.")
     protected = queries.protected_fields(report, request.user, why="api")
     verification = queries.verification_of(request.user, [(report.pk, report.owner_id)])
-    return {**report_out(report, verification), "protected": protected}
+    answer = {**report_out(report, verification), "protected": protected}
+    if protected is not None:
+        answer["tlp"] = f"TLP:{TLP_REPORT_PROTECTED.value}"
+    return answer

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from commonground.core.models import Area
+from commonground.sharing.markings import TLP_REPORT_COARSE, TLP_REPORT_PROTECTED
 from commonground.sharing.models import AuditEvent, Organization
 from commonground.sharing.policy import access_operator, may_grade_reports
 from commonground.voices import crypto
@@ -321,6 +322,10 @@ def do_export(organization: Organization, out: IO[str], output_name: str) -> int
         row = export_row(report)
         if report.wrapped_key:
             row["protected"] = crypto.open_sealed(key, report.pk, report.wrapped_key, report.sealed)
+        # Each line carries its own marking: a line copied out of the file keeps it.
+        row["tlp"] = (
+            f"TLP:{(TLP_REPORT_PROTECTED if report.wrapped_key else TLP_REPORT_COARSE).value}"
+        )
         out.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
         count += 1
     audit("voices.exported", None, organization.slug, reports=count, file=output_name)

@@ -33,6 +33,7 @@ from django.views.decorators.http import require_POST
 
 from commonground.core.csv_out import SafeWriter
 from commonground.events.queries import visible_events
+from commonground.sharing.markings import TLP_REPORT_COARSE
 from commonground.sharing.models import Membership, Organization
 from commonground.sharing.policy import AnyUser, access_operator, may_read_protected, policy
 from commonground.voices import queries
@@ -279,6 +280,7 @@ EXPORT_COLUMNS = (
     "done",
     "done_at",
     "marked_at",
+    "tlp",
 )
 
 
@@ -334,8 +336,10 @@ def verification_rows(organization: Organization) -> list[list[Any]]:
                 f.created_at,
             ]
         )
+    marking = f"TLP:{TLP_REPORT_COARSE.value}"  # no protected field travels here
     for row in rows:
         row[-1] = row[-1].isoformat()
+        row.append(marking)
     return rows
 
 

@@ -140,3 +140,16 @@ def test_duplicates_point_both_ways_and_a_published_theme_says_so(
     assert duplicate["verification"]["themes"] == [
         {"id": str(world.published.pk), "title": PUBLISHED_THEME, "published": True}
     ]
+
+
+@pytest.mark.parametrize("who", [who for who, seen in WHO.items() if seen != NOBODY])
+def test_every_report_answer_carries_its_traffic_light_marking(
+    client: Client, cast: dict[str, User], world: InboxWorld, who: str
+) -> None:
+    """Coarse columns are TLP:AMBER+STRICT; an answer with the protected fields is TLP:RED."""
+    client.force_login(cast[who])
+    one = client.get(f"/api/v1/voices/reports/{world.staff_report.pk}").json()
+    listed = client.get("/api/v1/voices/reports").json()
+    assert listed and {r["tlp"] for r in listed} == {"TLP:AMBER+STRICT"}
+    assert one["tlp"] == ("TLP:RED" if one["protected"] is not None else "TLP:AMBER+STRICT")
+    assert (one["protected"] is not None) == (WHO[who] == ANALYST)

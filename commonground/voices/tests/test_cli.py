@@ -84,6 +84,7 @@ def test_export_writes_decrypted_json_lines_audited(
         "Second récit",
     ]
     assert {row["month"] for row in rows} == {"2020-01-01"}
+    assert {row["tlp"] for row in rows} == {"TLP:RED"}  # each line holds the protected fields
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert AuditEvent.objects.get(action="voices.exported").detail["reports"] == 2
 

@@ -59,6 +59,7 @@ def test_the_export_writes_the_verification_as_safe_csv(
         ]
     )
     assert theirs.title not in sheet.read_text(encoding="utf-8")
+    assert {r["tlp"] for r in rows} == {"TLP:AMBER+STRICT"}  # the marking travels with each row
     follow_up = next(r for r in rows if r["kind"] == "follow_up")
     assert (follow_up["due_on"], follow_up["done"]) == ("2021-07-01", "no")
     assert stat.S_IMODE(sheet.stat().st_mode) == 0o600
