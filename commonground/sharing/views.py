@@ -215,13 +215,13 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
     return render(request, "sharing/agreements.html", context, status=status)
 
 
-#: The owned records whose circle has a page, by the name in its address: the model and the
-#: page that shows the record (a URL name taking its id), if any.
-RECORD_KINDS: dict[str, tuple[str, str]] = {
-    "event": ("events.Event", "web:event_detail"),
-    "operation": ("registry.Operation", ""),
-    "parallel-force": ("registry.ParallelForce", ""),
-    "presence": ("registry.Presence", ""),
+#: The owned records whose circle has a page, by the name in its address: the model, the page
+#: that shows the record (a URL name), if any, and the record's field that URL takes.
+RECORD_KINDS: dict[str, tuple[str, str, str]] = {
+    "event": ("events.Event", "web:event_detail", "pk"),
+    "operation": ("registry.Operation", "web:operation", "slug"),
+    "parallel-force": ("registry.ParallelForce", "", ""),
+    "presence": ("registry.Presence", "", ""),
 }
 
 
@@ -271,14 +271,14 @@ def record_circle_page(request: HttpRequest, kind: str, record_id: str) -> HttpR
     misplaced = record.circle is not None and record.circle.owner_id != record.owner_id
     if misplaced:
         record_denied(request.user, f"{kind}:{record_id}", CIRCLE_MISMATCH_REASON)
-    detail = RECORD_KINDS[kind][1]
+    _model, detail, key = RECORD_KINDS[kind]
     context = {
         "record": record,
         "kind": kind,
         "form": form,
         "circles": owned.prefetch_related("members"),
         "misplaced": misplaced,
-        "detail_url": reverse(detail, args=[record.pk]) if detail else "",
+        "detail_url": reverse(detail, args=[getattr(record, key)]) if detail else "",
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "sharing/record_circle.html", context, status=status)

@@ -101,3 +101,23 @@ def test_registry_records_go_into_the_circle_too(
     assert run(*args, "--quiet", "--circle", "jmac-partners")[0] == 0
     assert Operation.objects.exists()
     assert set(Operation.objects.values_list("circle_id", flat=True)) == {circles["jmac"].pk}
+
+
+def test_the_operation_page_links_to_the_circle_page_for_the_owners_analysts_only(
+    data_dir: Path, circles: dict[str, SharingCircle], cast: dict[str, User]
+) -> None:
+    from django.test import Client
+
+    from commonground.registry.models import Operation
+
+    args = ("import", "operations", str(data_dir / "operations.csv"), "--owner", "minusca-jmac")
+    assert run(*args, "--quiet", "--circle", "jmac-partners")[0] == 0
+    operation = Operation.objects.order_by("slug").first()
+    assert operation is not None
+    link = f"/sharing/records/operation/{operation.pk}/circle/"
+    for who, linked in [("amina", True), ("admin", True), ("jean", False), ("ousmane", False)]:
+        client = Client()
+        client.force_login(cast[who])
+        body = client.get(f"/operations/{operation.slug}/").content.decode()
+        assert (link in body) is linked, who
+        assert ("JMAC partners" in body) is linked, who  # the circle's name: the owner's only
