@@ -122,3 +122,15 @@ def test_anyone_else_gets_the_answer_of_a_missing_page(
         assert client.get(route).status_code == 404, route
     assert client.get(f"/voices/surveys/{survey.pk}/").status_code == 404
     assert not Release.objects.filter(table=TABLE).exists()
+
+
+def test_the_figures_page_speaks_of_respondents_for_a_survey_table(
+    client: Client, cast: dict[str, User], survey: PerceptionSurvey
+) -> None:
+    client.force_login(cast["amina"])
+    page = client.get(ROUTES[0]).content.decode()
+    assert "perception survey" in page and "fewer than 10 respondents" in page
+    assert "community reports of" not in page
+    reports = client.get("/voices/figures/?owner=femmes-bambari").content.decode()
+    assert "community reports of" in reports, reports[-3000:]
+    assert "fewer than 10 respondents" not in reports
