@@ -38,6 +38,7 @@ from commonground.voices.surveys import (
     SURVEY_TABLE,
     compute_indicator,
     do_define_indicator,
+    do_import_survey_round,
     may_read_responses,
 )
 
@@ -208,16 +209,19 @@ def survey_detail(request: HttpRequest, survey_id: str) -> HttpResponse:
         raise Http404(_("No such page."))
     is_analyst = may_read_protected(request.user, survey.owner_id)
     problems: list[Problem] = []
-    if request.method == "POST":
-        if not is_analyst or not isinstance(request.user, User):
-            raise Http404(_("No such page."))
+    round_result: ImportResult | None = None
+    if request.method == "POST" and (not is_analyst or not isinstance(request.user, User)):
+        raise Http404(_("No such page."))
+    if request.method == "POST" and request.POST.get("action") == "round":
+        round_result, problems = import_round(request, survey)
+    elif request.method == "POST":
         try:
             do_define_indicator(
                 survey,
                 request.POST.get("label", "").strip() or _("Indicator"),
                 request.POST.get("question", ""),
                 request.POST.get("success_values", "").replace(",", " ").split(),
-                request.user,
+                request.user if isinstance(request.user, User) else None,
             )
             return redirect("voices:survey", survey_id=survey.pk)
         except ImportRejected as exc:
@@ -235,6 +239,43 @@ def survey_detail(request: HttpRequest, survey_id: str) -> HttpResponse:
         "released_table": SURVEY_TABLE.slug,
         "is_analyst": is_analyst,
         "problems": problems,
+        "round_result": round_result,
+        "next_round": (
+            survey.rounds.order_by("-number").values_list("number", flat=True).first() or 0
+        )
+        + 1,
         "questions": [q for q in survey.questions if q["choices"]],
     }
-    return render(request, "voices/survey.html", context)
+    return render(request, "voices/survey.html", context, status=400 if problems else 200)
+
+
+def import_round(
+    request: HttpRequest, survey: PerceptionSurvey
+) -> tuple[ImportResult | None, list[Problem]]:
+    """One round's export uploaded by an analyst: checked only, or imported all or nothing."""
+    user = request.user if isinstance(request.user, User) else None
+    export = request.FILES.get("export")
+    try:
+        number = int(request.POST.get("round", ""))
+    except ValueError:
+        number = 0
+    if export is None or not 1 <= number <= MAX_ROUND:
+        reason = _("choose the round (1 to {most}) and the export file").format(most=MAX_ROUND)
+        return None, [Problem(_("upload"), None, None, reason)]
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            result = do_import_survey_round(
+                survey,
+                number,
+                saved_upload(export, folder, "export"),
+                actor=user,
+                dry_run=bool(request.POST.get("dry_run")),
+                export_name=export.name,
+            )
+        except ImportRejected as exc:
+            return None, exc.problems
+    return result, []
+
+
+#: Rounds are numbered from 1; a survey repeated monthly for decades stays below this.
+MAX_ROUND = 999
