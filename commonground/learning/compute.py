@@ -20,6 +20,19 @@ presence it is the number of admin-1 areas with at least one record of the kind 
 area, the number of distinct organizations present. Deployments and agreement events have no
 area: they have a country series only (Geo-PKO is yearly: each month of a year carries the
 year's troops).
+
+Agreement scores: per half-year, the mean implementation score (0-3) of the agreement's visible
+provisions, from one scorer's scores (the demonstration rule's if any, else the first scorer's
+name), as the review calendar reads them; each month of a half-year carries its mean; a country
+series only.
+
+Released community reports (``voices_released``) are never read from reports: the indicator
+names the organization whose published table ``voices-area-month`` it reads, and the table
+reaches the viewer only through the disclosure gate (``sharing.gate.release``, one logged
+release per read, channel ``indicator``), by the route the gate gives the viewer. A viewer with
+no route gets no data. Cells the gate suppressed are absent (no data, never zero); perturbed
+values are used as released; the "other areas" pool is no area. The released table has no sex
+split by area and month, so women and men stay empty.
 """
 
 from __future__ import annotations
@@ -34,10 +47,13 @@ from commonground.core.areas import country_names
 from commonground.core.models import Area
 from commonground.events.models import Event
 from commonground.learning.models import Indicator, IndicatorValue, Source
+from commonground.mandates import scoring
 from commonground.mandates.models import AgreementEvent, Deployment
 from commonground.registry.models import Presence
 from commonground.registry.queries import last_day
-from commonground.sharing.policy import AnyUser, access_owned
+from commonground.sharing import gate
+from commonground.sharing.policy import AnyUser, access_owned, viewer_for
+from commonground.voices import published
 
 COLUMNS = {
     "area": pl.String,
@@ -168,6 +184,56 @@ def area_codes(area: Area | None) -> tuple[str | None, str | None]:
     return area.code, None
 
 
+# --- Released community reports --------------------------------------------------------------
+
+
+def released_reports(indicator: Indicator, user: AnyUser | None) -> pl.DataFrame:
+    """The released cells of the owner's area-month table the viewer receives through the gate.
+
+    One row per released cell with a month: ``area`` (the area path, empty for the total) and
+    ``month`` and ``value``; an empty frame when the viewer receives nothing (no release logged).
+    """
+    schema: dict[str, pl.DataType | type[pl.DataType]] = {
+        "area": pl.List(pl.String),
+        "month": pl.Date,
+        "value": pl.Float64,
+    }
+    route = gate.release_routes(viewer_for(user)).get(indicator.kind)
+    if route is None:
+        return pl.DataFrame(schema=schema)
+    table = gate.release(
+        published.AREA_MONTH,
+        route.owner,
+        recipient=user,
+        organization=route.organization,
+        circle=route.circle,
+        channel="indicator",
+    )
+    rows = [
+        (list(c.cell[0]), datetime.date.fromisoformat(f"{c.cell[1][-1]}-01"), float(c.value))
+        for c in table.cells
+        if c.cell[1]
+        and c.status == gate.RELEASED
+        and c.value is not None
+        and published.OTHER_AREAS not in c.cell[0]
+    ]
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def voices_table(indicator: Indicator, user: AnyUser | None) -> pl.DataFrame:
+    frame = released_reports(indicator, user).filter(pl.col("area").list.len() == indicator.level)
+    return tidy(frame.with_columns(pl.col("area").list.last()))
+
+
+def voices_series(indicator: Indicator, user: AnyUser | None, area: Area | None) -> Series:
+    """Released values only: a suppressed month is absent."""
+    admin1, admin2 = area_codes(area)
+    path = [code for code in (admin1, admin2) if code is not None]
+    frame = released_reports(indicator, user)
+    rows = frame.filter(pl.col("area") == pl.lit(path, dtype=pl.List(pl.String)))
+    return dict(sorted(rows.select("month", "value").iter_rows()))
+
+
 # --- Tables ------------------------------------------------------------------------------------
 
 
@@ -186,6 +252,8 @@ def indicator_table(indicator: Indicator, user: AnyUser | None) -> pl.DataFrame:
             .agg(pl.col("organization").n_unique().cast(pl.Float64).alias("value"))
         )
         return tidy(table)
+    if indicator.source == Source.VOICES_RELEASED:
+        return voices_table(indicator, user)
     if indicator.source == Source.MANUAL:
         return manual_table(indicator).filter(pl.col("area").is_not_null())
     return empty_table()
@@ -280,6 +348,24 @@ def agreement_series(indicator: Indicator, user: AnyUser | None, area: Area | No
     return {m: counts.get(m, 0.0) for m in months_between(min(days), max(days))}
 
 
+def scores_series(indicator: Indicator, user: AnyUser | None, area: Area | None) -> Series:
+    """Each month of a scored half-year carries the mean score of that half-year."""
+    if area is not None:
+        return {}
+    every = scoring.visible_scores(user, indicator.kind)
+    labels = sorted({s.scorer_label for s in every})
+    if not labels:
+        return {}
+    chosen = scoring.DEMO_SCORER if scoring.DEMO_SCORER in labels else labels[0]
+    ups = scoring.roll_ups(s for s in every if s.scorer_label == chosen)
+    return {
+        month: up.overall
+        for up in ups
+        for month in months_between(up.period, scoring.half_year_end(up.period))
+        if month < scoring.half_year_end(up.period)
+    }
+
+
 def manual_series(indicator: Indicator, user: AnyUser | None, area: Area | None) -> Series:
     """Hand-entered values: only the months entered (no zero fill)."""
     values = IndicatorValue.objects.filter(indicator=indicator, area=area)
@@ -292,5 +378,7 @@ SERIES = {
     Source.PRESENCE: presence_series,
     Source.DEPLOYMENTS: deployments_series,
     Source.AGREEMENT_EVENTS: agreement_series,
+    Source.AGREEMENT_SCORES: scores_series,
+    Source.VOICES_RELEASED: voices_series,
     Source.MANUAL: manual_series,
 }

@@ -24,6 +24,8 @@ class Source(models.TextChoices):
     PRESENCE = "presence", _("Presence records of a kind")
     DEPLOYMENTS = "deployments", _("Peacekeepers deployed (Geo-PKO troops)")
     AGREEMENT_EVENTS = "agreement_events", _("Peace-agreement implementation events")
+    AGREEMENT_SCORES = "agreement_scores", _("Peace-agreement implementation score (mean, 0-3)")
+    VOICES_RELEASED = "voices_released", _("Community reports (released figures)")
     MANUAL = "manual", _("Entered by hand")
 
 
@@ -86,7 +88,8 @@ class Indicator(OwnedModel):
     #: For events and deaths: one violence type of ``events.ViolenceType``; empty means all.
     violence_type = models.CharField(max_length=20, blank=True, default="", db_default="")
     #: For presence: one ``registry.PresenceKind``; for agreement events: ``advance``/``setback``
-    #: (empty: both); for deployments: the mission acronym.
+    #: (empty: both); for deployments: the mission acronym; for agreement scores: the agreement;
+    #: for released community reports: the slug of the organization whose table is read.
     kind = models.CharField(max_length=40, blank=True, default="", db_default="")
     level = models.PositiveSmallIntegerField(
         choices=AreaLevelChoice.choices, default=AreaLevelChoice.ADMIN1, db_default=1
