@@ -111,6 +111,50 @@ def do_save_benchmark(
     return benchmark
 
 
+#: The fields of a benchmark its edit page changes (the owner stays).
+BENCHMARK_FIELDS = (
+    "mission",
+    "title",
+    "title_fr",
+    "indicator",
+    "area",
+    "comparison",
+    "threshold",
+    "months",
+    "period_start",
+    "sensitivity",
+)
+
+
+def do_change_benchmark(actor: User, benchmark: Benchmark, **fields: Any) -> Benchmark:
+    """Change a benchmark (the owner's analysts and planners; its indicator stays the owner's);
+    the audit row keeps each changed field as [before, after]."""
+    indicator = fields.get("indicator", benchmark.indicator)
+    if not may_plan(actor, benchmark.owner_id) or indicator.owner_id != benchmark.owner_id:
+        raise PermissionDenied(_("Only the owner's analysts and planners may change this record."))
+    diff: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name not in BENCHMARK_FIELDS:
+            raise ValueError(name)
+        before = getattr(benchmark, name)
+        if before != value:
+            diff[name] = [audit_value(before), audit_value(value)]
+            setattr(benchmark, name, value)
+    with transaction.atomic():
+        benchmark.save()
+        audit("learning.benchmark.change", actor, f"benchmark:{benchmark.pk}", diff)
+    return benchmark
+
+
+def audit_value(value: Any) -> Any:
+    """A field's value as the audit log's JSON keeps it (records by their key)."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(getattr(value, "slug", None) or getattr(value, "code", None) or value)
+
+
 def do_save_theory(
     actor: User | None,
     programme: Programme,

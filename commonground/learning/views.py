@@ -8,6 +8,7 @@ may not see answers 404 exactly as one that does not exist, and the denied read 
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import Any
 
 from django import forms
@@ -21,9 +22,11 @@ from django.utils.translation import gettext as _
 
 from commonground.core.models import Area
 from commonground.learning import compute, graph, iati, queries
-from commonground.learning.models import Comparison, Indicator, NodeKind, Programme
+from commonground.learning.models import Benchmark, Comparison, Indicator, NodeKind, Programme
 from commonground.learning.services import (
+    BENCHMARK_FIELDS,
     do_add_pdia_entry,
+    do_change_benchmark,
     do_save_benchmark,
     may_plan,
     may_write,
@@ -71,6 +74,9 @@ def benchmarks(request: HttpRequest, mission: str = "") -> HttpResponse:
             "views": views,
             "missions": queries.benchmark_missions(request.user),
             "french": is_french(),
+            "editable": {
+                str(v.benchmark.pk) for v in views if may_plan(request.user, v.benchmark.owner_id)
+            },
         },
     )
 
@@ -279,4 +285,45 @@ def benchmark_new(request: HttpRequest) -> HttpResponse:
         request,
         "learning/benchmark_new.html",
         {"form": form, "has_indicators": bool(indicators)},
+    )
+
+
+@policy("signed_in")
+def benchmark_edit(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """Change an exit benchmark (the same people as state one: the owner's analysts and
+    planners). One the user may not see or change answers 404, and the refusal is audited."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    benchmark = queries.visible_benchmarks(request.user).filter(pk=pk).first()
+    if benchmark is None or not may_plan(request.user, benchmark.owner_id):
+        if benchmark is not None or Benchmark.objects.filter(pk=pk).exists():
+            record_denied(request.user, f"benchmark:{pk}", "may not change this benchmark")
+        raise Http404(_("No such benchmark."))
+    indicators = [i for i in writable_indicators(request) if i.owner_id == benchmark.owner_id]
+    initial = {
+        **{name: getattr(benchmark, name) for name in BENCHMARK_FIELDS},
+        "indicator": benchmark.indicator.slug,
+        "area": benchmark.area.code if benchmark.area else "",
+    }
+    form = BenchmarkForm(
+        request.POST or None, indicators=indicators, user=request.user, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        assert isinstance(request.user, User)  # signed in, checked above
+        do_change_benchmark(
+            request.user,
+            benchmark,
+            **{
+                **{name: data[name] for name in BENCHMARK_FIELDS},
+                "indicator": form.indicators[data["indicator"]],
+                "period_start": data["period_start"].replace(day=1),
+            },
+        )
+        return redirect("learning:mission_benchmarks", mission=benchmark.mission)
+    return render(
+        request,
+        "learning/benchmark_edit.html",
+        {"form": form, "benchmark": benchmark},
+        status=400 if form.is_bound else 200,
     )

@@ -7,6 +7,7 @@ Each ``do_*`` checks that the user may write for the owning organization (analys
 from __future__ import annotations
 
 import datetime
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -177,6 +178,74 @@ DEMO_EVIDENCE = gettext_noop(
     "Demonstration score, made from the cited events by the rule in docs/mandates.md: "
     "advances up to the end of the half-year, capped at 3, less one per setback in it."
 )
+
+
+#: Review calendar kinds recorded (and withdrawn) by people; mandate end dates are seeded.
+RECORDED_KINDS = (ReviewKind.REPORTING, ReviewKind.STRATEGIC_REVIEW)
+
+
+@transaction.atomic
+def do_add_review_item(
+    user: User,
+    owner: Organization,
+    mission: str,
+    kind: str,
+    date: datetime.date,
+    title: str,
+    how: str = "",
+    source_url: str = "",
+    sensitivity: int = Sensitivity.PARTNERS,
+) -> ReviewItem:
+    """Record a reporting deadline or a strategic review of a mission for an organization the
+    user may plan for (the capability statements' rule)."""
+    require_planner(user, owner)
+    if kind not in RECORDED_KINDS:
+        raise NotAllowed
+    item = ReviewItem.objects.create(
+        key=f"{mission}|{kind}|{uuid.uuid4().hex}",
+        owner=owner,
+        mission=mission,
+        kind=kind,
+        date=date,
+        title=title,
+        how=how,
+        source_url=source_url,
+        sensitivity=sensitivity,
+        licence=Licence.OWNER,
+    )
+    audit(
+        "mandates.review.add",
+        user,
+        f"review-item:{item.pk}",
+        mission=mission,
+        kind=str(kind),
+        date=date.isoformat(),
+        title=title,
+        owner=owner.slug,
+        sensitivity=int(sensitivity),
+    )
+    return item
+
+
+@transaction.atomic
+def do_remove_review_item(user: User, item: ReviewItem) -> None:
+    """Withdraw a recorded deadline or review (the audit log keeps what it said)."""
+    require_planner(user, item.owner)
+    if item.kind not in RECORDED_KINDS:
+        raise NotAllowed
+    audit(
+        "mandates.review.remove",
+        user,
+        f"review-item:{item.pk}",
+        mission=item.mission,
+        kind=item.kind,
+        date=item.date.isoformat(),
+        title=item.title,
+        how=item.how,
+        source_url=item.source_url,
+        owner=item.owner.slug,
+    )
+    item.delete()
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ see answers 404 like one that does not exist, and the denied read goes to the au
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import Any
 
 from django import forms
@@ -20,11 +21,13 @@ from django.utils.translation import gettext as _
 
 from commonground.core.csv_out import csv_text
 from commonground.mandates import coverage, queries, reviews, scoring, services
+from commonground.mandates.forms import OwnedRecordForm, ReviewItemForm
 from commonground.mandates.models import (
     Capability,
     DeploymentUnits,
     Mode,
     Resolution,
+    ReviewItem,
     Score,
     Tier,
 )
@@ -203,25 +206,13 @@ def agreement_page(request: HttpRequest, agreement: str) -> HttpResponse:
 # --- A task: capabilities it needs, and need against deployment --------------------------------
 
 
-class NeedForm(forms.Form):
+class NeedForm(OwnedRecordForm):
     """A capability statement, written for one of the organizations the user may write for."""
 
-    organization = forms.ChoiceField(label=gettext_lazy("Organization"))
+    field_order = ["organization", "capability", "note", "sensitivity"]
+
     capability = forms.ChoiceField(label=gettext_lazy("Capability"), choices=Capability.choices)
     note = forms.CharField(label=gettext_lazy("Why (optional)"), required=False, max_length=2000)
-    sensitivity = forms.TypedChoiceField(
-        label=gettext_lazy("Who may see it"),
-        choices=Sensitivity.choices,
-        coerce=int,
-        initial=Sensitivity.PARTNERS,
-    )
-
-    def __init__(self, *args: Any, organizations: list[Organization], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.organizations = {str(o.pk): o for o in organizations}
-        field = self.fields["organization"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = [(str(o.pk), str(o)) for o in organizations]
 
 
 def task_context(request: HttpRequest, mission: str, code: str) -> dict[str, Any]:
@@ -355,10 +346,64 @@ def released_voices(request: HttpRequest, first: datetime.date | None) -> list[R
     ]
 
 
+def handle_review_post(
+    request: HttpRequest, mission: str, user: User, form: ReviewItemForm
+) -> HttpResponse | None:
+    """Record or withdraw a deadline or strategic review; None when the form must be shown again.
+    An item the user may not withdraw answers 404 like a missing one, and is audited."""
+    if request.POST.get("action") == "remove":
+        wanted = request.POST.get("item", "")[:64]
+        try:
+            item = (
+                queries.visible(ReviewItem, user)
+                .filter(pk=uuid.UUID(wanted), mission=mission)
+                .select_related("owner")
+                .first()
+            )
+        except ValueError:
+            item = None
+        try:
+            if item is None:
+                raise services.NotAllowed
+            services.do_remove_review_item(user, item)
+        except services.NotAllowed:
+            record_denied(user, f"review-item:{wanted}", "may not withdraw this review item")
+            raise Http404(_("No such item.")) from None
+        return redirect(request.path)
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    how, source_url = form.source_parts()
+    services.do_add_review_item(
+        user,
+        form.organizations[data["organization"]],
+        mission,
+        data["kind"],
+        data["date"],
+        data["title"],
+        how,
+        source_url,
+        data["sensitivity"],
+    )
+    return redirect(request.path)
+
+
 @policy("public")
 def reviews_page(request: HttpRequest, mission: str) -> HttpResponse:
-    """Review calendar: end dates, deadlines, strategic reviews, what changed in between."""
+    """Review calendar: end dates, deadlines, strategic reviews, what changed in between; the
+    mission's planners (and analysts and above) record deadlines and strategic reviews here."""
     context = mission_context(request, mission)
+    editing = queries.editing_organizations(request.user, queries.may_plan_for)
+    form = ReviewItemForm(organizations=editing)
+    if request.method == "POST":
+        user = request.user
+        if not editing or not isinstance(user, User):
+            record_denied(user, f"reviews:{mission}", "may not record review items")
+            raise Http404(_("No such mission."))
+        form = ReviewItemForm(request.POST, organizations=editing)
+        done = handle_review_post(request, mission, user, form)
+        if done is not None:
+            return done
     first = queries.visible(Resolution, request.user).filter(mission=mission).order_by("adopted")
     start = first.values_list("adopted", flat=True).first()
     calendar = reviews.review_calendar(
@@ -370,8 +415,14 @@ def reviews_page(request: HttpRequest, mission: str) -> HttpResponse:
         gaps=sum(1 for w in calendar.windows if w.too_long),
         every_days=reviews.REVIEW_EVERY_DAYS,
         french=is_french(),
+        review_form=form if editing else None,
+        removable={
+            str(i.pk)
+            for i in calendar.items
+            if i.kind in services.RECORDED_KINDS and queries.may_plan_for(request.user, i.owner_id)
+        },
     )
-    return render(request, "mandates/reviews.html", context)
+    return render(request, "mandates/reviews.html", context, status=400 if form.is_bound else 200)
 
 
 # --- Implementation scores ----------------------------------------------------------------------
