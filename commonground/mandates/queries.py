@@ -27,7 +27,7 @@ from commonground.mandates.models import (
     Tier,
 )
 from commonground.registry.models import LeadType, Operation
-from commonground.sharing.models import ROLE_RANK, Organization, Role
+from commonground.sharing.models import ROLE_RANK, Organization, OrganizationKind, Role
 from commonground.sharing.policy import AnyUser, access_owned, viewer_for
 
 M = TypeVar("M", bound=Model)
@@ -348,6 +348,27 @@ def may_plan_for(user: AnyUser | None, owner_id: Any) -> bool:
     """Capability statements: also the owning organization's mission planners."""
     viewer = viewer_for(user)
     return may_edit_for(user, owner_id) or viewer.roles.get(owner_id) == Role.PLANNER
+
+
+#: Who keeps a mission's review calendar: the bodies of missions (UN or regional missions and
+#: their military components). A government, a parallel force or an NGO reads the calendar but
+#: does not record the mission's deadlines or reviews: their "strategic review" would clear the
+#: mission's overdue flag for everyone.
+MISSION_BODY_KINDS = frozenset(
+    {
+        OrganizationKind.UN_MISSION,
+        OrganizationKind.REGIONAL_ORGANIZATION,
+        OrganizationKind.MILITARY_COMPONENT,
+    }
+)
+
+
+def may_keep_calendar_for(user: AnyUser | None, owner_id: Any) -> bool:
+    """Recording a mission's deadlines and strategic reviews: the planners' rule
+    (:func:`may_plan_for`), for a body of a mission only."""
+    if not may_plan_for(user, owner_id):
+        return False
+    return Organization.objects.filter(pk=owner_id, kind__in=MISSION_BODY_KINDS).exists()
 
 
 def editing_organizations(

@@ -41,7 +41,7 @@ from commonground.mandates.models import (
     ReviewItem,
     ReviewKind,
 )
-from commonground.mandates.queries import agreements, visible
+from commonground.mandates.queries import MISSION_BODY_KINDS, agreements, visible
 from commonground.sharing import gate
 from commonground.sharing.policy import AnyUser
 
@@ -324,8 +324,18 @@ def review_calendar(
     """
     today = today or datetime.date.today()
     resolutions = list(visible(Resolution, user).filter(mission=mission).order_by("adopted"))
-    items = list(visible(ReviewItem, user).filter(mission=mission).select_related("resolution"))
-    reviews = [i for i in items if i.kind == ReviewKind.STRATEGIC_REVIEW and i.date <= today]
+    items = list(
+        visible(ReviewItem, user).filter(mission=mission).select_related("resolution", "owner")
+    )
+    # Only a body of the mission reviews it (``MISSION_BODY_KINDS``); another's record is shown
+    # on the calendar but is no review point and clears no flag.
+    reviews = [
+        i
+        for i in items
+        if i.kind == ReviewKind.STRATEGIC_REVIEW
+        and i.date <= today
+        and i.owner.kind in MISSION_BODY_KINDS
+    ]
     points = sorted(
         [ReviewPoint(r.adopted, resolution=r) for r in resolutions]
         + [ReviewPoint(i.date, review=i) for i in reviews],

@@ -196,9 +196,10 @@ def do_add_review_item(
     source_url: str = "",
     sensitivity: int = Sensitivity.PARTNERS,
 ) -> ReviewItem:
-    """Record a reporting deadline or a strategic review of a mission for an organization the
-    user may plan for (the capability statements' rule)."""
-    require_planner(user, owner)
+    """Record a reporting deadline or a strategic review of a mission for a body of a mission the
+    user may plan for (:func:`queries.may_keep_calendar_for`)."""
+    if not queries.may_keep_calendar_for(user, owner.pk):
+        raise NotAllowed
     if kind not in RECORDED_KINDS:
         raise NotAllowed
     item = ReviewItem.objects.create(
@@ -230,7 +231,8 @@ def do_add_review_item(
 @transaction.atomic
 def do_remove_review_item(user: User, item: ReviewItem) -> None:
     """Withdraw a recorded deadline or review (the audit log keeps what it said)."""
-    require_planner(user, item.owner)
+    if not queries.may_keep_calendar_for(user, item.owner_id):
+        raise NotAllowed
     if item.kind not in RECORDED_KINDS:
         raise NotAllowed
     audit(

@@ -393,7 +393,7 @@ def reviews_page(request: HttpRequest, mission: str) -> HttpResponse:
     """Review calendar: end dates, deadlines, strategic reviews, what changed in between; the
     mission's planners (and analysts and above) record deadlines and strategic reviews here."""
     context = mission_context(request, mission)
-    editing = queries.editing_organizations(request.user, queries.may_plan_for)
+    editing = queries.editing_organizations(request.user, queries.may_keep_calendar_for)
     form = ReviewItemForm(organizations=editing)
     if request.method == "POST":
         user = request.user
@@ -419,7 +419,8 @@ def reviews_page(request: HttpRequest, mission: str) -> HttpResponse:
         removable={
             str(i.pk)
             for i in calendar.items
-            if i.kind in services.RECORDED_KINDS and queries.may_plan_for(request.user, i.owner_id)
+            if i.kind in services.RECORDED_KINDS
+            and queries.may_keep_calendar_for(request.user, i.owner_id)
         },
     )
     return render(request, "mandates/reviews.html", context, status=400 if form.is_bound else 200)

@@ -20,7 +20,7 @@ from commonground.mandates.models import ImplementationScore, Resolution, Review
 from commonground.mandates.services import do_demo_scores, do_seed_review_calendar
 from commonground.mandates.tests.conftest import EVENTS, TASKS
 from commonground.sharing import gate
-from commonground.sharing.models import Organization, Sensitivity
+from commonground.sharing.models import Organization, OrganizationKind, Sensitivity
 from commonground.sharing.releases import Release
 from commonground.sharing.tests.gate_synthetic import make_synthetic
 from commonground.voices import published
@@ -118,9 +118,12 @@ def test_overdue_without_a_recorded_review_and_a_recorded_review_is_a_review_poi
     assert page.context["calendar"].overdue is True
     assert 'data-overdue="1"' in page.content.decode()
     day = datetime.date.today() - datetime.timedelta(days=100)
+    mission_body, _created = Organization.objects.get_or_create(
+        slug="minusca-jmac", defaults={"name": "MINUSCA JMAC", "kind": OrganizationKind.UN_MISSION}
+    )
     ReviewItem.objects.create(
         key="MINUSCA|review|test",
-        owner=owner,
+        owner=mission_body,  # a review of the mission is a mission body's (MISSION_BODY_KINDS)
         mission="MINUSCA",
         kind=ReviewKind.STRATEGIC_REVIEW,
         date=day,
