@@ -183,3 +183,17 @@ def test_the_demo_hook_places_the_survey_on_ouaka_areas(
     codes = set(PerceptionResponse.objects.exclude(area=None).values_list("area__code", flat=True))
     assert codes and all(code.startswith("CAF.ouaka.") for code in codes)
     assert not PerceptionResponse.objects.filter(area=None).exists()
+
+
+def test_estimates_name_their_groups_in_words_in_both_languages(
+    client: Client, cast: dict[str, User], bambari: Organization
+) -> None:
+    do_demo_kobo(bambari)
+    url = f"/voices/surveys/{PerceptionSurvey.objects.get().pk}/"
+    client.force_login(cast["grace"])
+    english = client.get(url).content.decode()
+    assert "Sex: women" in english and "Age group: 18-24" in english
+    assert "sex: female" not in english and "age_group" not in english
+    french = client.get(f"{url}?lang=fr").content.decode()
+    assert "Sexe: femmes" in french and "Tranche d\u2019âge: 18-24" in french
+    assert "Intervalle à 95 %" in french  # the per cent strings read in French too
