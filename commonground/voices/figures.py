@@ -111,8 +111,14 @@ def grid(released: ReleasedTable) -> Grid:
     row_names = released.table.labels(first.name, [p[-1] for p in rows if p])
     column_names = released.table.labels(second.name, [p[-1] for p in columns if p])
     total = _("Total")
+    # A survey table's rows are indicators: their sum counts a respondent once per indicator.
+    rows_total = (
+        _("All indicators together (each respondent once per indicator)")
+        if released.table.source == "surveys"
+        else total
+    )
     return Grid(
-        rows=[(p, row_names.get(p[-1], p[-1]) if p else total) for p in rows],
+        rows=[(p, row_names.get(p[-1], p[-1]) if p else rows_total) for p in rows],
         columns=[(p, column_names.get(p[-1], p[-1]) if p else total) for p in columns],
         cells=cells,
     )

@@ -130,7 +130,9 @@ def test_the_figures_page_speaks_of_respondents_for_a_survey_table(
     client.force_login(cast["amina"])
     page = client.get(ROUTES[0]).content.decode()
     assert "perception survey" in page and "fewer than 10 respondents" in page
-    assert "community reports of" not in page
+    assert "community reports of" not in page and "Only reports whose authors" not in page
+    assert "All indicators together (each respondent once per indicator)" in page
+    assert '<th scope="row">Total</th>' not in page  # indicators do not add up to people
     reports = client.get("/voices/figures/?owner=femmes-bambari").content.decode()
     assert "community reports of" in reports, reports[-3000:]
     assert "fewer than 10 respondents" not in reports
