@@ -250,8 +250,8 @@ def verification_of(
     )
     events = {event for _r, event, _o, _c in corroborations if event is not None}
     seen: set[Any] = set()
-    if events:  # access_owned under it takes a Viewer as well as a user
-        visible = visible_events(user)  # type: ignore[arg-type]
+    if events:
+        visible = visible_events(user)  # type: ignore[arg-type]  # access_owned under it takes a Viewer too
         seen = set(visible.filter(pk__in=events).values_list("pk", flat=True))
     for report_id, event, other, created_at in corroborations:
         found[report_id]["corroborations"].append(

@@ -157,7 +157,7 @@ def test_the_indicator_page_shows_the_released_source_in_both_languages(
 
 def test_mean_implementation_score_per_half_year_equals_the_stored_scores(
     events_run: ImportRun,  # noqa: F811 - the fixture imported above
-    owner: Organization,  # noqa: F811
+    owner: Organization,  # noqa: F811 - the fixture imported above
 ) -> None:
     do_demo_scores(owner, AGREEMENT)
     indicator = do_save_indicator(

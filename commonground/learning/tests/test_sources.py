@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 def test_setbacks_per_month_equal_the_file(
     events_run: ImportRun,  # noqa: F811 - the fixture imported above
-    owner: Organization,  # noqa: F811
+    owner: Organization,  # noqa: F811 - the fixture imported above
     data_dir: Path,
 ) -> None:
     indicator = do_save_indicator(
@@ -56,7 +56,7 @@ def test_setbacks_per_month_equal_the_file(
 
 def test_troops_per_year_equal_geopko(
     geopko_run: ImportRun,  # noqa: F811 - the fixture imported above
-    owner: Organization,  # noqa: F811
+    owner: Organization,  # noqa: F811 - the fixture imported above
     data_dir: Path,
 ) -> None:
     indicator = do_save_indicator(
