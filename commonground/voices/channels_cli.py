@@ -127,7 +127,7 @@ def sms_channel(organization: str, gateway: str, rotate: bool, off: bool) -> Non
         generation=channel.generation,
         active=channel.active,
     )
-    key = sms.sms_key(org, create=True)  # type: ignore[arg-type]  # an Organization, checked above
+    key = sms.sms_key(org, create=True)
     assert key is not None
     click.echo(f"Webhook: POST {reverse('voices:sms', args=[organization, gateway])}")
     click.echo(

@@ -7,11 +7,15 @@ operator; each one is audited. See docs/voices.md.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+if TYPE_CHECKING:  # the models load with Django, after the CLI is built
+    from commonground.sharing.models import Organization
 
-def organization_or_fail(slug: str) -> object:
+
+def organization_or_fail(slug: str) -> Organization:
     from commonground.sharing.models import Organization
 
     organization = Organization.objects.filter(slug=slug).first()
@@ -34,7 +38,7 @@ def rotate_key(organization: str) -> None:
 
     org = organization_or_fail(organization)
     try:
-        count = do_rotate_key(org)  # type: ignore[arg-type]  # an Organization, checked above
+        count = do_rotate_key(org)
     except (crypto.KeyMissing, crypto.CannotOpen) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"New key for {organization}: {count:,} reports re-wrapped.")
@@ -57,7 +61,7 @@ def shred(organization: str, yes: bool) -> None:
             f"shredding destroys {organization}'s key: its reports can never be read again. "
             "Run again with --yes to confirm."
         )
-    count = do_shred(org)  # type: ignore[arg-type]  # an Organization, checked above
+    count = do_shred(org)
     click.echo(f"Shredded the key of {organization}: {count:,} reports can never be read again.")
 
 
@@ -85,13 +89,13 @@ def export(organization: str, out: Path, verification: Path | None) -> None:
 
     org = organization_or_fail(organization)
     try:
-        count = export_to_file(org, out)  # type: ignore[arg-type]  # an Organization, checked above
+        count = export_to_file(org, out)
     except (crypto.KeyMissing, crypto.CannotOpen) as exc:
         out.unlink(missing_ok=True)
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Wrote {count:,} reports of {organization} to {out}.")
     if verification is not None:
-        rows = do_export_verification(org, verification)  # type: ignore[arg-type]  # as above
+        rows = do_export_verification(org, verification)
         click.echo(f"Wrote {rows:,} verification rows of {organization} to {verification}.")
 
 
@@ -156,7 +160,7 @@ def import_survey(
     org = organization_or_fail(organization)
     try:
         with transaction.atomic():
-            found = do_create_survey(org, survey, read_xlsform(xlsform))  # type: ignore[arg-type]
+            found = do_create_survey(org, survey, read_xlsform(xlsform))
             result = do_import_survey_round(found, round_number, export, dry_run=dry_run)
             if dry_run:
                 transaction.set_rollback(True)
