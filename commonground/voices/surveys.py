@@ -10,9 +10,10 @@ clear, and only weighted shares leave this module. Anyone else who receives the 
 :data:`SURVEY_TABLE` through the disclosure gate (``sharing.gate.release``), never an estimate
 computed here.
 
-Weighted proportions and their 95 % confidence intervals come from ``samplics``
-(``TaylorEstimator``, Taylor linearisation, logit-transformed interval so it stays in [0, 1]);
-each respondent is their own primary unit (the exports carry no cluster column).
+Weighted proportions and their 95 % confidence intervals come from ``svy`` (``Sample.estimation
+.prop``: Taylor linearisation, logit-transformed interval so it stays in [0, 1], Student's t with
+n - 1 degrees of freedom); each respondent is their own primary unit (the exports carry no
+cluster or stratum column). See docs/adr/0026-survey-estimation-with-svy.md.
 """
 
 from __future__ import annotations
@@ -335,23 +336,33 @@ class Estimate:
     respondents: int
 
 
-def weighted_share(outcomes: list[int], weights: list[float]) -> tuple[float, Any, Any]:
-    """The weighted proportion of 1s and its 95 % CI (samplics, Taylor linearisation)."""
-    import numpy as np
-    from samplics.estimation import TaylorEstimator
-    from samplics.utils.types import PopParam
+def weighted_share(
+    outcomes: list[int], weights: list[float]
+) -> tuple[float, float | None, float | None]:
+    """The weighted proportion of 1s and its 95 % CI (svy: Taylor linearisation, logit interval).
 
-    share = float(np.dot(outcomes, weights) / np.sum(weights))
-    if len(outcomes) < 2:
+    Each respondent is their own primary unit, in one stratum, with no finite-population
+    correction; the interval uses Student's t with n - 1 degrees of freedom. With one respondent
+    there is no interval (``None``); when everyone (or no one) meets the indicator there is no
+    variance to measure, and the interval is the point itself.
+    """
+    import numpy as np
+
+    ys = np.asarray(outcomes, dtype=np.int64)
+    ws = np.asarray(weights, dtype=float)
+    share = float(np.dot(ys, ws) / np.sum(ws))
+    if len(ys) < 2:
         return share, None, None
-    estimator = TaylorEstimator(PopParam.prop)
-    estimator.estimate(y=np.array(outcomes), samp_weight=np.array(weights, dtype=float))
-    point: dict[Any, float] = {int(k): float(v) for k, v in estimator.point_est.items()}
-    lower = {int(k): float(v) for k, v in estimator.lower_ci.items()}
-    upper = {int(k): float(v) for k, v in estimator.upper_ci.items()}
-    if 1 in point:
-        return point[1], lower[1], upper[1]
-    return 1.0 - point[0], 1.0 - upper[0], 1.0 - lower[0]
+    if ys.min() == ys.max():
+        return float(ys[0]), float(ys[0]), float(ys[0])
+    import polars as pl
+    import svy  # imported here: ~0.3-0.7 s, and only analysts' indicator pages need it
+
+    sample = svy.Sample(pl.DataFrame({"y": ys, "w": ws}), svy.Design(wgt="w"))
+    result = sample.estimation.prop("y", method="taylor", ci_method="logit", alpha=0.05)
+    assert isinstance(result, svy.Estimate)  # one variable asked, one estimate back
+    row = result.to_polars().filter(pl.col("y") == 1).row(0, named=True)
+    return float(row["est"]), float(row["lci"]), float(row["uci"])
 
 
 def outcomes(

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import math
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.db import connection
+from scipy import stats
 
 from commonground.core.importing import ImportRejected
 from commonground.core.models import Area
@@ -110,6 +116,69 @@ def test_weighted_share_and_interval() -> None:
     assert share == pytest.approx(0.5)
     assert low is not None and high is not None and low < 0.5 < high
     assert weighted_share([0, 0, 0], [1.0, 1.0, 1.0])[0] == pytest.approx(0.0)
+
+
+def taylor_logit_by_hand(ys: list[int], ws: list[float]) -> tuple[float, float, float]:
+    """The weighted share and its 95 % logit interval, written out (independent of svy).
+
+    Each respondent is their own primary unit, one stratum, no finite-population correction
+    (R: ``svydesign(ids = ~1, weights = ~w)`` then ``svyciprop(method = "logit")``): the
+    linearised variance of the ratio estimator is n/(n-1) * sum((w_i (y_i - p))^2) / W^2 and
+    the interval is logit(p) +/- t(0.975, n - 1) * se / (p (1 - p)), taken back to [0, 1].
+    """
+    y, w = np.asarray(ys, dtype=float), np.asarray(ws, dtype=float)
+    n, total = len(y), w.sum()
+    p = float((w * y).sum() / total)
+    variance = n / (n - 1) * float(((w * (y - p)) ** 2).sum()) / total**2
+    half = stats.t.ppf(0.975, n - 1) * math.sqrt(variance) / (p * (1 - p))
+    centre = math.log(p / (1 - p))
+    return p, 1 / (1 + math.exp(-(centre - half))), 1 / (1 + math.exp(-(centre + half)))
+
+
+def test_weighted_share_is_taylor_linearisation_with_a_logit_interval() -> None:
+    # Worked by hand: p = 3/6, se = 1/3 exactly, t(0.975, 3) = 3.1824463 (any t table),
+    # so the bounds are expit(-/+ 3.1824463 * (1/3) / 0.25).
+    share, low, high = weighted_share([1, 0, 1, 1], [1.0, 3.0, 1.0, 1.0])
+    assert (share, low, high) == pytest.approx((0.5, 0.0141574, 0.9858426), abs=1e-7)
+    rng = random.Random(12)  # synthetic outcomes and design weights, like a KoBo round
+    for n in (2, 3, 17, 400):
+        ys = [int(rng.random() < 0.3) for _ in range(n - 2)] + [0, 1]
+        ws = [rng.uniform(0.2, 5.0) for _ in range(n)]
+        assert weighted_share(ys, ws) == pytest.approx(taylor_logit_by_hand(ys, ws), rel=1e-9)
+
+
+def test_a_share_of_nobody_or_everybody_has_a_zero_width_interval() -> None:
+    # No design variance can be measured at 0 or 1: the interval is the point itself (as before).
+    assert weighted_share([0, 0, 0], [1.0, 2.0, 1.0]) == (0.0, 0.0, 0.0)
+    assert weighted_share([1, 1], [1.0, 4.0]) == (1.0, 1.0, 1.0)
+    assert weighted_share([1], [2.0]) == (1.0, None, None)
+
+
+def test_survey_estimates_need_no_samplics(monkeypatch: pytest.MonkeyPatch) -> None:
+    # samplics is archived by its authors (v0.6.0 "Final release"): nothing may import it.
+    for name in ("samplics", "samplics.estimation", "samplics.utils", "samplics.utils.types"):
+        monkeypatch.setitem(sys.modules, name, None)
+    share, low, high = weighted_share([1, 0, 1, 0, 1], [1.0, 2.0, 1.5, 1.0, 0.5])
+    assert low is not None and high is not None and low < share < high
+
+
+def test_an_estimate_opens_no_network_connection() -> None:
+    # The product downloads nothing at run time: a fresh interpreter records every socket use.
+    script = (
+        "import sys\n"
+        "seen = []\n"
+        "sys.addaudithook(lambda event, args: event.startswith('socket.') and seen.append(event))\n"
+        "import django; django.setup()\n"
+        "from commonground.voices.surveys import weighted_share\n"
+        "print(weighted_share([1, 0, 1, 0], [1.0, 2.0, 1.0, 1.0]))\n"
+        "sys.exit(3 if seen else 0)\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "commonground.settings"}
+    done = subprocess.run(  # noqa: S603  # this interpreter, a fixed script
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.startswith("(0.4")
 
 
 def test_indicator_by_round_area_sex_and_age(tmp_path: Path, survey: PerceptionSurvey) -> None:
