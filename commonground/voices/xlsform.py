@@ -328,7 +328,8 @@ class ExportSource:
         """The repeat's sheet or file; ``None`` if the export has none."""
         wanted = self.expected(form, repeat)
         if self.kind == "xlsx":
-            title = next((t for t in (repeat.name, wanted) if t in self.book.sheetnames), None)
+            others = self.book.sheetnames[1:]  # the first sheet is the submissions
+            title = next((t for t in (repeat.name, wanted) if t in others), None)
             if title is None:
                 return None
             shown = _("{file}, sheet {sheet}").format(file=self.shown, sheet=title)

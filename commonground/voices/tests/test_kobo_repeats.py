@@ -104,6 +104,22 @@ def test_people_in_a_repeat_become_the_reports_counts(
     assert sum(sum(c.values()) for c in stored_counts().values()) == sum(map(len, people))
 
 
+def test_a_long_repeat_name_is_found_in_its_31_character_sheet(
+    tmp_path: Path, bambari_form: ReportForm
+) -> None:
+    """Excel sheet names hold 31 characters: KoBo writes the first 28 and '...' (formpack)."""
+    long_name = "personnes_touchees_par_cet_incident"
+    survey = [(t, long_name if n == "personne" else n, en, fr) for t, n, en, fr in PEOPLE_SURVEY]
+    xlsform = write_xlsform(tmp_path / "long.xlsx", survey, PEOPLE_CHOICES)
+    rows, people = source(4)
+    repeat = f"personnes/{long_name}"
+    export = kobo_people_xlsx(tmp_path / "k.xlsx", rows, people, repeat)
+    assert "personnes_touchees_par_cet_i..." in openpyxl.load_workbook(export).sheetnames
+    result, mapping = do_import_kobo(bambari_form, xlsform, export)
+    assert mapping.people["repeat"] == repeat
+    assert result.added == 4 and stored_counts() == expected(rows, people)
+
+
 def test_replay_and_grown_export_add_only_new_submissions_with_their_people(
     tmp_path: Path, people_form: Path, bambari_form: ReportForm
 ) -> None:
