@@ -47,6 +47,8 @@ from commonground.voices.xlsform import (
     SELECT_ONE,
     TRUE_WORDS,
     Question,
+    Repeat,
+    RepeatEntry,
     XLSForm,
     joined_multiple,
     read_export,
@@ -131,6 +133,35 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: The report's counts of people, each a count question or derived from the people repeat.
+COUNT_FIELDS = ("women", "men", "girls", "boys", "unknown")
+#: What a sex answer, and an age-group answer, of the people repeat may stand for.
+SEX_VALUES = ["female", "male", "unknown"]
+AGE_VALUES = ["child", "adult", "unknown"]
+#: Under this age (in years) a person counts as a girl or a boy.
+ADULT_AGE = 18
+#: An age above this is a typing error, not a person.
+AGE_MAX = 130
+#: Question types for the repeat's sex and age questions.
+SEX_TYPES = {SELECT_ONE, "text"}
+AGE_TYPES = {"integer", "decimal", SELECT_ONE, "text"}
+#: Words (in a repeat's or question's name) that suggest the people repeat and its questions.
+PEOPLE_HINTS = ("personne", "person", "people", "victim", "individu", "membre", "member", "affect")
+SEX_HINTS = ("sexe", "sex", "gender", "genre")
+AGE_HINTS = ("age",)
+#: Words in a choice's name or label that say a sex or an age group (English and French).
+SEX_WORDS: dict[str, tuple[str, ...]] = {
+    "female": ("f", "femme", "femmes", "female", "feminin", "woman", "women", "fille", "girl"),
+    "male": ("m", "homme", "hommes", "male", "masculin", "man", "men", "garcon", "boy"),
+    "unknown": ("inconnu", "unknown", "nsp", "ne_sait_pas", "dont_know", "autre", "other"),
+}
+AGE_WORDS: dict[str, tuple[str, ...]] = {
+    "child": ("enfant", "child", "mineur", "minor", "moins_de_18", "under_18"),
+    "adult": ("adulte", "adult", "majeur", "18_plus", "plus_de_18", "over_18", "aine", "elder"),
+    "unknown": ("inconnu", "unknown", "nsp", "ne_sait_pas", "dont_know"),
+}
+
+
 def normal(text: str) -> str:
     """Lower case, accents dropped, separators as ``_``: for matching names and labels."""
     import unicodedata
@@ -193,6 +224,68 @@ def suggest_value(report_field: str, choice: str, label: str, areas: list[Area])
     return ""
 
 
+def suggest_people(repeats: list[Repeat], fields: dict[str, str]) -> dict[str, Any]:
+    """The repeat that lists affected people, its sex and age questions and what their choices
+    mean, by name; only when no count question was suggested (counts come from one or the other).
+    """
+    if any(fields.get(f) for f in COUNT_FIELDS):
+        return {}
+    for repeat in repeats:
+        sex = next(
+            (q for q in repeat.questions if q.type in SEX_TYPES and hinted(q.name, SEX_HINTS)),
+            None,
+        )
+        age = next(
+            (q for q in repeat.questions if q.type in AGE_TYPES and hinted(q.name, AGE_HINTS)),
+            None,
+        )
+        if sex is None or age is None:
+            continue
+        if not hinted(repeat.name, PEOPLE_HINTS) and len(repeats) > 1:
+            continue
+        return {
+            "repeat": repeat.path,
+            "sex": sex.path,
+            "age": age.path,
+            "sex_values": {
+                c: word_value(c, label, SEX_WORDS)
+                for c, label in zip(sex.choices, sex.choice_labels, strict=False)
+            },
+            "age_values": {
+                c: age_group_value(c, label)
+                for c, label in zip(age.choices, age.choice_labels, strict=False)
+            },
+        }
+    return {}
+
+
+def hinted(name: str, hints: tuple[str, ...]) -> bool:
+    return any(hint in normal(name) for hint in hints)
+
+
+def word_value(choice: str, label: str, words: dict[str, tuple[str, ...]]) -> str:
+    """The value whose words are the choice's name or label ("" when none: the analyst says)."""
+    for text in (normal(choice), normal(label)):
+        for value, names in words.items():
+            if text in names:
+                return value
+    return ""
+
+
+def age_group_value(choice: str, label: str) -> str:
+    """An age group's choice as child or adult: by its words, else by the years it names
+    (``0_17``, ``5-17 ans`` are children; ``18_59``, ``60_plus`` adults; ``10_24`` is unsaid)."""
+    found = word_value(choice, label, AGE_WORDS)
+    if found:
+        return found
+    years = [int(n) for n in re.findall(r"\d+", f"{choice} {label}")]
+    if years and max(years) < ADULT_AGE:
+        return "child"
+    if years and min(years) >= ADULT_AGE:
+        return "adult"
+    return ""
+
+
 # --- The XLSForm and its mapping ---------------------------------------------------------------
 
 
@@ -222,12 +315,15 @@ def do_set_xlsform(
                 report_form=report_form,
                 fields=fields,
                 values=values,
+                people=suggest_people(xlsform.repeats, fields),
                 is_synthetic=is_synthetic,
             )
             new = True
         else:
             mapping.fields = {f: p for f, p in mapping.fields.items() if p in paths}
+            mapping.people = kept_people(mapping.people, xlsform)
             new = False
+        mapping.repeats = [r.as_dict() for r in xlsform.repeats]
         mapping.form_id = xlsform.form_id
         mapping.version = xlsform.version
         mapping.title = xlsform.title
@@ -247,15 +343,74 @@ def do_set_xlsform(
     return mapping, new
 
 
+def kept_people(people: dict[str, Any], xlsform: XLSForm) -> dict[str, Any]:
+    """The people mapping still valid for a re-uploaded XLSForm (none if its repeat is gone;
+    a question that is gone is dropped, and the page then asks for it)."""
+    repeat = xlsform.repeat(people.get("repeat", ""))
+    if repeat is None:
+        return {}
+    paths = {q.path for q in repeat.questions}
+    return {k: v for k, v in people.items() if k not in ("sex", "age") or v in paths}
+
+
+def check_people(
+    mapping: FormMapping, people: dict[str, Any], fields: dict[str, str], problems: ProblemList
+) -> dict[str, Any]:
+    """The people mapping, checked: its repeat and questions exist, the counts come from the
+    repeat or from count questions (not both), every choice's value is a known one."""
+    if not people.get("repeat"):
+        return {}
+    repeat = next((r for r in mapping.repeats if r["path"] == people["repeat"]), None)
+    if repeat is None:
+        problems.add(None, "people/repeat", _("not a repeat group of the form"))
+        return {}
+    questions = {q["path"]: q for q in repeat["questions"]}
+    for key, types in (("sex", SEX_TYPES), ("age", AGE_TYPES)):
+        question = questions.get(people.get(key, ""))
+        if question is None:
+            reason = _("choose a question of the repeat group {repeat}").format(
+                repeat=repeat["path"]
+            )
+            problems.add(None, f"people/{key}", reason)
+        elif question["type"] not in types:
+            problems.add(None, f"people/{key}", _("this type of question cannot say that"))
+    for key, allowed in (("sex_values", SEX_VALUES), ("age_values", AGE_VALUES)):
+        for choice, value in people.get(key, {}).items():
+            if value not in [*allowed, ""]:
+                problems.add(None, f"people/{key}/{choice}", _("not a value of this field"))
+    for report_field in COUNT_FIELDS:
+        if fields.get(report_field):
+            reason = _(
+                "the counts come from the repeat group of people: leave this count's question "
+                "empty, or choose no repeat group"
+            )
+            problems.add(None, report_field, reason)
+    return {
+        "repeat": repeat["path"],
+        "sex": people.get("sex", ""),
+        "age": people.get("age", ""),
+        "sex_values": dict(people.get("sex_values", {})),
+        "age_values": dict(people.get("age_values", {})),
+    }
+
+
 def do_save_mapping(
     mapping: FormMapping,
     fields: dict[str, str],
     values: dict[str, dict[str, str]],
     actor: User | None,
+    people: dict[str, Any] | None = None,
 ) -> FormMapping:
-    """An analyst's mapping, checked against the form's questions and the report's values."""
+    """An analyst's mapping, checked against the form's questions and the report's values.
+
+    ``people`` (the repeat group counted by sex and age, see :func:`check_people`): ``None``
+    keeps the stored one, ``{}`` removes it.
+    """
     paths = {q["path"] for q in mapping.questions} | set(SUBMISSION_TIME)
     problems = ProblemList(mapping.form_id)
+    checked_people = check_people(
+        mapping, mapping.people if people is None else people, fields, problems
+    )
     for report_field, path in fields.items():
         if report_field not in REPORT_FIELDS:
             problems.add(None, report_field, _("not a report field"))
@@ -274,9 +429,16 @@ def do_save_mapping(
     problems.raise_if_any(0)
     mapping.fields = {f: p for f, p in fields.items() if p}
     mapping.values = values
+    mapping.people = checked_people
     mapping.updated_by = actor
     mapping.save()
-    audit("voices.kobo.mapping", actor, str(mapping.pk), fields=sorted(mapping.fields))
+    audit(
+        "voices.kobo.mapping",
+        actor,
+        str(mapping.pk),
+        fields=sorted(mapping.fields),
+        people_repeat=checked_people.get("repeat", ""),
+    )
     return mapping
 
 
@@ -294,6 +456,15 @@ class ImportResult:
     dry_run: bool = False
 
 
+#: Which count a person of known sex and age group goes to.
+PERSON_FIELD = {
+    ("female", "adult"): "women",
+    ("male", "adult"): "men",
+    ("female", "child"): "girls",
+    ("male", "child"): "boys",
+}
+
+
 class RowReader:
     """Turns one row (keyed by question path) into a :class:`ReportInput`, or problems."""
 
@@ -301,6 +472,9 @@ class RowReader:
         self.mapping = mapping
         self.problems = problems
         self.questions = {q["path"]: Question.from_dict(q) for q in mapping.questions}
+        self.repeat_questions = {
+            q.path: q for r in mapping.repeats for q in Repeat.from_dict(r).questions
+        }
         self.areas = {a.code: a for a in Area.objects.filter(code__in=self.area_codes())}
 
     def area_codes(self) -> set[str]:
@@ -318,12 +492,16 @@ class RowReader:
             return SUBMISSION_TIME[1], row.get(SUBMISSION_TIME[1], "").strip()
         return path, row.get(path, "").strip()
 
-    def read(self, number: int, row: dict[str, str]) -> ReportInput | None:
+    def read(
+        self, number: int, row: dict[str, str], people: list[RepeatEntry] | None = None
+    ) -> ReportInput | None:
         before = len(self.problems.items) + self.problems.more
         fail: Callable[[str, str], None] = lambda column, reason: self.problems.add(  # noqa: E731
             number, column, reason
         )
         values: dict[str, Any] = {}
+        if self.mapping.people.get("repeat"):
+            values.update(self.count_people(number, people or []))
         for report_field, kind in REPORT_FIELDS.items():
             column, text = self.answer(row, report_field)
             if not column:
@@ -340,6 +518,70 @@ class RowReader:
             return None
         location = values.pop("location", (None, None))
         return ReportInput(**values, latitude=location[0], longitude=location[1])
+
+    def count_people(self, number: int, entries: list[RepeatEntry]) -> dict[str, int]:
+        """The report's counts from the people repeat: one person per entry, by sex and age
+        (under 18: girl or boy); a person whose sex or age is not known counts as unknown."""
+        people = self.mapping.people
+        counts = dict.fromkeys(COUNT_FIELDS, 0)
+        for entry in entries:
+            sex = self.entry_value(entry, people.get("sex", ""), "sex_values", SEX_WORDS)
+            age = self.entry_value(entry, people.get("age", ""), "age_values", AGE_WORDS)
+            if sex is None or age is None:
+                continue
+            if sex == "unknown" or age == "unknown":
+                counts["unknown"] += 1
+            else:
+                counts[PERSON_FIELD[(sex, age)]] += 1
+        for report_field, count in counts.items():
+            if count > COUNT_MAX:
+                reason = _("more than {limit} people of one kind in the repeat group {repeat}")
+                self.problems.add(
+                    number,
+                    people["repeat"],
+                    reason.format(limit=COUNT_MAX, repeat=people["repeat"]),
+                )
+                counts[report_field] = COUNT_MAX
+        return counts
+
+    def entry_value(
+        self, entry: RepeatEntry, path: str, values_key: str, words: dict[str, tuple[str, ...]]
+    ) -> str | None:
+        """One entry's sex (female, male, unknown) or age group (child, adult, unknown); None
+        after a problem named with the entry's sheet or file, row and column."""
+        text = entry.values.get(path, "").strip()
+        if not text:
+            return "unknown"
+        question = self.repeat_questions.get(path)
+        if values_key == "age_values" and question is not None and question.type != SELECT_ONE:
+            try:
+                years = float(text)
+            except ValueError:
+                years = -1.0
+            if 0 <= years <= AGE_MAX:
+                return "child" if years < ADULT_AGE else "adult"
+            if question.type != "text":
+                reason = _("not an age in years between 0 and {limit}: {value!r}")
+                self.fail_at(entry, path, reason.format(limit=AGE_MAX, value=text[:40]))
+                return None
+        first = text.split()[0]
+        value = self.mapping.people.get(values_key, {}).get(first, "") or word_value(
+            first, "", words
+        )
+        if not value:
+            field = _("sex") if values_key == "sex_values" else _("age group")
+            reason = _("the answer {answer!r} has no {field} in the form's mapping")
+            self.fail_at(entry, path, reason.format(answer=first[:40], field=field))
+            return None
+        return value
+
+    def fail_at(self, entry: RepeatEntry, column: str, reason: str) -> None:
+        """A problem in a repeat's sheet or file (not in the submissions' table)."""
+        file, self.problems.file = self.problems.file, entry.where
+        try:
+            self.problems.add(entry.number, column, reason)
+        finally:
+            self.problems.file = file
 
     def convert(
         self, report_field: str, kind: str, column: str, text: str, fail: Callable[[str, str], None]
@@ -440,6 +682,7 @@ def import_submission_rows(
     dry_run: bool = False,
     first_row: int = 2,
     is_synthetic: bool = False,
+    entries: dict[str, list[list[RepeatEntry]]] | None = None,
 ) -> ImportResult:
     """Import submissions of ``form`` as reports, all or nothing; the entry of every ODK channel.
 
@@ -461,6 +704,10 @@ def import_submission_rows(
       ``uuid:``). A submission already stored, or repeated in ``rows``, is skipped: calling again
       with the same or a grown batch adds only the new ones.
     - ``dry_run`` checks everything and says what would be added, writing nothing.
+    - ``entries``: when the mapping counts people from a repeat group, ``entries[repeat][i]``
+      are that repeat's entries belonging to ``rows[i]`` (``xlsform.read_export`` reads them);
+      the counts are derived from them (:meth:`RowReader.count_people`). A source without them
+      is refused rather than read as nobody affected.
     """
     mapping = FormMapping.objects.filter(report_form=form).first()
     problems = ProblemList(source_name)
@@ -469,6 +716,15 @@ def import_submission_rows(
         problems.raise_if_any(0)
     assert mapping is not None  # raise_if_any raised otherwise
     reader = RowReader(mapping, problems)
+    repeat = mapping.people.get("repeat", "")
+    people = (entries or {}).get(repeat) if repeat else None
+    if repeat and (people is None or len(people) != len(rows)):
+        reason = _(
+            "the mapping counts people from the repeat group {repeat}, and this source has no "
+            "entries of it"
+        ).format(repeat=repeat)
+        problems.add(None, None, reason)
+        problems.raise_if_any(0)
     parsed: dict[str, ReportInput] = {}
     repeated = 0
     for offset, row in enumerate(rows):
@@ -482,7 +738,7 @@ def import_submission_rows(
         if key in parsed:
             repeated += 1
             continue
-        data = reader.read(number, row)
+        data = reader.read(number, row, people[offset] if people is not None else None)
         if data is not None:
             parsed[key] = data
     problems.raise_if_any(len(rows))
@@ -611,16 +867,21 @@ def do_import_kobo(
             mapping.version,
             mapping.title,
             [Question.from_dict(q) for q in mapping.questions],
+            repeats=[Repeat.from_dict(r) for r in mapping.repeats],
         )
     else:
         reason = _("upload the form's XLSForm first")
         raise ImportRejected([Problem(export_name or export_path.name, None, None, reason)])
-    export = read_export(export_path, xlsform, export_name)
+    if mapping is None:
+        people = suggest_people(xlsform.repeats, suggest_mapping(xlsform.questions, [])[0])
+    else:
+        people = kept_people(mapping.people, xlsform)
+    export = read_export(export_path, xlsform, export_name, repeats=[people.get("repeat", "")])
     with transaction.atomic():
         if xlsform_path is not None:
             mapping, _new = do_set_xlsform(form, xlsform, actor)
         result = import_submission_rows(
-            form, export.rows, export.name, actor=actor, dry_run=dry_run
+            form, export.rows, export.name, actor=actor, dry_run=dry_run, entries=export.entries
         )
         if dry_run:
             transaction.set_rollback(True)

@@ -34,6 +34,19 @@ class FormMapping(BaseModel):
     values = models.JSONField(
         default=dict, db_default={}, help_text=_("Report field to {choice name: report value}.")
     )
+    repeats = models.JSONField(
+        default=list,
+        db_default=[],
+        help_text=_("The XLSForm's repeat groups: path, enclosing repeat, questions."),
+    )
+    people = models.JSONField(
+        default=dict,
+        db_default={},
+        help_text=_(
+            "The repeat group of affected people whose entries are counted by sex and age: "
+            "repeat, sex and age question paths, and what each of their choices stands for."
+        ),
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -24,8 +24,10 @@ from commonground.core.importing import ImportRejected, Problem
 from commonground.sharing.models import Organization
 from commonground.sharing.policy import may_read_protected, policy, voices_organizations
 from commonground.voices.kobo import (
+    AGE_VALUES,
     CHOICE_VALUES,
     REPORT_FIELDS,
+    SEX_VALUES,
     SUBMISSION_TIME,
     ImportResult,
     do_import_kobo,
@@ -145,7 +147,7 @@ def kobo_mapping(request: HttpRequest, mapping_id: str) -> HttpResponse:
             if chosen:
                 values[report_field] = chosen
         try:
-            do_save_mapping(mapping, fields, values, user)
+            do_save_mapping(mapping, fields, values, user, posted_people(request))
             context["saved"] = True
         except ImportRejected as exc:
             context["problems"] = exc.problems
@@ -154,6 +156,47 @@ def kobo_mapping(request: HttpRequest, mapping_id: str) -> HttpResponse:
         context.update(result=result, problems=problems)
     context.update(mapping_context(mapping))
     return render(request, "voices/kobo_mapping.html", context)
+
+
+def posted_people(request: HttpRequest) -> dict[str, Any]:
+    """The people repeat as the mapping page posts it (no repeat chosen: none)."""
+    people: dict[str, Any] = {
+        key: request.POST.get(f"people_{key}", "").strip() for key in ("repeat", "sex", "age")
+    }
+    for key in ("sex", "age"):
+        prefix = f"people_{key}_value_"
+        people[f"{key}_values"] = {
+            k[len(prefix) :]: request.POST.get(k, "") for k in request.POST if k.startswith(prefix)
+        }
+    return people if people["repeat"] else {}
+
+
+def people_context(mapping: FormMapping) -> dict[str, Any]:
+    """The people repeat's part of the mapping page: the repeats, their questions, and for the
+    chosen sex and age questions each choice with what it stands for."""
+    people = mapping.people
+    questions = [q for r in mapping.repeats for q in r["questions"]]
+    rows = []
+    for key, options in (("sex", SEX_VALUES), ("age", AGE_VALUES)):
+        question = next((q for q in questions if q["path"] == people.get(key)), None)
+        stored = people.get(f"{key}_values", {})
+        choices = [
+            (c, label, stored.get(c, ""))
+            for c, label in zip(
+                question["choices"] if question else [],
+                question["choice_labels"] if question else [],
+                strict=False,
+            )
+        ]
+        rows.append(
+            {"key": key, "chosen": people.get(key, ""), "choices": choices, "options": options}
+        )
+    return {
+        "people": people,
+        "repeat_paths": [r["path"] for r in mapping.repeats],
+        "repeat_questions": [q["path"] for q in questions],
+        "people_rows": rows,
+    }
 
 
 def mapping_context(mapping: FormMapping) -> dict[str, Any]:
@@ -180,7 +223,7 @@ def mapping_context(mapping: FormMapping) -> dict[str, Any]:
             }
         )
     paths = [q["path"] for q in questions] + list(SUBMISSION_TIME[:1])
-    return {"rows": rows, "paths": paths}
+    return {"rows": rows, "paths": paths, **people_context(mapping)}
 
 
 # --- Perception surveys ------------------------------------------------------------------------
