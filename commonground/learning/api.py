@@ -61,7 +61,9 @@ class LearningIndicatorOut(Schema):
     desired: str
     baseline: float | None
     target: float | None
-    by_sex: bool
+    by_sex: bool = Field(description="The indicator asks for values by sex (WPS).")
+    sex_split: bool = Field(description="Its source gives values for women and men.")
+    sex_note: str = Field(description="Why the source gives no value per sex (else empty).")
     tlp: str = Field(description="TLP 2.0 marking of the record's sensitivity.")
 
 
@@ -101,6 +103,22 @@ class LearningValueOut(Schema):
     tlp: str = Field(description="TLP 2.0 marking of the indicator.")
 
 
+class LearningSeriesValueOut(Schema):
+    month: datetime.date
+    value: float | None = Field(description="Null: a month with a value by sex only.")
+    women: float | None
+    men: float | None
+
+
+class LearningSeriesOut(Schema):
+    slug: str
+    area: str | None = Field(description="The indicator's area code; null for the country.")
+    sex_split: bool = Field(description="Its source gives values for women and men.")
+    sex_note: str = Field(description="Why the source gives no value per sex (else empty).")
+    values: list[LearningSeriesValueOut]
+    tlp: str = Field(description="TLP 2.0 marking of the indicator.")
+
+
 def indicator_out(indicator: Indicator) -> LearningIndicatorOut:
     return LearningIndicatorOut(
         slug=indicator.slug,
@@ -112,6 +130,8 @@ def indicator_out(indicator: Indicator) -> LearningIndicatorOut:
         baseline=indicator.baseline,
         target=indicator.target,
         by_sex=indicator.by_sex,
+        sex_split=not compute.sex_note(indicator),
+        sex_note=compute.sex_note(indicator),
         tlp=tlp_label(indicator.sensitivity),
     )
 
@@ -193,6 +213,15 @@ def get_programme(request: HttpRequest, slug: SlugPath) -> LearningProgrammeOut:
     )
 
 
+def visible_indicator_or_404(request: HttpRequest, slug: str) -> Indicator:
+    indicator = queries.visible_indicator(request.user, slug)
+    if indicator is None:
+        if queries.indicator_exists(slug):
+            record_denied(request.user, f"indicator:{slug}", "not visible under access policy")
+        raise Http404("No such indicator.")
+    return indicator
+
+
 @router.get(
     "/learning/indicators/{slug}/values",
     response={200: list[LearningValueOut], ERRORS: ErrorEnvelope},
@@ -202,11 +231,35 @@ def get_programme(request: HttpRequest, slug: SlugPath) -> LearningProgrammeOut:
 @policy("public")
 def indicator_values(request: HttpRequest, slug: SlugPath) -> list[LearningValueOut]:
     """An indicator's values per area and month (the tidy table), as the caller may see them."""
-    indicator = queries.visible_indicator(request.user, slug)
-    if indicator is None:
-        if queries.indicator_exists(slug):
-            record_denied(request.user, f"indicator:{slug}", "not visible under access policy")
-        raise Http404("No such indicator.")
+    indicator = visible_indicator_or_404(request, slug)
     table = compute.indicator_table(indicator, request.user)
     tlp = tlp_label(indicator.sensitivity)
     return [LearningValueOut(**row, tlp=tlp) for row in table.iter_rows(named=True)]
+
+
+@router.get(
+    "/learning/indicators/{slug}/series",
+    response={200: LearningSeriesOut, ERRORS: ErrorEnvelope},
+    auth=READ,
+    openapi_extra=ANONYMOUS_ALLOWED,
+)
+@policy("public")
+def indicator_series(request: HttpRequest, slug: SlugPath) -> LearningSeriesOut:
+    """The indicator's monthly series in its area (or the country), with women and men where
+    its source has a sex dimension, as the caller may see it."""
+    indicator = visible_indicator_or_404(request, slug)
+    series = compute.indicator_series(indicator, request.user, indicator.area)
+    split = compute.sex_series(indicator, request.user, indicator.area)
+    women, men = (split["women"], split["men"]) if split is not None else ({}, {})
+    months = sorted(set(series) | set(women) | set(men))
+    return LearningSeriesOut(
+        slug=indicator.slug,
+        area=indicator.area.code if indicator.area else None,
+        sex_split=split is not None,
+        sex_note=compute.sex_note(indicator),
+        values=[
+            LearningSeriesValueOut(month=m, value=series.get(m), women=women.get(m), men=men.get(m))
+            for m in months
+        ],
+        tlp=tlp_label(indicator.sensitivity),
+    )

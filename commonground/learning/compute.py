@@ -33,6 +33,19 @@ release per read, channel ``indicator``), by the route the gate gives the viewer
 no route gets no data. Cells the gate suppressed are absent (no data, never zero); perturbed
 values are used as released; the "other areas" pool is no area. The released table has no sex
 split by area and month, so women and men stay empty.
+
+Released perception surveys (``survey_released``) are read the same way: the indicator names
+the organization (``kind``) and the survey indicator (``survey_indicator``, its code
+``<survey slug>.<indicator slug>``) whose published table ``surveys-indicator-area`` it reads,
+narrowed to that indicator, through the gate (channel ``indicator``). The value of an area and
+round is the per cent of released respondents who meet it, ``100 x yes / (yes + no)``, where
+both cells are released; otherwise no data. Rounds store no dates: the indicator states each
+round's fieldwork month (``round_months``) and a round is placed in that month; a round without
+one is in no month. The shares are the released counts' (unweighted, perturbed), never an
+estimate from the responses, whoever the viewer. The table has no sex dimension.
+
+Sex (:func:`sex_series`): only hand-entered values carry women and men; for every other source
+:func:`sex_note` says why there is no value per sex.
 """
 
 from __future__ import annotations
@@ -42,6 +55,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
+from django.utils.translation import gettext as _
 
 from commonground.core.areas import country_names
 from commonground.core.models import Area
@@ -54,6 +68,9 @@ from commonground.registry.queries import last_day
 from commonground.sharing import gate
 from commonground.sharing.policy import AnyUser, access_owned, viewer_for
 from commonground.voices import published
+from commonground.voices.surveys import NO as SURVEY_NO
+from commonground.voices.surveys import SURVEY_TABLE
+from commonground.voices.surveys import YES as SURVEY_YES
 
 COLUMNS = {
     "area": pl.String,
@@ -220,6 +237,77 @@ def released_reports(indicator: Indicator, user: AnyUser | None) -> pl.DataFrame
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
+# --- Released perception-survey tables ------------------------------------------------------
+
+
+def round_month(indicator: Indicator, number: int) -> datetime.date | None:
+    """The fieldwork month the indicator states for a survey round; None when it states none."""
+    month = (indicator.round_months or {}).get(str(number))
+    return datetime.date.fromisoformat(f"{month}-01") if month else None
+
+
+def released_survey(indicator: Indicator, user: AnyUser | None) -> pl.DataFrame:
+    """The share (per cent) meeting the survey indicator, per area path and round, from the
+    owner's released table ``surveys-indicator-area`` as the gate gives it to the viewer.
+
+    One row per area (the path, empty for the total) and round with a stated month where both
+    the "meets it" and "does not meet it" cells are released: ``100 x yes / (yes + no)``. A
+    suppressed cell leaves its area and round out (no data); nothing is read from responses.
+    """
+    schema: dict[str, pl.DataType | type[pl.DataType]] = {
+        "area": pl.List(pl.String),
+        "round": pl.Int64,
+        "month": pl.Date,
+        "value": pl.Float64,
+    }
+    code = indicator.survey_indicator
+    route = gate.release_routes(viewer_for(user)).get(indicator.kind)
+    if route is None or not code:
+        return pl.DataFrame(schema=schema)
+    table = gate.release(
+        SURVEY_TABLE,
+        route.owner,
+        recipient=user,
+        organization=route.organization,
+        circle=route.circle,
+        restrictions={"indicator": [code]},
+        channel="indicator",
+    )
+    counts: dict[tuple[tuple[str, ...], int], dict[str, float]] = {}
+    for c in table.cells:
+        answer, area = c.cell
+        if len(answer) != 3 or answer[0] != code or published.OTHER_AREAS in area:
+            continue
+        if c.status != gate.RELEASED or c.value is None:
+            continue
+        digits = answer[1][len(code) + 2 :]  # "<code>.r<number>"
+        if digits.isdigit():
+            outcome = answer[2].rsplit(".", 1)[-1]
+            counts.setdefault((area, int(digits)), {})[outcome] = float(c.value)
+    rows = []
+    for (area, number), found in sorted(counts.items()):
+        month = round_month(indicator, number)
+        yes, no = found.get(SURVEY_YES), found.get(SURVEY_NO)
+        if month is None or yes is None or no is None or yes + no == 0:
+            continue
+        rows.append((list(area), number, month, 100 * yes / (yes + no)))
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def survey_table(indicator: Indicator, user: AnyUser | None) -> pl.DataFrame:
+    frame = released_survey(indicator, user).filter(pl.col("area").list.len() == indicator.level)
+    return tidy(frame.with_columns(pl.col("area").list.last()))
+
+
+def survey_series(indicator: Indicator, user: AnyUser | None, area: Area | None) -> Series:
+    """Released shares only, each round at its stated month: a suppressed round is absent."""
+    admin1, admin2 = area_codes(area)
+    path = [code for code in (admin1, admin2) if code is not None]
+    frame = released_survey(indicator, user)
+    rows = frame.filter(pl.col("area") == pl.lit(path, dtype=pl.List(pl.String)))
+    return dict(sorted(rows.select("month", "value").iter_rows()))
+
+
 def voices_table(indicator: Indicator, user: AnyUser | None) -> pl.DataFrame:
     frame = released_reports(indicator, user).filter(pl.col("area").list.len() == indicator.level)
     return tidy(frame.with_columns(pl.col("area").list.last()))
@@ -254,6 +342,8 @@ def indicator_table(indicator: Indicator, user: AnyUser | None) -> pl.DataFrame:
         return tidy(table)
     if indicator.source == Source.VOICES_RELEASED:
         return voices_table(indicator, user)
+    if indicator.source == Source.SURVEY_RELEASED:
+        return survey_table(indicator, user)
     if indicator.source == Source.MANUAL:
         return manual_table(indicator).filter(pl.col("area").is_not_null())
     return empty_table()
@@ -380,5 +470,50 @@ SERIES = {
     Source.AGREEMENT_EVENTS: agreement_series,
     Source.AGREEMENT_SCORES: scores_series,
     Source.VOICES_RELEASED: voices_series,
+    Source.SURVEY_RELEASED: survey_series,
     Source.MANUAL: manual_series,
 }
+
+
+# --- Disaggregation by sex ---------------------------------------------------------------------
+
+#: The sexes a split gives, as the values carry them (``IndicatorValue.women`` and ``.men``).
+SEXES = ("women", "men")
+
+
+def sex_series(
+    indicator: Indicator, user: AnyUser | None, area: Area | None = None
+) -> dict[str, Series] | None:
+    """Each sex's month -> value for one area or the country; None when the source has no sex
+    dimension (:func:`sex_note` says why). Only hand-entered values carry one today: the
+    released tables of reports and surveys have none by area and month (docs/learning.md)."""
+    if indicator.source != Source.MANUAL:
+        return None
+    rows = IndicatorValue.objects.filter(indicator=indicator, area=area).values_list(
+        "month", "women", "men"
+    )
+    split: dict[str, Series] = {sex: {} for sex in SEXES}
+    for month, women, men in rows.order_by("month"):
+        for sex, value in zip(SEXES, (women, men), strict=True):
+            if value is not None:
+                split[sex][month] = float(value)
+    return split
+
+
+def sex_note(indicator: Indicator) -> str:
+    """Why the indicator's source gives no value per sex (empty when it does)."""
+    if indicator.source == Source.MANUAL:
+        return ""
+    if indicator.source == Source.VOICES_RELEASED:
+        return _(
+            "The released table of community reports by area and month has no sex dimension "
+            "(people affected are released by sex and age group per quarter, for all areas "
+            "together, as people and not reports): no value per sex."
+        )
+    if indicator.source == Source.SURVEY_RELEASED:
+        return _(
+            "The released survey table (by indicator, round and area) has no sex dimension: no "
+            "value per sex. Estimates by sex are shown only to those who may read the "
+            "responses, on the survey's page."
+        )
+    return _("This source has no sex dimension: no value per sex.")

@@ -3,6 +3,14 @@ actuals), validated offline against the schema shipped in ``schema/`` (ADR 0025)
 
 Only what the viewer may see goes in: the caller passes indicators already filtered by the
 access policy, and actual values come from ``compute`` under the same viewer.
+
+TLP: IATI has no marking element, but every element of ``iati-activities`` and
+``iati-activity`` takes attributes of another namespace (``xsd:anyAttribute
+namespace="##other"`` in the 2.03 schema). The export's TLP 2.0 marking (the strictest of the
+programme and the indicators that went in, ``sharing.markings.strictest``) is written as
+``cg:tlp`` in the namespace :data:`CG_NS` on the root and on each activity, and said again in a
+comment at the top of the document. An indicator split by sex gives, beside each period's
+actual, one actual per sex with ``<dimension name="sex" value="female|male"/>``.
 """
 
 from __future__ import annotations
@@ -14,14 +22,21 @@ from pathlib import Path
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stubs
 
 from commonground.learning import compute
-from commonground.learning.models import Desired, Indicator, NodeKind, Programme
+from commonground.learning.models import Desired, Indicator, NodeKind, Programme, Source
+from commonground.sharing.markings import strictest
 from commonground.sharing.policy import AnyUser
 
 SCHEMA = Path(__file__).resolve().parent / "schema" / "iati-activities-schema.xsd"
 #: IATI result types: 1 output, 2 outcome.
 RESULT_TYPE = {NodeKind.OUTPUT: "1", NodeKind.OUTCOME: "2"}
-#: IATI indicator measure 1: unit.
+#: IATI indicator measures: 1 unit, 2 percentage.
 MEASURE_UNIT = "1"
+MEASURE_PERCENT = "2"
+#: Common Ground's namespace for what IATI has no element for (the TLP marking).
+CG_NS = "https://commonground.example/ns"
+TLP_ATTRIBUTE = f"{{{CG_NS}}}tlp"
+#: IATI's sex dimension values for the values' women and men.
+SEX_DIMENSION = {"women": "female", "men": "male"}
 
 
 @cache
@@ -52,8 +67,20 @@ def activity_xml(
 ) -> bytes:
     """``results``: (node kind, label, French label, visible indicators) per output or outcome."""
     stamp = now.replace(microsecond=0).isoformat()
-    root = etree.Element("iati-activities", {"version": "2.03", "generated-datetime": stamp})
+    marking = export_marking(programme, results)
+    root = etree.Element(
+        "iati-activities",
+        {"version": "2.03", "generated-datetime": stamp, TLP_ATTRIBUTE: marking},
+        nsmap={"cg": CG_NS},
+    )
+    root.append(
+        etree.Comment(
+            f" {marking}: Traffic Light Protocol 2.0 marking of this export (cg:tlp on each "
+            "activity); share it no wider than the marking allows. "
+        )
+    )
     activity = sub(root, "iati-activity", last_updated_datetime=stamp)
+    activity.set(TLP_ATTRIBUTE, marking)
     activity.set("{http://www.w3.org/XML/1998/namespace}lang", "en")
     activity.set("default-currency", "USD")
     sub(activity, "iati-identifier", programme.iati_identifier or f"XX-CG-{programme.slug}")
@@ -81,6 +108,16 @@ def activity_xml(
     return document
 
 
+def export_marking(
+    programme: Programme, results: list[tuple[str, str, str, list[Indicator]]]
+) -> str:
+    """The strictest TLP marking of the programme and of the indicators that go in."""
+    levels = [programme.sensitivity]
+    for _kind, _label, _french, indicators in results:
+        levels += [indicator.sensitivity for indicator in indicators]
+    return strictest(levels)
+
+
 def country_alpha2(iso3: str) -> str:
     import pycountry
 
@@ -100,13 +137,15 @@ def result_element(
     narrative(result, "title", label, label_fr)
     for indicator in indicators:
         ascending = "1" if indicator.desired == Desired.INCREASE else "0"
-        element = sub(result, "indicator", measure=MEASURE_UNIT, ascending=ascending)
+        measure = MEASURE_PERCENT if indicator.source == Source.SURVEY_RELEASED else MEASURE_UNIT
+        element = sub(result, "indicator", measure=measure, ascending=ascending)
         narrative(element, "title", indicator.name, indicator.name_fr)
         if indicator.baseline is not None:
             year = (indicator.baseline_month or programme_start(indicator)).year
             baseline = sub(element, "baseline", year=str(year), value=number(indicator.baseline))
             if indicator.baseline_month:
                 baseline.set("iso-date", indicator.baseline_month.isoformat())
+        split = compute.sex_series(indicator, user, indicator.area) if indicator.by_sex else None
         for start, end, value in actuals(indicator, user):
             period = sub(element, "period")
             sub(period, "period-start", iso_date=start.isoformat())
@@ -114,6 +153,11 @@ def result_element(
             if indicator.target is not None:
                 sub(period, "target", value=number(indicator.target))
             sub(period, "actual", value=number(value))
+            for sex, series in (split or {}).items():
+                part = aggregate(indicator, series, start, end)
+                if part is not None:
+                    actual = sub(period, "actual", value=number(part))
+                    sub(actual, "dimension", name="sex", value=SEX_DIMENSION[sex])
 
 
 def programme_start(indicator: Indicator) -> datetime.date:
@@ -128,6 +172,9 @@ def number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.4g}"
 
 
+SUMMED = ("events", "deaths", "agreement_events")
+
+
 def actuals(
     indicator: Indicator, user: AnyUser | None
 ) -> list[tuple[datetime.date, datetime.date, float]]:
@@ -139,15 +186,26 @@ def actuals(
     for month, value in sorted(series.items()):
         if month >= since:
             years.setdefault(month.year, []).append(value)
-    summed = indicator.source in ("events", "deaths", "agreement_events")
     return [
         (
             max(datetime.date(year, 1, 1), since),
             datetime.date(year, 12, 31),
-            sum(values) if summed else sum(values) / len(values),
+            combine(indicator, values),
         )
         for year, values in sorted(years.items())
     ]
+
+
+def combine(indicator: Indicator, values: list[float]) -> float:
+    return sum(values) if indicator.source in SUMMED else sum(values) / len(values)
+
+
+def aggregate(
+    indicator: Indicator, series: compute.Series, start: datetime.date, end: datetime.date
+) -> float | None:
+    """One sex's actual for a period, combined as the indicator's; None without a value."""
+    values = [value for month, value in sorted(series.items()) if start <= month <= end]
+    return combine(indicator, values) if values else None
 
 
 def validate(document: bytes) -> list[str]:

@@ -8,7 +8,10 @@ when it is (docs/learning.md, ADR 0025).
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +29,36 @@ class Source(models.TextChoices):
     AGREEMENT_EVENTS = "agreement_events", _("Peace-agreement implementation events")
     AGREEMENT_SCORES = "agreement_scores", _("Peace-agreement implementation score (mean, 0-3)")
     VOICES_RELEASED = "voices_released", _("Community reports (released figures)")
+    SURVEY_RELEASED = "survey_released", _("Perception survey (released figures)")
     MANUAL = "manual", _("Entered by hand")
+
+
+def validate_round_months(value: object) -> None:
+    """``{"<round number>": "YYYY-MM", ...}``: refused, naming the round, otherwise."""
+    if not isinstance(value, dict):
+        raise ValidationError(
+            _("Round months must map each round number to its fieldwork month (YYYY-MM).")
+        )
+    for number, month in value.items():
+        if not (isinstance(number, str) and number.isdigit() and int(number) > 0):
+            raise ValidationError(
+                _("Round months: %(round)s is not a round number.") % {"round": number}
+            )
+        if not (isinstance(month, str) and len(month) == 7 and is_month(month)):
+            raise ValidationError(
+                _("Round months: round %(round)s: %(month)s is not a month (YYYY-MM).")
+                % {"round": number, "month": month}
+            )
+    if len(set(value.values())) < len(value):
+        raise ValidationError(_("Round months: two rounds cannot share one fieldwork month."))
+
+
+def is_month(text: str) -> bool:
+    try:
+        datetime.date.fromisoformat(f"{text}-01")
+    except ValueError:
+        return False
+    return True
 
 
 class Desired(models.TextChoices):
@@ -89,8 +121,27 @@ class Indicator(OwnedModel):
     violence_type = models.CharField(max_length=20, blank=True, default="", db_default="")
     #: For presence: one ``registry.PresenceKind``; for agreement events: ``advance``/``setback``
     #: (empty: both); for deployments: the mission acronym; for agreement scores: the agreement;
-    #: for released community reports: the slug of the organization whose table is read.
+    #: for released community reports and survey tables: the slug of the organization whose
+    #: table is read.
     kind = models.CharField(max_length=40, blank=True, default="", db_default="")
+    #: For released survey tables: the survey indicator's code in the table
+    #: (``<survey slug>.<indicator slug>``).
+    survey_indicator = models.CharField(
+        max_length=170,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("The survey indicator read: <survey slug>.<indicator slug>."),
+    )
+    #: For released survey tables: each round's fieldwork month, ``{"1": "2024-03"}`` (survey
+    #: rounds store a number and a label, no dates); a round without one is in no month.
+    round_months = models.JSONField(
+        blank=True,
+        default=dict,
+        db_default={},
+        validators=[validate_round_months],
+        help_text=_("Each survey round's fieldwork month (YYYY-MM), by round number."),
+    )
     level = models.PositiveSmallIntegerField(
         choices=AreaLevelChoice.choices, default=AreaLevelChoice.ADMIN1, db_default=1
     )

@@ -24,6 +24,7 @@ from commonground.learning.models import (
     Programme,
     TocEdge,
     TocNode,
+    validate_round_months,
 )
 from commonground.sharing.models import ROLE_RANK, AuditEvent, Organization, Role
 from commonground.sharing.policy import AnyUser, viewer_for
@@ -66,6 +67,8 @@ def do_save_indicator(
     actor: User | None, owner: Organization, slug: str, **fields: Any
 ) -> Indicator:
     check_writer(actor, owner)
+    if "round_months" in fields:
+        validate_round_months(fields["round_months"])
     with transaction.atomic():
         indicator, created = Indicator.objects.update_or_create(
             slug=slug, defaults={"owner": owner, **fields}

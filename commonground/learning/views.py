@@ -171,6 +171,16 @@ def indicator_page(request: HttpRequest, slug: str) -> HttpResponse:
         if month in months:
             cells.setdefault(area, {})[month] = value
     series = compute.indicator_series(indicator, request.user, indicator.area)
+    split = (
+        compute.sex_series(indicator, request.user, indicator.area) if indicator.by_sex else None
+    )
+    by_sex = None
+    if split is not None:
+        sexed = sorted(set(series) | {m for values in split.values() for m in values})
+        by_sex = [
+            (m, series.get(m), split["women"].get(m), split["men"].get(m))
+            for m in sexed[-TABLE_MONTHS:]
+        ]
     return render(
         request,
         "learning/indicator.html",
@@ -179,6 +189,9 @@ def indicator_page(request: HttpRequest, slug: str) -> HttpResponse:
             "months": months,
             "rows": [(area, [cells[area].get(m) for m in months]) for area in sorted(cells)],
             "series": sorted(series.items())[-TABLE_MONTHS:],
+            "by_sex": by_sex,
+            "sex_note": compute.sex_note(indicator) if split is None else "",
+            "rounds": sorted((indicator.round_months or {}).items(), key=lambda r: int(r[0])),
             "french": is_french(),
         },
     )
