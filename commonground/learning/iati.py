@@ -172,7 +172,9 @@ def number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.4g}"
 
 
-SUMMED = ("events", "deaths", "agreement_events")
+#: Sources that count things in a month: a year's actual is their sum. Released report counts
+#: add up only the months the gate released (a withheld month is no data, never guessed).
+SUMMED = ("events", "deaths", "agreement_events", "voices_released")
 
 
 def actuals(

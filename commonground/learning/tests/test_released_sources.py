@@ -182,3 +182,20 @@ def test_mean_implementation_score_per_half_year_equals_the_stored_scores(
     assert len(series) == 6 * len(by_period)
     assert all(0 <= v <= 3 for v in series.values())
     assert compute.indicator_table(indicator, None).is_empty()
+
+
+def test_a_yearly_iati_actual_of_released_reports_is_the_sum_of_the_released_months(
+    synthetic: Synthetic, cast: dict[str, User]
+) -> None:
+    """Reports are a count: a year's actual adds the released months up (as for events), it is
+    not their mean. Months the gate withheld add nothing (they are no data, never guessed)."""
+    from commonground.learning import iati
+
+    indicator = voices_indicator(2)
+    series = compute.indicator_series(indicator, cast["amina"], indicator.area)
+    by_year: dict[int, float] = {}
+    for month, value in series.items():
+        by_year[month.year] = by_year.get(month.year, 0.0) + value
+    assert any(sum(1 for m in series if m.year == y) > 1 for y in by_year)  # a mean would differ
+    got = {start.year: value for start, _end, value in iati.actuals(indicator, cast["amina"])}
+    assert got == pytest.approx(by_year)
