@@ -80,14 +80,15 @@ def import_odk_encrypted(organization: str, form: str, path: Path) -> None:
     if report_form is None:
         raise click.ClickException(f"{organization} has no form {form!r}")
     try:
-        rows = odk.read_encrypted_submissions(path, load_odk_key(organization))
+        export = odk.read_encrypted_for_form(path, load_odk_key(organization), report_form)
     except odk.OdkDecryptError as exc:
         raise click.ClickException(str(exc)) from exc
     from commonground.core.importing import ImportRejected
     from commonground.voices.kobo import import_submission_rows
 
     try:
-        result = import_submission_rows(report_form, rows, path.name)
+        rows = export.rows
+        result = import_submission_rows(report_form, rows, path.name, entries=export.entries)
     except ImportRejected as exc:
         raise click.ClickException("nothing imported:\n" + exc.summary()) from exc
     click.echo(

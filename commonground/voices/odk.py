@@ -19,6 +19,13 @@ format is the ODK XForms encryption specification, https://getodk.github.io/xfor
 Nothing here writes to the database: :func:`read_encrypted_submissions` decrypts and validates
 every submission first, and raises :class:`OdkDecryptError` (naming the file and the reason, in
 English and French) on the first one that does not open; the importer then stores all or nothing.
+
+Repeat groups: in the decrypted XML each entry of a repeat is one element repeated at the
+repeat's path (``<personnes><personne>...</personne><personne>...</personne></personnes>``; an
+inner repeat inside each entry of its enclosing one). :func:`read_encrypted_export` turns the
+entries of the repeats asked for into the same :class:`~commonground.voices.xlsform.RepeatEntry`
+lists the KoBo XLSX and ODK Central ZIP readers give, so ``kobo.import_submission_rows`` counts
+them with the same code. The XML holds the whole submission: no element of a repeat is no entry.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -39,6 +47,13 @@ from cryptography.hazmat.primitives import hashes, padding, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.padding import MGF1, OAEP
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
+from django.utils.translation import gettext as _
+
+from commonground.core.importing import MAX_FIELD_CHARS
+from commonground.voices.xlsform import ExportRows, Question, Repeat, RepeatEntry, XLSForm
+
+if TYPE_CHECKING:
+    from commonground.voices.models import ReportForm
 
 #: RSA key size ``odk-keygen`` makes (ODK accepts any; 3072 bits is the current advice).
 RSA_BITS = 3072
@@ -46,6 +61,9 @@ RSA_BITS = 3072
 MANIFEST = "submission.xml"
 #: Largest encrypted file accepted, in bytes: a submission's XML is small; this bounds the work.
 MAX_FILE_BYTES = 20 * 1024 * 1024
+
+#: The attribute of a repeat's template (JavaRosa, Enketo): a template is never an entry.
+TEMPLATE_ATTRIBUTE = "{http://openrosa.org/javarosa}template"
 
 #: Java's ``OAEPWithSHA256AndMGF1Padding`` as ODK Collect (BouncyCastle) and Enketo use it.
 ODK_OAEP = OAEP(
@@ -273,7 +291,10 @@ def flatten(element: ElementTree.Element, prefix: str = "") -> dict[str, str]:
 
 def submission_row(xml: bytes, manifest: Manifest) -> dict[str, str]:
     """One decrypted submission as a flat row, keyed like the export columns."""
-    root = parse_xml(xml, f"{manifest.where}: {manifest.xml_file}")
+    return root_row(parse_xml(xml, f"{manifest.where}: {manifest.xml_file}"), manifest)
+
+
+def root_row(root: ElementTree.Element, manifest: Manifest) -> dict[str, str]:
     row = flatten(root)
     row.setdefault("meta/instanceID", manifest.instance_id)
     if row["meta/instanceID"] != manifest.instance_id:
@@ -357,7 +378,25 @@ def read_encrypted_submissions(
     not open raises :class:`OdkDecryptError` and no row comes back. A ``submission.xml`` that is
     not encrypted is refused too (it belongs in the plain export importer).
     """
-    rows: list[dict[str, str]] = []
+    return read_encrypted_export(paths_or_zip, private_key).rows
+
+
+def read_encrypted_export(
+    paths_or_zip: str | Path | Iterable[str | Path],
+    private_key: rsa.RSAPrivateKey,
+    form: XLSForm | None = None,
+    repeats: Iterable[str] = (),
+) -> ExportRows:
+    """The submissions as :func:`read_encrypted_submissions` reads them, and, for the repeats
+    asked for (paths of ``form``'s repeat groups, with their enclosing repeats), their entries:
+    ``entries[repeat][i]`` belong to ``rows[i]``, as ``xlsform.read_export`` gives them.
+
+    An entry holding an answer that is no question of its repeat group (another form, another
+    version?) is refused, naming the submission's file, its instanceID and the element.
+    """
+    chain = repeat_chain(form, repeats, str(paths_or_zip))
+    export = ExportRows(name=str(paths_or_zip), header=[])
+    export.entries = {repeat.path: [] for repeat in chain}
     found = 0
     for folder in submission_folders(paths_or_zip):
         found += 1
@@ -369,9 +408,144 @@ def read_encrypted_submissions(
                 "cette soumission n'est pas chiffrée (importez l'export ordinaire)",
             )
         xml = decrypt_submission(manifest, folder.files, private_key)
-        rows.append(submission_row(xml, manifest))
+        root = parse_xml(xml, f"{manifest.where}: {manifest.xml_file}")
+        export.rows.append(root_row(root, manifest))
+        if form is not None and chain:
+            for path, entries in submission_entries(root, manifest, form, chain).items():
+                export.entries[path].append(entries)
     if not found:
         raise OdkDecryptError(
             str(paths_or_zip), "no submission.xml found", "aucun submission.xml trouvé"
         )
-    return rows
+    return export
+
+
+def repeat_chain(form: XLSForm | None, repeats: Iterable[str], where: str) -> list[Repeat]:
+    """The repeats to read: each one asked for, after its enclosing repeats."""
+    chain: list[Repeat] = []
+    for path in dict.fromkeys(r for r in repeats if r):
+        found = form.chain(path) if form is not None else []
+        if not found:
+            raise OdkDecryptError(
+                where,
+                f"the XLSForm has no repeat group {path}",
+                f"le XLSForm n'a pas de groupe répété {path}",
+            )
+        chain += [r for r in found if r not in chain]
+    return chain
+
+
+def submission_entries(
+    root: ElementTree.Element, manifest: Manifest, form: XLSForm, chain: list[Repeat]
+) -> dict[str, list[RepeatEntry]]:
+    """One submission's entries of each repeat in ``chain`` (outer repeats first)."""
+    file = f"{manifest.where}: {manifest.xml_file} ({manifest.instance_id})"
+    repeat_paths = {r.path for r in form.repeats}
+    # Each repeat's entry elements, with the element path that names them (``a/b[2]/c[1]``).
+    found: dict[str, list[tuple[str, ElementTree.Element]]] = {"": [("", root)]}
+    entries: dict[str, list[RepeatEntry]] = {}
+    for repeat in chain:
+        inside = repeat.path[len(repeat.parent) + 1 :] if repeat.parent else repeat.path
+        elements = [
+            hit
+            for shown, element in found.get(repeat.parent, [])
+            for hit in descend(element, shown, inside.split("/"))
+        ]
+        found[repeat.path] = elements
+        questions = {q.path: q for q in repeat.questions}
+        entries[repeat.path] = [
+            RepeatEntry(
+                _("{file}, element {path}").format(file=file, path=shown),
+                None,
+                entry_values(element, repeat, shown, questions, repeat_paths, file, form),
+            )
+            for shown, element in elements
+        ]
+    return entries
+
+
+def descend(
+    element: ElementTree.Element, shown: str, steps: list[str]
+) -> list[tuple[str, ElementTree.Element]]:
+    """The elements at ``steps`` below ``element``, each with its path (a step that repeats
+    numbered from 1, the last step always: ``personnes/personne[2]``)."""
+    name, rest = steps[0], steps[1:]
+    matches = [c for c in element if local(c.tag) == name and c.get(TEMPLATE_ATTRIBUTE) is None]
+    hits: list[tuple[str, ElementTree.Element]] = []
+    for number, child in enumerate(matches, start=1):
+        step = f"{name}[{number}]" if not rest or len(matches) > 1 else name
+        path = f"{shown}/{step}" if shown else step
+        hits += descend(child, path, rest) if rest else [(path, child)]
+    return hits
+
+
+def entry_values(
+    entry: ElementTree.Element,
+    repeat: Repeat,
+    shown: str,
+    questions: dict[str, Question],
+    repeat_paths: set[str],
+    file: str,
+    form: XLSForm,
+) -> dict[str, str]:
+    """An entry's answers keyed by question path (``group/repeat/question``); an inner repeat's
+    elements are its own entries, not answers of this one."""
+    if not len(entry) and (entry.text or "").strip():
+        raise OdkDecryptError(
+            _("{file}, element {path}").format(file=file, path=shown),
+            f"an entry of the repeat group {repeat.path} holds no questions",
+            f"une entrée du groupe répété {repeat.path} ne contient aucune question",
+        )
+    values: dict[str, str] = {}
+    pending = [(entry, repeat.path, shown)]
+    while pending:
+        element, path, where = pending.pop()
+        for child in element:
+            name = local(child.tag)
+            child_path, child_shown = f"{path}/{name}", f"{where}/{name}"
+            if child_path in repeat_paths:
+                continue
+            if len(child):
+                pending.append((child, child_path, child_shown))
+                continue
+            text = (child.text or "").strip()
+            if child_path in questions:
+                if len(text) > MAX_FIELD_CHARS:
+                    raise OdkDecryptError(
+                        _("{file}, element {path}").format(file=file, path=child_shown),
+                        f"the value is longer than {MAX_FIELD_CHARS} characters",
+                        f"la valeur dépasse {MAX_FIELD_CHARS} caractères",
+                    )
+                values[child_path] = text
+            elif text:
+                raise OdkDecryptError(
+                    _("{file}, element {path}").format(file=file, path=child_shown),
+                    f"not a question of the repeat group {repeat.path} of the form "
+                    f"{form.form_id} (another form, or another version of it?)",
+                    f"pas une question du groupe répété {repeat.path} du formulaire "
+                    f"{form.form_id} (un autre formulaire, ou une autre version ?)",
+                )
+    return values
+
+
+def read_encrypted_for_form(
+    paths_or_zip: str | Path | Iterable[str | Path],
+    private_key: rsa.RSAPrivateKey,
+    report_form: ReportForm,
+) -> ExportRows:
+    """The submissions and the entries the form's stored mapping needs (the repeat group it
+    counts people from, if any), ready for ``kobo.import_submission_rows(..., entries=...)``."""
+    from commonground.voices.kobo_models import FormMapping
+
+    mapping = FormMapping.objects.filter(report_form=report_form).first()
+    repeat = mapping.people.get("repeat", "") if mapping is not None else ""
+    if mapping is None or not repeat:
+        return read_encrypted_export(paths_or_zip, private_key)
+    form = XLSForm(
+        mapping.form_id,
+        mapping.version,
+        mapping.title,
+        [Question.from_dict(q) for q in mapping.questions],
+        repeats=[Repeat.from_dict(r) for r in mapping.repeats],
+    )
+    return read_encrypted_export(paths_or_zip, private_key, form, [repeat])

@@ -262,11 +262,12 @@ class Table:
 
 @dataclass
 class RepeatEntry:
-    """One entry of a repeat group: where it was read (sheet or file, row) and its answers,
-    keyed by question path (``group/repeat/question``)."""
+    """One entry of a repeat group: where it was read (sheet or file, row; in a submission's
+    XML, the element and no row) and its answers, keyed by question path
+    (``group/repeat/question``)."""
 
     where: str
-    number: int
+    number: int | None
     values: dict[str, str]
 
 
