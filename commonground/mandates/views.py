@@ -388,6 +388,15 @@ def handle_review_post(
     return redirect(request.path)
 
 
+def item_text(item: ReviewItem) -> tuple[str, str]:
+    """A calendar item's "how" and title in the page's language: a seeded reporting deadline's
+    are rebuilt from its cited cycle (stored in English); a person's words are shown as written."""
+    cycle = reviews.seeded_cycle(item)
+    if cycle is None:
+        return item.how, item.title
+    return reviews.deadline_how(cycle, item.basis, _), _(item.title)
+
+
 @policy("public")
 def reviews_page(request: HttpRequest, mission: str) -> HttpResponse:
     """Review calendar: end dates, deadlines, strategic reviews, what changed in between; the
@@ -411,6 +420,16 @@ def reviews_page(request: HttpRequest, mission: str) -> HttpResponse:
     )
     context.update(
         calendar=calendar,
+        item_rows=[(i, *item_text(i)) for i in calendar.items],
+        deadline_groups=[
+            (group, [(i, *item_text(i)) for i in items])
+            for group, items in (
+                ("upcoming", calendar.upcoming_deadlines),
+                ("past", calendar.past_deadlines),
+            )
+            if items
+        ],
+        next_deadline=calendar.next_deadline,
         windows=calendar.windows,
         gaps=sum(1 for w in calendar.windows if w.too_long),
         every_days=reviews.REVIEW_EVERY_DAYS,
