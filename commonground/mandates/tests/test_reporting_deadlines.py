@@ -14,7 +14,7 @@ from django.test import Client
 from commonground.core.models import ImportRun
 from commonground.mandates import reviews
 from commonground.mandates.models import ReviewItem, ReviewKind
-from commonground.mandates.services import do_seed_review_calendar, do_seed_reporting_deadlines
+from commonground.mandates.services import do_seed_reporting_deadlines, do_seed_review_calendar
 from commonground.mandates.tests.test_reviews import readme_until
 from commonground.sharing.models import Organization, Sensitivity
 
@@ -46,7 +46,8 @@ def four_monthly(first: datetime.date, until: datetime.date) -> list[datetime.da
 
 def back_from_end(adopted: datetime.date, end: datetime.date) -> list[datetime.date]:
     """One month before the end, and every four months before it, after the adoption."""
-    days, year, month = [], end.year, end.month - 1
+    days: list[datetime.date] = []
+    year, month = end.year, end.month - 1
     while True:
         if month < 1:
             year, month = year - 1, month + 12
@@ -93,9 +94,7 @@ def test_seeded_deadlines_equal_the_cited_cycles(seeded: Path, owner: Organizati
         datetime.date(2026, 6, 15),
         datetime.date(2026, 10, 15),
     ]
-    items = list(
-        ReviewItem.objects.filter(kind=ReviewKind.REPORTING).select_related("resolution")
-    )
+    items = list(ReviewItem.objects.filter(kind=ReviewKind.REPORTING).select_related("resolution"))
     found: dict[int, list[datetime.date]] = {}
     for item in items:
         assert item.resolution is not None
@@ -108,16 +107,14 @@ def test_seeded_deadlines_equal_the_cited_cycles(seeded: Path, owner: Organizati
         assert item.resolution is not None
         number = item.resolution.number
         cited = REPEATED.get(number, number)
-        first, source = CITED[cited]
+        _first, source = CITED[cited]
         assert item.source_url == source
         assert item.confidence in ("high", "medium")
         assert item.basis == ("stated" if number == 2149 else "derived")
         assert item.sensitivity == Sensitivity.PUBLIC
         if number in REPEATED:
             assert f"S/RES/{cited}" in item.how and item.confidence == "medium"
-    assert {i.confidence for i in items if i.resolution and i.resolution.number == 2605} == {
-        "high"
-    }
+    assert {i.confidence for i in items if i.resolution and i.resolution.number == 2605} == {"high"}
     # Run again, nothing changes.
     assert do_seed_reporting_deadlines(owner, seeded) == 0
 
