@@ -7,7 +7,7 @@ start with ``Mandate``/``Agreement``/``Deployment`` so they stay unique in the O
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
 from ninja import P, PathEx, Query, Router, Schema
@@ -496,10 +496,17 @@ class MandateNeedAreaOut(Schema):
     forecast_risk: float | None = Field(description="Null when no stored forecast covers the year.")
     locations: list[str] = Field(description="Geo-PKO locations with a needed kind of unit.")
     infantry: int
+    admin1: str | None = Field(
+        None, description="At admin-2: the admin-1 area, whose forecast risk the row shows."
+    )
 
 
 class MandateNeedTableOut(Schema):
     year: int
+    level: Literal["admin1", "admin2"]
+    forecast_level: Literal["admin1"] = Field(
+        "admin1", description="The forecast exists at admin-1 only, at either level."
+    )
     country: str | None
     capabilities: list[str]
     stated: bool = Field(description="False: no visible statement; the default needs are used.")
@@ -538,6 +545,9 @@ def list_needs(request: HttpRequest, mission: MissionPath, task: TaskPath) -> li
 
 class MandateYearFilter(QueryFilters):
     year: int = Field(ge=1900, le=2100)
+    level: Literal["admin1", "admin2"] | None = Field(
+        None, description="admin1 (prefectures, the default) or admin2 (sub-prefectures)."
+    )
 
 
 @router.get(
@@ -550,11 +560,15 @@ class MandateYearFilter(QueryFilters):
 def get_need_table(
     request: HttpRequest, mission: MissionPath, task: TaskPath, filters: Query[MandateYearFilter]
 ) -> MandateNeedTableOut:
-    """Need against deployment for one year: admin-1 areas ranked (docs/mandates.md)."""
+    """Need against deployment for one year: admin-1 (or admin-2) areas ranked
+    (docs/mandates.md)."""
     visible_task(request, mission, task)
-    table = coverage.need_vs_deployment(request.user, mission, task, filters.year)
+    level = filters.level or "admin1"
+    table = coverage.need_vs_deployment(request.user, mission, task, filters.year, level)
     return MandateNeedTableOut(
         year=table.year,
+        level=level,
+        forecast_level="admin1",
         country=table.country,
         capabilities=table.capabilities,
         stated=table.stated,
@@ -569,6 +583,7 @@ def get_need_table(
                 forecast_risk=r.risk,
                 locations=[p.name for p in r.locations],
                 infantry=r.infantry_total,
+                admin1=r.parent or None,
             )
             for i, r in enumerate(table.rows, start=1)
         ],

@@ -21,30 +21,44 @@ Geo-PKO shows units with the capabilities the task needs. This extends the cover
   the chance of at least one one-sided event over those months (the coverage view's formula).
 - **Rank.** Areas with no needed unit first, then by one-sided events, deaths, forecast risk,
   code: "much violence, no protection-capable unit" comes first.
+- **Admin-2** (``level="admin2"``, sub-prefectures). The admin-2 areas are those the event
+  sources name (``Area`` rows of level admin-2, read through ``access_areas``); no admin-2
+  boundaries ship. Events count by the admin-2 area their source gives. A Geo-PKO location is
+  placed by the rule of the voices map (``voices/places.py``): the admin-1 boundary holding it,
+  then, among that unit's admin-2 areas, the one whose centre (the mean position of the public
+  events recorded in it) is nearest. The forecast exists at admin-1 only: each admin-2 row
+  shows its admin-1 area's risk, and the page says so.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Avg, Count, Sum
 
 from commonground.analysis.coverage import combined_probability
+from commonground.core.models import Area, AreaLevel
 from commonground.events.models import ViolenceType
 from commonground.events.queries import visible_events
 from commonground.forecasts.queries import current_forecast
 from commonground.mandates.models import Capability, Deployment, DeploymentUnits
 from commonground.mandates.queries import visible, visible_needs
-from commonground.sharing.policy import AnyUser
+from commonground.sharing.policy import AnyUser, access_areas
 from commonground.web.basemap import ADMIN1_STATIC
 
 #: The offline admin-1 boundaries the maps ship (``web/static/`` + ADMIN1_STATIC).
 BOUNDARIES_FILE = Path(__file__).resolve().parents[1] / "web" / "static" / ADMIN1_STATIC
+#: The levels the table is drawn at: prefectures (admin-1) or sub-prefectures (admin-2).
+ADMIN1 = "admin1"
+ADMIN2 = "admin2"
+LEVELS = (ADMIN1, ADMIN2)
 #: The task code of protection of civilians in the taxonomy (PEMA's ``CivProtect``).
 PROTECTION_OF_CIVILIANS = "CivProtect"
 #: What protection of civilians needs when no organization has stated it.
@@ -134,6 +148,7 @@ class Location:
     area: str | None
     capabilities: set[str] = field(default_factory=set)
     infantry: int = 0
+    district: str | None = None  # the admin-2 area's code, at admin-2 only
 
 
 def capable_locations(
@@ -220,6 +235,86 @@ def forecast_by_area(country: str, year: int) -> tuple[dict[str, float], list[st
     return risk, sorted(months)
 
 
+# --- Admin-2 areas -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class District:
+    """An admin-2 area the event sources name, with its admin-1 boundary and its centre."""
+
+    code: str
+    name: str
+    parent: str | None  # the admin-1 boundary's code
+    latitude: float | None  # the mean position of the public events recorded in it
+    longitude: float | None
+
+
+def districts(user: AnyUser | None, country: str) -> dict[str, District]:
+    """The country's admin-2 areas the user may know of, by code, each with its centre.
+
+    A centre is the mean position of the **public** events recorded in the area (an anonymous
+    visitor's view, as on the voices map), so where a location is placed never depends on who
+    looks, nor reveals a record the viewer may not see.
+    """
+    areas = access_areas(
+        Area.objects.filter(level=AreaLevel.ADMIN2, country_code=country), user
+    ).select_related("parent")
+    centres = {
+        row["admin2__code"]: (row["lat"], row["lon"])
+        for row in visible_events(AnonymousUser())
+        .filter(country_code=country, admin2__isnull=False)
+        .order_by()
+        .values("admin2__code")
+        .annotate(lat=Avg("latitude"), lon=Avg("longitude"))
+    }
+    found = {}
+    for area in areas:
+        lat, lon = centres.get(area.code, (None, None))
+        parent = boundary_code(area.parent.code) if area.parent else None
+        found[area.code] = District(area.code, area.name_en, parent, lat, lon)
+    return found
+
+
+def district_at(latitude: float, longitude: float, known: dict[str, District]) -> str | None:
+    """The admin-2 area a point most likely lies in: within its admin-1 boundary, the area of
+    nearest centre (``voices.places.area_for_point``'s rule); None outside every boundary or in
+    a unit with no known centre."""
+    parent = admin1_at(latitude, longitude)
+    if parent is None:
+        return None
+    scale = math.cos(math.radians(latitude))
+    best: tuple[float, str] | None = None
+    for d in known.values():
+        if d.parent != parent or d.latitude is None or d.longitude is None:
+            continue
+        distance = (d.latitude - latitude) ** 2 + ((d.longitude - longitude) * scale) ** 2
+        if best is None or (distance, d.code) < best:
+            best = (distance, d.code)
+    return best[1] if best else None
+
+
+def one_sided_by_district(
+    user: AnyUser | None, country: str, year: int, known: dict[str, District]
+) -> tuple[dict[str, tuple[int, int]], int]:
+    """One-sided events and deaths per admin-2 area in the year, and those with none known."""
+    rows = (
+        visible_events(user)
+        .filter(country_code=country, violence_type=ViolenceType.ONE_SIDED, date_start__year=year)
+        .order_by()
+        .values("admin2__code")
+        .annotate(n=Count("id"), d=Sum("fatalities_best"))
+    )
+    found: dict[str, tuple[int, int]] = {}
+    unplaced = 0
+    for row in rows:
+        code = row["admin2__code"]
+        if code is None or code not in known:
+            unplaced += row["n"]
+            continue
+        found[code] = (row["n"], row["d"] or 0)
+    return found, unplaced
+
+
 # --- The table --------------------------------------------------------------------------------
 
 
@@ -231,6 +326,10 @@ class AreaRow:
     deaths: int
     risk: float | None
     locations: list[Location]
+    parent: str = ""  # at admin-2: the admin-1 area's code (its forecast risk is shown)
+    parent_name: str = ""
+    latitude: float | None = None  # at admin-2: the area's centre, for the map
+    longitude: float | None = None
 
     @property
     def covered(self) -> bool:
@@ -258,19 +357,27 @@ class NeedTable:
     unplaced_events: int
     unplaced_locations: list[Location]
     forecast_months: list[str]
+    level: str = ADMIN1
 
     @property
     def not_measurable(self) -> list[str]:
         return [c for c in self.capabilities if GEOPKO_FIGURE.get(c) is None]
 
 
-def need_vs_deployment(user: AnyUser | None, mission: str, code: str, year: int) -> NeedTable:
-    """Every admin-1 area of the mission's country for the year, ranked (see the module doc)."""
+def need_vs_deployment(
+    user: AnyUser | None, mission: str, code: str, year: int, level: str = ADMIN1
+) -> NeedTable:
+    """Every admin-1 (or admin-2) area of the mission's country for the year, ranked (see the
+    module doc)."""
     capabilities, stated = needed_capabilities(user, mission, code)
     country = mission_country(user, mission)
     locations = capable_locations(user, mission, year, capabilities)
-    violence, unplaced = one_sided_by_area(user, country, year) if country else ({}, 0)
     risk, months = forecast_by_area(country, year) if country else ({}, [])
+    if level == ADMIN2:
+        return need_by_district(
+            user, mission, code, year, country, capabilities, stated, locations, risk, months
+        )
+    violence, unplaced = one_sided_by_area(user, country, year) if country else ({}, 0)
     by_area: dict[str, list[Location]] = {}
     for place in locations:
         if place.area:
@@ -300,4 +407,55 @@ def need_vs_deployment(user: AnyUser | None, mission: str, code: str, year: int)
             p for p in locations if not p.area or not p.area.startswith(f"{country}.")
         ],
         forecast_months=months,
+    )
+
+
+def need_by_district(
+    user: AnyUser | None,
+    mission: str,
+    code: str,
+    year: int,
+    country: str | None,
+    capabilities: list[str],
+    stated: bool,
+    locations: list[Location],
+    risk: dict[str, float],
+    months: list[str],
+) -> NeedTable:
+    """The table at admin-2: every admin-2 area the user may know of, with its admin-1 risk."""
+    known = districts(user, country) if country else {}
+    violence, unplaced = one_sided_by_district(user, country, year, known) if country else ({}, 0)
+    names = {b.code: b.name for b in boundaries()[0]}
+    by_district: dict[str, list[Location]] = {}
+    for place in locations:
+        place.district = district_at(place.latitude, place.longitude, known)
+        if place.district:
+            by_district.setdefault(place.district, []).append(place)
+    rows = [
+        AreaRow(
+            d.code,
+            d.name,
+            violence.get(d.code, (0, 0))[0],
+            violence.get(d.code, (0, 0))[1],
+            risk.get(d.parent) if d.parent else None,
+            by_district.get(d.code, []),
+            parent=d.parent or "",
+            parent_name=names.get(d.parent or "", d.parent or ""),
+            latitude=d.latitude,
+            longitude=d.longitude,
+        )
+        for d in known.values()
+    ]
+    return NeedTable(
+        mission=mission,
+        code=code,
+        year=year,
+        country=country,
+        capabilities=capabilities,
+        stated=stated,
+        rows=rank_rows(rows),
+        unplaced_events=unplaced,
+        unplaced_locations=[p for p in locations if not p.district],
+        forecast_months=months,
+        level=ADMIN2,
     )

@@ -366,6 +366,10 @@ class ReviewItem(OwnedModel):
     )
     how = models.TextField(blank=True, default="", db_default="")
     source_url = models.URLField(max_length=500, blank=True, default="", db_default="")
+    #: How far the source can be trusted (seeded dates; empty for dates people record).
+    confidence = models.CharField(
+        max_length=8, choices=Confidence.choices, blank=True, default="", db_default=""
+    )
 
     class Meta:
         ordering = ["mission", "date", "kind", "key"]

@@ -186,6 +186,24 @@ class Calendar:
     def strategic_reviews(self) -> list[ReviewItem]:
         return self.of_kind(ReviewKind.STRATEGIC_REVIEW)
 
+    @property
+    def upcoming_deadlines(self) -> list[ReviewItem]:
+        """Reporting deadlines from today on, soonest first."""
+        return [i for i in self.deadlines if i.date >= self.today]
+
+    @property
+    def past_deadlines(self) -> list[ReviewItem]:
+        """Reporting deadlines before today, the latest first: "reporting due", not "missed"
+        (whether the report came is not recorded)."""
+        return sorted((i for i in self.deadlines if i.date < self.today), key=lambda i: i.date)[
+            ::-1
+        ]
+
+    @property
+    def next_deadline(self) -> ReviewItem | None:
+        upcoming = self.upcoming_deadlines
+        return upcoming[0] if upcoming else None
+
 
 def area_changes(
     user: AnyUser | None, country: str | None, start: datetime.date, end: datetime.date
@@ -441,3 +459,166 @@ DERIVED_HOW = (
     "Derived from the tasks file: the adoption date of the next renewal, S/RES/{number}, "
     "which replaced this mandate."
 )
+
+
+# --- Seeding the reporting deadlines -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportingCycle:
+    """How often a resolution asked the Secretary-General to report, as a cited source says.
+
+    ``first``: the first deadline when the source states it (the dates are then stated: the
+    first and every ``months`` after it while the mandate runs). Without it, the dates are
+    derived (:func:`cycle_dates`). ``follows``: no source was read for this resolution; its
+    dates repeat the cycle of that earlier resolution and are derived.
+    """
+
+    resolution: int
+    months: int
+    source_url: str
+    document: str  # the document read, e.g. "S/2015/227"
+    confidence: str  # Confidence
+    first: datetime.date | None = None
+    follows: int | None = None
+
+
+#: The reporting cycles of MINUSCA's resolutions (docs/mandates.md, "Reporting deadlines").
+#: Cited: 2149 (S/2015/227 quotes it: every four months starting on 1 August 2014), 2499
+#: (S/2020/545: every four months) and 2605 (S/2022/762: every four months). The others of the
+#: same November-to-November kind repeat the latest cited cycle before them; 2217, 2301, 2387
+#: and 2448 (mandates of other calendars, technical rollovers) are left out: no cycle was read.
+S_2015_227 = (
+    "https://fdocuments.us/document/security-65bfcf9b-6d27-4e9c-2019-1-5-united-nations-s-"
+    "2015227-security.html"
+)
+S_2020_545 = (
+    "https://vdocuments.us/s-security-council-minusca-2020-6-22-central-african-republic-"
+    "20-07544-e.html"
+)
+S_2022_762 = (
+    "https://reliefweb.int/report/central-african-republic/"
+    "central-african-republic-report-secretary-general-s2022762"
+)
+REPORTING_CYCLES: dict[str, tuple[ReportingCycle, ...]] = {
+    "MINUSCA": (
+        ReportingCycle(2149, 4, S_2015_227, "S/2015/227", "medium", datetime.date(2014, 8, 1)),
+        ReportingCycle(2499, 4, S_2020_545, "S/2020/545", "medium"),
+        ReportingCycle(2552, 4, S_2020_545, "S/2020/545", "medium", follows=2499),
+        ReportingCycle(2605, 4, S_2022_762, "S/2022/762", "high"),
+        ReportingCycle(2659, 4, S_2022_762, "S/2022/762", "medium", follows=2605),
+        ReportingCycle(2709, 4, S_2022_762, "S/2022/762", "medium", follows=2605),
+        ReportingCycle(2759, 4, S_2022_762, "S/2022/762", "medium", follows=2605),
+        ReportingCycle(2800, 4, S_2022_762, "S/2022/762", "medium", follows=2605),
+    )
+}
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` later (or earlier); the days used here (1, 15) exist every month."""
+    index = day.year * 12 + day.month - 1 + months
+    return day.replace(year=index // 12, month=index % 12 + 1)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    resolution: Resolution
+    date: datetime.date
+    basis: str  # DateBasis
+    cycle: ReportingCycle
+
+    @property
+    def how(self) -> str:
+        """What the date rests on, in English (pages translate it: :func:`deadline_how`)."""
+        return deadline_how(self.cycle, self.basis)
+
+
+def cycle_dates(
+    cycle: ReportingCycle, adopted: datetime.date, end: datetime.date
+) -> list[datetime.date]:
+    """The deadlines of a cycle within a mandate, from its adoption (excluded) to its end.
+
+    Stated start: ``first`` and every ``months`` after it, before the end. No stated start: the
+    last report is due one month before the mandate ends (so it can inform the renewal) and the
+    others every ``months`` before it, after the adoption: a mandate until 15 November gives
+    15 February, 15 June and 15 October, the dates the Secretary-General's reports kept.
+    """
+    found = []
+    if cycle.first is not None:
+        day = cycle.first
+        while day < end:
+            found.append(day)
+            day = add_months(day, cycle.months)
+        return found
+    day = add_months(end, -1)
+    while day > adopted:
+        found.append(day)
+        day = add_months(day, -cycle.months)
+    return sorted(found)
+
+
+def reporting_deadlines(
+    mission: str, resolutions: list[Resolution], ends: dict[int, datetime.date]
+) -> list[Deadline]:
+    """Every reporting deadline of the mission's cited (or repeated) cycles, by date.
+
+    ``ends``: each resolution's mandate end date (the README's stated ones); a resolution with
+    none, or not stored, gives no deadline.
+    """
+    stored = {r.number: r for r in resolutions}
+    found = []
+    for cycle in REPORTING_CYCLES.get(mission, ()):
+        resolution = stored.get(cycle.resolution)
+        end = ends.get(cycle.resolution)
+        if resolution is None or end is None:
+            continue
+        basis = "stated" if cycle.first is not None and cycle.follows is None else "derived"
+        for day in cycle_dates(cycle, resolution.adopted, end):
+            found.append(Deadline(resolution, day, basis, cycle))
+    return sorted(found, key=lambda d: (d.date, d.resolution.number))
+
+
+#: Stored in English; pages translate them (the French is in the catalogue).
+HOW_STATED = gettext_noop(
+    "Stated: S/RES/%(number)s asked for a report every %(months)s months from %(first)s, as "
+    "the Secretary-General's report %(document)s says; this date is one of that cycle."
+)
+HOW_CITED = gettext_noop(
+    "Derived: S/RES/%(number)s asked for a report every %(months)s months (read in the "
+    "Secretary-General's report %(document)s); the dates are not in what was read: the last one "
+    "month before the mandate ends, the others every %(months)s months before it."
+)
+HOW_FOLLOWS = gettext_noop(
+    "Derived: no source for the reporting cycle of S/RES/%(number)s was read; the dates repeat "
+    "the cycle of S/RES/%(follows)s (every %(months)s months, read in %(document)s): the last "
+    "one month before the mandate ends, the others every %(months)s months before it."
+)
+
+
+def deadline_how(cycle: ReportingCycle, basis: str, translate: Any = None) -> str:
+    """What a seeded deadline rests on; ``translate`` (e.g. gettext) gives it in the page's
+    language, else English."""
+    if cycle.follows is not None:
+        text = HOW_FOLLOWS
+    elif basis == "stated":
+        text = HOW_STATED
+    else:
+        text = HOW_CITED
+    values = {
+        "number": cycle.resolution,
+        "months": cycle.months,
+        "first": cycle.first.isoformat() if cycle.first else "",
+        "document": cycle.document,
+        "follows": cycle.follows or "",
+    }
+    return (translate(text) if translate else text) % values
+
+
+def seeded_cycle(item: ReviewItem) -> ReportingCycle | None:
+    """The cited cycle a seeded reporting deadline came from (None: recorded by a person)."""
+    if item.kind != ReviewKind.REPORTING or item.resolution is None:
+        return None
+    if not item.key.startswith(f"{item.mission}|report|"):
+        return None
+    cycles = REPORTING_CYCLES.get(item.mission, ())
+    return next((c for c in cycles if c.resolution == item.resolution.number), None)

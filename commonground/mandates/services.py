@@ -283,4 +283,54 @@ def do_seed_review_calendar(owner: Organization, readme: Path | None) -> int:
                 changed += 1
     if changed:
         audit("mandates.review.seed", None, "review-calendar", changed=changed)
+    do_seed_reporting_deadlines(owner, readme)
+    return changed
+
+
+#: The title of every seeded reporting deadline (stored in English; pages translate it).
+DEADLINE_TITLE = gettext_noop("Report of the Secretary-General due")
+
+
+@transaction.atomic
+def do_seed_reporting_deadlines(owner: Organization, readme: Path | None) -> int:
+    """Store the reporting deadlines of the cited cycles (:data:`reviews.REPORTING_CYCLES`,
+    public facts, each with its source and confidence); returns how many were new, changed or
+    removed. A deadline no cycle gives any more is removed; run again, it changes nothing.
+    ``commonground demo`` runs it with the mandate end dates (:func:`do_seed_review_calendar`)."""
+    stated = reviews.stated_end_dates(readme)
+    changed = 0
+    for mission in sorted(reviews.REPORTING_CYCLES):
+        resolutions = list(Resolution.objects.filter(mission=mission))
+        wanted = set()
+        for deadline in reviews.reporting_deadlines(mission, resolutions, stated):
+            number = deadline.resolution.number
+            key = f"{mission}|report|{number}|{deadline.date.isoformat()}"
+            wanted.add(key)
+            values = {
+                "mission": mission,
+                "kind": ReviewKind.REPORTING,
+                "date": deadline.date,
+                "resolution": deadline.resolution,
+                "title": DEADLINE_TITLE,
+                "basis": deadline.basis,
+                "how": deadline.how,
+                "source_url": deadline.cycle.source_url,
+                "confidence": deadline.cycle.confidence,
+                "sensitivity": Sensitivity.PUBLIC,
+                "licence": Licence.PUBLIC_FACTS,
+            }
+            item, created = ReviewItem.objects.get_or_create(
+                key=key, defaults={"owner": owner, **values}
+            )
+            if created or any(getattr(item, k) != v for k, v in values.items()):
+                for name, value in values.items():
+                    setattr(item, name, value)
+                item.save()
+                changed += 1
+        stale = ReviewItem.objects.filter(
+            mission=mission, kind=ReviewKind.REPORTING, key__startswith=f"{mission}|report|"
+        ).exclude(key__in=wanted)
+        changed += stale.delete()[0]
+    if changed:
+        audit("mandates.review.seed_deadlines", None, "review-calendar", changed=changed)
     return changed

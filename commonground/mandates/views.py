@@ -53,6 +53,10 @@ class YearForm(forms.Form):
     year = forms.IntegerField(min_value=1900, max_value=2100, required=False)
 
 
+class LevelForm(forms.Form):
+    level = forms.ChoiceField(choices=[(v, v) for v in coverage.LEVELS], required=False)
+
+
 def is_french() -> bool:
     return (get_language() or "en").startswith("fr")
 
@@ -275,6 +279,18 @@ def need_map(table: coverage.NeedTable) -> dict[str, Any]:
             for p in r.locations
         ],
         "labels": {"events": _("one-sided events"), "none": _("no needed unit")},
+        "level": table.level,
+        "districts": [
+            {
+                "lat": r.latitude,
+                "lon": r.longitude,
+                "name": r.name,
+                "events": r.events,
+                "covered": r.covered,
+            }
+            for r in table.rows
+            if table.level == coverage.ADMIN2 and r.latitude is not None
+        ],
     }
 
 
@@ -304,7 +320,13 @@ def task_page(request: HttpRequest, mission: str, task: str) -> HttpResponse:
     year = chosen.cleaned_data.get("year") if chosen.is_valid() else None
     if year not in years:
         year = years[-1] if years else None
-    table = coverage.need_vs_deployment(request.user, mission, category.key, year) if year else None
+    levels = LevelForm(request.GET)
+    level = (levels.cleaned_data.get("level") if levels.is_valid() else "") or coverage.ADMIN1
+    table = (
+        coverage.need_vs_deployment(request.user, mission, category.key, year, level)
+        if year
+        else None
+    )
     needs = list(queries.visible_needs(request.user, mission, category.key))
     for need in needs:
         need.editable = queries.may_plan_for(request.user, need.owner_id)  # type: ignore[attr-defined]  # for the template
@@ -314,6 +336,7 @@ def task_page(request: HttpRequest, mission: str, task: str) -> HttpResponse:
         form=form if editing else None,
         years=years,
         year=year,
+        level=level,
         table=table,
         capability_labels=dict(Capability.choices),
         map=need_map(table) if table else None,
@@ -388,6 +411,15 @@ def handle_review_post(
     return redirect(request.path)
 
 
+def item_text(item: ReviewItem) -> tuple[str, str]:
+    """A calendar item's "how" and title in the page's language: a seeded reporting deadline's
+    are rebuilt from its cited cycle (stored in English); a person's words are shown as written."""
+    cycle = reviews.seeded_cycle(item)
+    if cycle is None:
+        return item.how, item.title
+    return reviews.deadline_how(cycle, item.basis, _), _(item.title)
+
+
 @policy("public")
 def reviews_page(request: HttpRequest, mission: str) -> HttpResponse:
     """Review calendar: end dates, deadlines, strategic reviews, what changed in between; the
@@ -411,6 +443,16 @@ def reviews_page(request: HttpRequest, mission: str) -> HttpResponse:
     )
     context.update(
         calendar=calendar,
+        item_rows=[(i, *item_text(i)) for i in calendar.items],
+        deadline_groups=[
+            (group, [(i, *item_text(i)) for i in items])
+            for group, items in (
+                ("upcoming", calendar.upcoming_deadlines),
+                ("past", calendar.past_deadlines),
+            )
+            if items
+        ],
+        next_deadline=calendar.next_deadline,
         windows=calendar.windows,
         gaps=sum(1 for w in calendar.windows if w.too_long),
         every_days=reviews.REVIEW_EVERY_DAYS,

@@ -95,10 +95,14 @@
     var L = window.L;
     var map = L.map(node, { zoomControl: true, attributionControl: false, scrollWheelZoom: false });
     var top = Math.max(1, config.max_events);
+    var districts = config.level === "admin2";
     Promise.all([fetchJSON(config.countries), fetchJSON(config.admin1)]).then(function (parts) {
       var areas = L.geoJSON(parts[1], {
         filter: function (f) { return f.properties.country === config.country; },
         style: function (f) {
+          /* At admin-2 no boundaries ship: prefectures are drawn plain, the sub-prefectures as
+           * circles at their centres below. */
+          if (districts) { return { color: "#4a5568", weight: 1, fillColor: "#ffffff", fillOpacity: 0.05 }; }
           var a = config.areas[f.properties.code] || { events: 0, covered: true };
           return {
             color: a.covered ? "#4a5568" : "#c53030", weight: a.covered ? 1 : 2.5,
@@ -106,6 +110,7 @@
           };
         },
         onEachFeature: function (f, layer) {
+          if (districts) { layer.bindTooltip(f.properties.name); return; }
           var a = config.areas[f.properties.code] || { events: 0, covered: true };
           layer.bindTooltip(f.properties.name + ": " + a.events + " " + config.labels.events +
             (a.covered ? "" : " · " + config.labels.none));
@@ -117,6 +122,13 @@
         style: { color: "#4a5568", weight: 1, fillColor: "#edf2f7", fillOpacity: 0.6 }, interactive: false
       }).addTo(map);
       areas.addTo(map);
+      (config.districts || []).forEach(function (d) {
+        L.circleMarker([d.lat, d.lon], {
+          radius: 6 + 18 * Math.sqrt(d.events / top), color: d.covered ? "#4a5568" : "#c53030",
+          weight: d.covered ? 1 : 2.5, fillColor: "#b83280", fillOpacity: 0.15 + 0.6 * (d.events / top)
+        }).bindTooltip(d.name + ": " + d.events + " " + config.labels.events +
+          (d.covered ? "" : " · " + config.labels.none)).addTo(map);
+      });
       config.points.forEach(function (p) {
         L.circleMarker([p.lat, p.lon], { radius: 5, color: "#1f5f8b", weight: 1, fillColor: "#1f5f8b", fillOpacity: 0.8 })
           .bindTooltip(p.name + ": " + p.capabilities).addTo(map);
