@@ -132,7 +132,8 @@ def _dry_run(
     parsed = parse_file(importer, path, no_progress, options.version)
     preview = preview_import(importer, parsed, owner, replace_release=options.replace_release)
     print_preview(preview, f"{importer.dataset} {importer.version_of(parsed)} — {path.name}")
-    console.print(f"[bold]{escape(_('Dry run: nothing was written.'))}[/]")
+    message = _("Dry run: nothing was written.")
+    console.print(f"[bold]{escape(message)}[/]")
     return 0
 
 

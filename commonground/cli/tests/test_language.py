@@ -256,3 +256,61 @@ def test_unknown_organization_in_french() -> None:
     code, _out, err = run("voices", "export", "nope", "--out", "x.jsonl", LANG="fr_FR.UTF-8")
     assert code == 1
     assert "aucune organisation 'nope'" in err
+
+
+#: The command line's modules: every message they print is marked for translation.
+CLI_MODULES = (
+    "cli/main.py",
+    "cli/language.py",
+    "cli/output.py",
+    "cli/setup.py",
+    "cli/forecast.py",
+    "cli/forecast_output.py",
+    "alerts/cli.py",
+    "voices/cli.py",
+    "voices/channels_cli.py",
+)
+#: Messages French writes the same way.
+SAME_IN_FRENCH = {"imports"}
+
+
+def marked_messages() -> list[tuple[str, str, str | None]]:
+    """(module, msgid, plural msgid) of every `_`, `gettext`, `gettext_noop` or `ngettext` call
+    with a literal message in the command line's modules, f-strings included (xgettext skips
+    those)."""
+    import ast
+
+    import commonground
+
+    root = Path(commonground.__file__).parent
+    found = []
+    for module in CLI_MODULES:
+        tree = ast.parse((root / module).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+                continue
+            if node.func.id not in {"_", "gettext", "gettext_noop", "ngettext"}:
+                continue
+            texts = [
+                argument.value
+                for argument in node.args[: 2 if node.func.id == "ngettext" else 1]
+                if isinstance(argument, ast.Constant) and isinstance(argument.value, str)
+            ]
+            if texts:
+                found.append((module, texts[0], texts[1] if len(texts) > 1 else None))
+    return found
+
+
+def test_every_message_of_the_command_line_has_french() -> None:
+    messages = marked_messages()
+    assert len(messages) > 150
+    untranslated = []
+    for module, english, plural in messages:
+        with translation.override("fr"):
+            if plural is None:
+                french = [translation.gettext(english)]
+            else:
+                french = [translation.ngettext(english, plural, n) for n in (1, 2)]
+        if set(french) & {english, plural} and english not in SAME_IN_FRENCH:
+            untranslated.append(f"{module}: {english!r}")
+    assert untranslated == []
