@@ -211,6 +211,9 @@ class LocalizedGroup(click.Group):
     the printing of errors. ``translation.override`` puts back the language that was active
     before (and :func:`localize_help` the help texts in it) when the run ends, so code that
     runs the command inside its own process (tests) does not inherit the command's language.
+    Activating at the import of ``main.py`` instead would also reach ``--help``, but would set
+    the language for any process that merely imports the commands (``make docs``, the tests)
+    and could not put it back.
     """
 
     context_class = LocalizedContext

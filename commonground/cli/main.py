@@ -17,7 +17,13 @@ from django.utils.translation import gettext as _
 
 from commonground.alerts.cli import alerts
 from commonground.cli.forecast import forecast
-from commonground.cli.language import LocalizedGroup, gettext_noop, number, setup_django
+from commonground.cli.language import (
+    VERSION_OPTION_HELP,
+    LocalizedGroup,
+    gettext_noop,
+    number,
+    setup_django,
+)
 from commonground.voices.cli import voices
 
 __all__ = ["cli", "main", "setup_django"]
@@ -39,7 +45,7 @@ WITHOUT_DATABASE = frozenset({"init", "demo", "manage"})
         "fr), else the locale (LC_ALL, LC_MESSAGES, LANG, LANGUAGE)."
     ),
 )
-@click.version_option(package_name="commonground", help=gettext_noop("Show the version and exit."))
+@click.version_option(package_name="commonground", help=VERSION_OPTION_HELP)
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """The root group; its language is chosen in ``LocalizedGroup.main`` (cli/language.py)."""
