@@ -8,17 +8,24 @@ reports, and not the alert's text (it is for the recipients, not for the machine
 from __future__ import annotations
 
 import click
+from django.utils.translation import gettext as _
+
+from commonground.cli.language import gettext_noop
 
 
-@click.group()
+@click.group(help=gettext_noop("Alerts raised from community reports: list them (the operator)."))
 def alerts() -> None:
-    """Alerts raised from community reports: list them (the operator)."""
+    pass
 
 
-@alerts.command(name="list")
-@click.option("--owner", default="", help="Only the alerts of this organization (slug).")
+@alerts.command(
+    name="list",
+    help=gettext_noop("Every alert, newest first: owner, urgency, category, area, state, answers."),
+)
+@click.option(
+    "--owner", default="", help=gettext_noop("Only the alerts of this organization (slug).")
+)
 def list_alerts(owner: str) -> None:
-    """Every alert, newest first: owner, urgency, category, area, state, answers."""
     from django.db.models import Count
     from rich.console import Console
     from rich.table import Table
@@ -30,8 +37,17 @@ def list_alerts(owner: str) -> None:
     )
     if owner:
         found = found.filter(owner__slug=owner)
-    table = Table(title="Alerts")
-    for column in ("raised", "owner", "urgency", "category", "area", "state", "acks", "responses"):
+    table = Table(title=_("Alerts"))
+    for column in (
+        _("raised"),
+        _("owner"),
+        _("urgency"),
+        _("category"),
+        _("area"),
+        _("state"),
+        _("acks"),
+        _("responses"),
+    ):
         table.add_column(column)
     for alert in found.order_by("-created_at"):
         table.add_row(

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import cast
 
 import click
+from django.utils.translation import gettext as _
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
@@ -26,12 +27,13 @@ def _run(config: BacktestConfig, country: str, level: str, quiet: bool) -> Backt
     history = load_history(country, level)
     if config.last_origin >= history.last_month:
         raise click.ClickException(
-            f"the last origin must be before the last month of data ({history.last_month})"
+            _("the last origin must be before the last month of data (%(month)s)")
+            % {"month": history.last_month}
         )
     if quiet:
         return run_backtest(history, config)
     with Progress(console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("Backtest", total=config.last_origin - config.first_origin + 1)
+        task = progress.add_task(_("Backtest"), total=config.last_origin - config.first_origin + 1)
         return run_backtest(
             history, config, lambda done, total: progress.update(task, completed=done)
         )
@@ -40,8 +42,8 @@ def _run(config: BacktestConfig, country: str, level: str, quiet: bool) -> Backt
 def _table(result: dict[str, object]) -> Table:
     models = result["models"]
     assert isinstance(models, dict)
-    table = Table(title=f"CRPS by step ({result['level']}, lower is better)")
-    table.add_column("model")
+    table = Table(title=_("CRPS by step (%(level)s, lower is better)") % {"level": result["level"]})
+    table.add_column(_("model"))
     for step in range(1, 13):
         table.add_column(str(step), justify="right")
     for name, scores in models.items():
@@ -84,17 +86,21 @@ def run_backtest_command(
     elapsed = time.perf_counter() - started
     if out is not None:
         for path in write_parquet(result, out):
-            click.echo(f"wrote {path}", err=True)
+            click.echo(_("wrote %(path)s") % {"path": path}, err=True)
     if report is not None:
         from commonground.analysis.forecast.report import write_report
 
         write_report(result, output, report)
-        click.echo(f"wrote {report}", err=True)
+        click.echo(_("wrote %(path)s") % {"path": report}, err=True)
     if as_json:
         click.echo(json.dumps(output, indent=2, sort_keys=False))
     else:
         Console(width=140).print(_table(output))
         if "goal" in output:
             click.echo(json.dumps(output["goal"]))
-    click.echo(f"backtest: {len(result.origins)} origins x 12 steps in {elapsed:.1f} s", err=True)
+    click.echo(
+        _("backtest: %(origins)s origins x 12 steps in %(seconds)s s")
+        % {"origins": len(result.origins), "seconds": f"{elapsed:.1f}"},
+        err=True,
+    )
     return 0

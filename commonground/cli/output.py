@@ -6,10 +6,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from commonground.cli.language import gettext_noop, number, rejection_text
 from commonground.core.importing import ImportRejected, ProgressCallback, no_progress
 from commonground.core.models import ImportRun
 
@@ -19,6 +23,16 @@ if TYPE_CHECKING:
 
 console = Console(stderr=True)
 out = Console()
+
+#: The importers' progress phases (``core/importing.py``) as the progress bar names them.
+PHASES = {
+    "reading": gettext_noop("Reading the file"),
+    "validating": gettext_noop("Checking rows"),
+    "indexing": gettext_noop("Indexing"),
+    "writing": gettext_noop("Writing"),
+    "updating": gettext_noop("Updating"),
+    "persisted": gettext_noop("Saved"),
+}
 
 
 @dataclass(frozen=True)
@@ -52,7 +66,8 @@ def run_import(
     try:
         owner = organization_by_slug(owner_slug) if owner_slug else local_organization()
     except Organization.DoesNotExist:
-        console.print(f"[red]No organization with the slug {owner_slug!r}.[/]")
+        message = _("No organization with the slug %(slug)s.") % {"slug": repr(owner_slug)}
+        console.print(f"[red]{escape(message)}[/]")
         return 1
     try:
         circle = import_circle(owner, options.circle) if options.circle else None
@@ -63,19 +78,29 @@ def run_import(
     try:
         if options.dry_run:
             if circle is not None:
-                console.print(f"New records would go into the circle {circle.slug!r}.")
+                console.print(
+                    _("New records would go into the circle %(slug)s.")
+                    % {"slug": repr(circle.slug)},
+                    markup=False,
+                )
             return _dry_run(importer, path, owner, options)
         with placing_imports(circle):
             run = _do_import(importer, path, owner, quiet, options)
     except ImportRejected as exc:
-        console.print(f"[red bold]Rejected {path}: nothing was changed.[/]")
-        console.print(exc.summary(), markup=False, highlight=False, soft_wrap=True)
+        message = _("Rejected %(path)s: nothing was changed.") % {"path": path}
+        console.print(f"[red bold]{escape(message)}[/]", soft_wrap=True)
+        console.print(rejection_text(exc), markup=False, highlight=False, soft_wrap=True)
         return 2
     except VersionNotAccepted as exc:
-        console.print(f"[red bold]Refused {path}: {exc}; nothing was changed.[/]")
+        message = _("Refused %(path)s: %(reason)s; nothing was changed.") % {
+            "path": path,
+            "reason": exc,
+        }
+        console.print(f"[red bold]{escape(message)}[/]", soft_wrap=True)
         return 2
     except Exception as exc:  # the summary names the failure; the transaction rolled back
-        console.print(f"[red bold]Import of {path} failed; nothing was changed:[/] {exc}")
+        message = _("Import of %(path)s failed; nothing was changed:") % {"path": path}
+        console.print(f"[red bold]{escape(message)}[/] {escape(str(exc))}")
         return 1
     print_import_summary(run)
     return 0
@@ -107,23 +132,25 @@ def _dry_run(
     parsed = parse_file(importer, path, no_progress, options.version)
     preview = preview_import(importer, parsed, owner, replace_release=options.replace_release)
     print_preview(preview, f"{importer.dataset} {importer.version_of(parsed)} — {path.name}")
-    console.print("[bold]Dry run: nothing was written.[/]")
+    message = _("Dry run: nothing was written.")
+    console.print(f"[bold]{escape(message)}[/]")
     return 0
 
 
 def print_preview(preview: ChangePreview, title: str) -> None:
     """What an import would change, one row per owner of the records it would change."""
     table = Table(title=title)
-    for column in ("owner", "added", "updated", "unchanged", "withdrawn"):
-        table.add_column(column, justify="left" if column == "owner" else "right")
+    table.add_column(_("owner"), justify="left")
+    for column in (_("added"), _("updated"), _("unchanged"), _("withdrawn")):
+        table.add_column(column, justify="right")
     for owner in preview.owners:
         counts = (owner.added, owner.updated, owner.unchanged, owner.removed)
-        table.add_row(owner.owner, *(f"{n:,}" for n in counts))
+        table.add_row(owner.owner, *(number(n) for n in counts))
     counts = (preview.added, preview.updated, preview.unchanged, preview.removed)
-    table.add_row("all", *(f"{n:,}" for n in counts), style="bold")
+    table.add_row(_("all owners"), *(number(n) for n in counts), style="bold")
     out.print(table)
     if not preview.replace_release:
-        out.print("Nothing is withdrawn: the file does not replace the release.")
+        out.print(_("Nothing is withdrawn: the file does not replace the release."))
 
 
 def find_run(text: str) -> ImportRun:
@@ -132,11 +159,17 @@ def find_run(text: str) -> ImportRun:
 
     key = text.strip().lower().replace("-", "")
     if len(key) < 8:
-        raise click.ClickException("give at least the first 8 characters of the import's id")
+        raise click.ClickException(_("give at least the first 8 characters of the import's id"))
     runs = [run for run in ImportRun.objects.only("id") if run.pk.hex.startswith(key)]
+    if not runs:
+        raise click.ClickException(
+            _("no import with an id starting %(text)s") % {"text": repr(text)}
+        )
     if len(runs) != 1:
-        found = "no import" if not runs else f"{len(runs)} imports"
-        raise click.ClickException(f"{found} with an id starting {text!r}")
+        raise click.ClickException(
+            _("%(count)s imports with an id starting %(text)s")
+            % {"count": len(runs), "text": repr(text)}
+        )
     return ImportRun.objects.select_related("owner").get(pk=runs[0].pk)
 
 
@@ -144,16 +177,22 @@ def print_withdrawals(run: ImportRun, limit: int) -> None:
     withdrawals = run.withdrawals.all()
     total = withdrawals.count()
     undone = run.withdrawals_undone_at
-    state = f", undone {undone:%Y-%m-%d %H:%M}" if undone else ""
-    table = Table(title=f"Withdrawn by import {run.pk} ({run.file_name}): {total:,}{state}")
-    table.add_column("record")
-    table.add_column("source id")
-    table.add_column("key", justify="right")
+    title = _("Withdrawn by import %(run)s (%(file)s): %(total)s") % {
+        "run": run.pk,
+        "file": run.file_name,
+        "total": number(total),
+    }
+    if undone:
+        title += _(", undone %(when)s") % {"when": f"{undone:%Y-%m-%d %H:%M}"}
+    table = Table(title=escape(title))
+    table.add_column(_("record"))
+    table.add_column(_("source id"))
+    table.add_column(_("key"), justify="right")
     for withdrawal in withdrawals[:limit]:
         table.add_row(withdrawal.model, withdrawal.source_id, withdrawal.object_id)
     out.print(table)
     if total > limit:
-        out.print(f"... and {total - limit:,} more (--limit)")
+        out.print(_("... and %(count)s more (--limit)") % {"count": number(total - limit)})
 
 
 class _progress_bar:  # used as a context manager, reads like a function
@@ -161,7 +200,7 @@ class _progress_bar:  # used as a context manager, reads like a function
 
     def __enter__(self) -> ProgressCallback:
         self.progress = Progress(
-            TextColumn("{task.description:<12}"),
+            TextColumn("{task.description:<22}"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
@@ -173,7 +212,8 @@ class _progress_bar:  # used as a context manager, reads like a function
 
         def callback(phase: str, done: int, total: int) -> None:
             if phase not in self.tasks:
-                self.tasks[phase] = self.progress.add_task(phase, total=max(total, 1))
+                label = _(PHASES[phase]) if phase in PHASES else phase
+                self.tasks[phase] = self.progress.add_task(label, total=max(total, 1))
             self.progress.update(self.tasks[phase], completed=done, total=max(total, 1))
 
         return callback
@@ -184,11 +224,18 @@ class _progress_bar:  # used as a context manager, reads like a function
 
 def print_import_summary(run: ImportRun) -> None:
     table = Table(title=f"{run.dataset} {run.dataset_version} — {run.file_name}")
-    for column in ("read", "added", "updated", "unchanged", "withdrawn", "likely duplicates"):
+    for column in (
+        _("read"),
+        _("added"),
+        _("updated"),
+        _("unchanged"),
+        _("withdrawn"),
+        _("likely duplicates"),
+    ):
         table.add_column(column, justify="right")
     table.add_row(
         *(
-            f"{n:,}"
+            number(n)
             for n in (
                 run.rows_read,
                 run.added,
@@ -202,15 +249,22 @@ def print_import_summary(run: ImportRun) -> None:
     console.print(table)
     if run.removed:
         console.print(
-            f"Withdrawn records: `commonground imports withdrawn {run.pk.hex[:8]}` lists them, "
-            f"`commonground imports undo-withdrawals {run.pk.hex[:8]}` brings them back."
+            _(
+                "Withdrawn records: `commonground imports withdrawn %(run)s` lists them, "
+                "`commonground imports undo-withdrawals %(run)s` brings them back."
+            )
+            % {"run": run.pk.hex[:8]}
         )
     for problem in run.problems[:5]:
         console.print(
             f"[yellow]{problem.get('reason', problem)}[/]", highlight=False, soft_wrap=True
         )
     if len(run.problems) > 5:
-        console.print(f"[yellow]... and {len(run.problems) - 5} more warnings[/]")
+        more = len(run.problems) - 5
+        message = ngettext(
+            "... and %(count)s more warning", "... and %(count)s more warnings", more
+        ) % {"count": number(more)}
+        console.print(f"[yellow]{escape(message)}[/]")
 
 
 def import_runs(limit: int) -> list[dict[str, Any]]:
@@ -241,46 +295,65 @@ def import_runs(limit: int) -> list[dict[str, Any]]:
     ]
 
 
+#: An import's state (``core.queries.run_state``) as the table of imports names it, short.
+RUN_STATES = {
+    "running": gettext_noop("running"),
+    "succeeded": gettext_noop("succeeded"),
+    "rejected": gettext_noop("rejected"),
+    "failed": gettext_noop("failed"),
+    "interrupted": gettext_noop("interrupted"),
+}
+
+
 def print_import_runs(runs: list[dict[str, Any]]) -> None:
     """The runs as a table: the real state (interrupted, undone withdrawals) and counts."""
-    table = Table(title="Imports, newest first")
-    for column in ("id", "started (UTC)", "dataset", "file", "owner", "state"):
+    table = Table(title=_("Imports, newest first"))
+    for column in (_("id"), _("started (UTC)"), _("dataset"), _("file"), _("owner"), _("state")):
         table.add_column(column)
-    for column in ("read", "added", "updated", "unchanged", "withdrawn"):
+    for column in (_("read"), _("added"), _("updated"), _("unchanged"), _("withdrawn")):
         table.add_column(column, justify="right")
     for run in runs:
-        withdrawn = f"{run['removed']:,}" + (" (undone)" if run["withdrawals_undone"] else "")
+        withdrawn = number(run["removed"]) + (
+            " " + _("(undone)") if run["withdrawals_undone"] else ""
+        )
         table.add_row(
             run["id"].replace("-", "")[:8],
             run["started"],
             f"{run['dataset']} {run['version']}".strip(),
             run["file"],
             run["owner"],
-            run["state"],
-            *(f"{run[n]:,}" for n in ("read", "added", "updated", "unchanged")),
+            _(RUN_STATES.get(run["state"], run["state"])),
+            *(number(run[n]) for n in ("read", "added", "updated", "unchanged")),
             withdrawn,
         )
     Console(width=160).print(table)
 
 
+#: The figures ``commonground stats`` prints as a table, and their names there.
+STATS_ROWS = {
+    "events": gettext_noop("events"),
+    "fatalities_best": gettext_noop("fatalities best"),
+    "civilian_deaths": gettext_noop("civilian deaths"),
+    "operations": gettext_noop("operations"),
+    "parallel_forces": gettext_noop("parallel forces"),
+    "organizations": gettext_noop("organizations"),
+    "presence": gettext_noop("presence"),
+    "imports": gettext_noop("imports"),
+}
+
+
 def print_stats(figures: dict[str, Any]) -> None:
     table = Table(title="Common Ground")
-    table.add_column("what")
-    table.add_column("figure", justify="right")
-    for key in (
-        "events",
-        "fatalities_best",
-        "civilian_deaths",
-        "operations",
-        "parallel_forces",
-        "organizations",
-        "presence",
-        "imports",
-    ):
-        table.add_row(key.replace("_", " "), f"{figures[key]:,}")
+    table.add_column(_("what"))
+    table.add_column(_("figure"), justify="right")
+    for key, label in STATS_ROWS.items():
+        table.add_row(_(label), number(figures[key]))
     for dataset, n in figures["events_by_dataset"].items():
-        table.add_row(f"events in {dataset}", f"{n:,}")
+        table.add_row(_("events in %(dataset)s") % {"dataset": dataset}, number(n))
     period = figures["period"]
-    table.add_row("period", f"{period['first']} to {period['last']}")
-    table.add_row("countries", ", ".join(figures["countries"]))
+    table.add_row(
+        _("period"),
+        _("%(first)s to %(last)s") % {"first": period["first"], "last": period["last"]},
+    )
+    table.add_row(_("countries"), ", ".join(figures["countries"]))
     out.print(table)

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from commonground.alerts.queries import alerts_counts
 from commonground.core.models import ImportRun
@@ -68,7 +70,11 @@ def migrate_database() -> str:
     call_command("migrate", interactive=False, verbosity=1, stdout=out)
     applied = out.getvalue().count(" OK")
     name = settings.DATABASES["default"]["NAME"]
-    return f"Database ready ({connection.vendor}: {name}); {applied} migrations applied."
+    return ngettext(
+        "Database ready (%(vendor)s: %(name)s); %(count)s migration applied.",
+        "Database ready (%(vendor)s: %(name)s); %(count)s migrations applied.",
+        applied,
+    ) % {"vendor": connection.vendor, "name": name, "count": applied}
 
 
 def remove_import_leftovers() -> None:
@@ -78,7 +84,9 @@ def remove_import_leftovers() -> None:
     from commonground.events.bulk import remove_staging_leftovers
 
     for folder in remove_staging_leftovers():
-        click.echo(f"Removed {folder}, left by an import that was interrupted.")
+        click.echo(
+            _("Removed %(folder)s, left by an import that was interrupted.") % {"folder": folder}
+        )
 
 
 def operator_stats() -> dict[str, Any]:
@@ -105,6 +113,8 @@ DEMO_FORECASTS = (("CAF", "admin1"), ("CAF", "country"))
 
 def demo_forecasts() -> None:
     """Make the demo's forecasts unless a current one exists, so a second run changes nothing."""
+    from rich.markup import escape
+
     from commonground.cli.output import console
     from commonground.forecasts.queries import current_forecast
     from commonground.forecasts.services import do_forecast_run
@@ -114,22 +124,34 @@ def demo_forecasts() -> None:
         if current is not None and not current.is_stale:
             continue
         run = do_forecast_run(country, level, made_by_label="commonground demo")
-        console.print(f"Forecast {country} by {level}: {run.model_name} {run.model_version}")
+        message = _("Forecast %(country)s by %(level)s: %(model)s %(version)s") % {
+            "country": country,
+            "level": level,
+            "model": run.model_name,
+            "version": run.model_version,
+        }
+        console.print(escape(message))
 
 
 def run_demo(data_dir: Path | None, quiet: bool) -> int:
     """Migrate, import the real data in place, create the demo cast; 0 when all went well."""
+    from rich.markup import escape
+
     from commonground.cli.output import console, run_import
     from commonground.core.staticfiles import prepare_static
     from commonground.testing.cast import CAST, DEMO_PASSWORD, ensure_cast
 
     folder = Path(data_dir or settings.COMMONGROUND_DATA_DIR)
     console.print(migrate_database())
-    console.print(prepare_static() or "Static files up to date.")
+    console.print(prepare_static() or _("Static files up to date."))
     missing = [name for _d, name in DEMO_FILES if not (folder / name).exists()]
     if missing:
-        console.print(f"[red]The demo data is not in {folder}: missing {', '.join(missing)}.[/]")
-        console.print("Point COMMONGROUND_DATA_DIR or --data-dir at the shared/data folder.")
+        message = _("The demo data is not in %(folder)s: missing %(files)s.") % {
+            "folder": folder,
+            "files": ", ".join(missing),
+        }
+        console.print(f"[red]{escape(message)}[/]")
+        console.print(_("Point COMMONGROUND_DATA_DIR or --data-dir at the shared/data folder."))
         return 1
     for dataset, name in DEMO_FILES:
         status = run_import(dataset, folder / name, None, quiet)
@@ -138,36 +160,57 @@ def run_demo(data_dir: Path | None, quiet: bool) -> int:
     ensure_cast()
     from commonground.sharing.demo import ensure_demo_circles  # ADR 0020
 
-    console.print(f"Sharing circle: {ensure_demo_circles()}.")
+    console.print(_("Sharing circle: %(circle)s.") % {"circle": ensure_demo_circles()})
     demo_forecasts()
     from commonground.mandates.services import do_demo_scores  # labelled (docs/mandates.md)
     from commonground.sharing.services import local_organization
 
     scored = do_demo_scores(local_organization(), "appr_rca_2019")
-    console.print(f"Demonstration APPR-RCA implementation scores: {scored} new or changed.")
+    console.print(
+        _("Demonstration APPR-RCA implementation scores: %(count)s new or changed.")
+        % {"count": scored}
+    )
     from commonground.mandates.services import do_seed_review_calendar  # docs/mandates.md
 
     ends = do_seed_review_calendar(local_organization(), folder / "mandates/README.md")
-    console.print(f"Mandate end dates on the review calendars: {ends} new or changed.")
+    console.print(
+        _("Mandate end dates on the review calendars: %(count)s new or changed.") % {"count": ends}
+    )
     from commonground.voices.demo import do_demo_reports  # synthetic, labelled (docs/voices.md)
 
-    console.print(f"Synthetic voices reports for femmes-bambari: {do_demo_reports()} new.")
+    console.print(
+        _("Synthetic voices reports for femmes-bambari: %(count)s new.")
+        % {"count": do_demo_reports()}
+    )
     from commonground.alerts.demo import do_demo_alerts  # synthetic, labelled (docs/alerts.md)
 
-    console.print(f"Synthetic alerts of femmes-bambari: {do_demo_alerts()} new.")
+    console.print(
+        _("Synthetic alerts of femmes-bambari: %(count)s new.") % {"count": do_demo_alerts()}
+    )
     from commonground.learning.demo import do_demo_learning  # labelled demonstration
 
-    console.print(f"Learning demonstration: {do_demo_learning()} and two MINUSCA benchmarks.")
+    console.print(
+        _("Learning demonstration: %(what)s and two MINUSCA benchmarks.")
+        % {"what": do_demo_learning()}
+    )
     from commonground.voices.demo_kobo import do_demo_kobo_for_demo  # KoBo channel, survey
 
-    console.print(f"Synthetic KoBo reports, survey responses: {do_demo_kobo_for_demo()} new.")
+    console.print(
+        _("Synthetic KoBo reports, survey responses: %(count)s new.")
+        % {"count": do_demo_kobo_for_demo()}
+    )
     from commonground.voices import demo_figures  # released figures (docs/disclosure-gate.md)
 
     demo_figures.do_demo_circle()
     console.print(
-        f"Synthetic reports for released figures: {demo_figures.do_demo_figure_reports()} new."
+        _("Synthetic reports for released figures: %(count)s new.")
+        % {"count": demo_figures.do_demo_figure_reports()}
     )
-    console.print(f"\nDemo accounts (password for all: [bold]{DEMO_PASSWORD}[/]):")
+    console.print(
+        "\n"
+        + escape(_("Demo accounts (password for all: %(password)s):"))
+        % {"password": f"[bold]{escape(DEMO_PASSWORD)}[/]"}
+    )
     for member in CAST:
         console.print(f"  {member.username:<8} {member.role:<15} {member.description}")
     return 0
@@ -182,16 +225,21 @@ def database_not_ready() -> str:
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     except DatabaseError as exc:
-        return f"The database cannot be opened ({exc}). Check DATABASE_URL or COMMONGROUND_HOME."
+        return _(
+            "The database cannot be opened (%(error)s). Check DATABASE_URL or COMMONGROUND_HOME."
+        ) % {"error": exc}
     if not pending:
         return ""
     name = connection.settings_dict["NAME"]
     if executor.loader.applied_migrations:
-        return (
-            f"The database ({connection.vendor}: {name}) needs {len(pending)} migrations "
-            "this version of Common Ground brings: run `commonground init` first."
-        )
-    return (
-        f"The database ({connection.vendor}: {name}) is not set up yet: run "
-        "`commonground init` to create it (or `commonground demo` for the demo data)."
-    )
+        return ngettext(
+            "The database (%(vendor)s: %(name)s) needs %(count)s migration this version of "
+            "Common Ground brings: run `commonground init` first.",
+            "The database (%(vendor)s: %(name)s) needs %(count)s migrations this version of "
+            "Common Ground brings: run `commonground init` first.",
+            len(pending),
+        ) % {"vendor": connection.vendor, "name": name, "count": len(pending)}
+    return _(
+        "The database (%(vendor)s: %(name)s) is not set up yet: run `commonground init` to "
+        "create it (or `commonground demo` for the demo data)."
+    ) % {"vendor": connection.vendor, "name": name}
