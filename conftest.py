@@ -9,6 +9,8 @@ from collections.abc import Iterator
 
 # Tests never touch a user's real database or secret key.
 os.environ.setdefault("COMMONGROUND_HOME", tempfile.mkdtemp(prefix="commonground-test-"))
+# The command line speaks the locale's language: tests read English unless they ask for French.
+os.environ["COMMONGROUND_LANGUAGE"] = "en"
 # Under pytest-xdist each worker gets a folder of its own: keys, job files and caches that one
 # worker's test writes or shreds must not be the other worker's.
 if os.environ.get("PYTEST_XDIST_WORKER"):

@@ -53,11 +53,16 @@ def list_alerts(owner: str) -> None:
         table.add_row(
             f"{alert.created_at:%Y-%m-%d %H:%M}",
             alert.owner.slug,
-            alert.urgency,
-            alert.category,
+            short(alert.get_urgency_display()),
+            short(alert.get_category_display()),
             alert.area.code,
-            alert.state,
+            short(alert.get_state_display()),
             str(alert.acks),
             str(alert.answers),
         )
     Console(width=120).print(table)
+
+
+def short(label: str) -> str:
+    """A choice's label up to its colon ("Immediate: act now, ..." is "Immediate"): a table cell."""
+    return str(label).split(":")[0].strip()

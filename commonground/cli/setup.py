@@ -176,6 +176,13 @@ def run_demo(data_dir: Path | None, quiet: bool) -> int:
     console.print(
         _("Mandate end dates on the review calendars: %(count)s new or changed.") % {"count": ends}
     )
+    from commonground.mandates.models import ReviewItem, ReviewKind
+
+    deadlines = ReviewItem.objects.filter(kind=ReviewKind.REPORTING).count()
+    console.print(
+        _("Reporting deadlines on the review calendars: %(count)s, each with its source.")
+        % {"count": deadlines}
+    )
     from commonground.voices.demo import do_demo_reports  # synthetic, labelled (docs/voices.md)
 
     console.print(

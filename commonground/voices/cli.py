@@ -145,7 +145,8 @@ def export(organization: str, out: Path, verification: Path | None) -> None:
 @voices.command(
     name="import-kobo",
     help=gettext_noop(
-        "Import a KoBoToolbox or ODK Central EXPORT (CSV or XLSX) of XLSFORM into ORG's FORM."
+        "Import a KoBoToolbox or ODK Central EXPORT (CSV, XLSX or Central's ZIP) of XLSFORM "
+        "into ORG's FORM."
         "\n\n"
         "FORM is the slug of ORG's report form (made, unpublished, if missing). The first "
         "import stores the XLSForm and a suggested mapping (check it at /voices/kobo/); later "
@@ -160,12 +161,7 @@ def export(organization: str, out: Path, verification: Path | None) -> None:
     "--dry-run", is_flag=True, help=gettext_noop("Check everything and say what would be added.")
 )
 def import_kobo(organization: str, form: str, xlsform: Path, export: Path, dry_run: bool) -> None:
-    """Import a KoBoToolbox or ODK Central EXPORT (CSV or XLSX) of XLSFORM into ORG's FORM.
-
-    FORM is the slug of ORG's report form (made, unpublished, if missing). The first import
-    stores the XLSForm and a suggested mapping (check it at /voices/kobo/); later imports reuse
-    it and add only submissions not yet stored (keyed on meta/instanceID).
-    """
+    """A KoBo/ODK export into a report form; what a person reads is the ``help`` above."""
     from commonground.core.importing import ImportRejected
     from commonground.voices.kobo import do_import_kobo
     from commonground.voices.models import ReportForm

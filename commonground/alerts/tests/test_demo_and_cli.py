@@ -51,6 +51,8 @@ def test_the_demo_raises_two_synthetic_alerts_once(
     assert board["overall"]["median_hours_to_acknowledge"] == 1.5
     assert board["overall"]["median_hours_to_respond"] == 6.0
     code, output = run("alerts", "list")
-    assert code == 0 and output.count("femmes-bambari") == 2 and "immediate" in output
+    assert code == 0 and output.count("femmes-bambari") == 2 and "Immediate" in output
+    french = CliRunner().invoke(cli, ["alerts", "list"], env={"COMMONGROUND_LANGUAGE": "fr"})
+    assert "Immédiate" in french.output and "immediate" not in french.output  # labels, not codes
     code, output = run("stats", "--json")
     assert code == 0 and json.loads(output)["alerts"] == 2
