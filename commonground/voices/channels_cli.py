@@ -91,7 +91,12 @@ def load_odk_key(slug: str) -> Any:
 @click.argument("organization", metavar="ORG")
 @click.argument("form", metavar="FORM")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-def import_odk_encrypted(organization: str, form: str, path: Path) -> None:
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help=gettext_noop("Decrypt and check everything and say what would be added; store nothing."),
+)
+def import_odk_encrypted(organization: str, form: str, path: Path, dry_run: bool) -> None:
     """Decrypt ORG's encrypted ODK submissions at PATH and import them into ORG's FORM.
 
     PATH is a zip, a folder of instance folders (submission.xml + submission.xml.enc) or one
@@ -117,22 +122,27 @@ def import_odk_encrypted(organization: str, form: str, path: Path) -> None:
 
     try:
         rows = export.rows
-        result = import_submission_rows(report_form, rows, path.name, entries=export.entries)
+        result = import_submission_rows(
+            report_form, rows, path.name, entries=export.entries, dry_run=dry_run
+        )
     except ImportRejected as exc:
         raise click.ClickException(_("nothing imported:") + "\n" + rejection_text(exc)) from exc
     click.echo(
         _(
-            "Decrypted %(count)s submissions from %(file)s: added %(added)s reports, "
+            "Decrypted %(count)s submissions from %(file)s: %(verb)s %(added)s reports, "
             "%(known)s already stored, %(repeated)s repeated in the file."
         )
         % {
             "count": number(len(rows)),
             "file": path.name,
+            "verb": _("would add") if dry_run else _("added"),
             "added": number(result.added),
             "known": number(result.already_known),
             "repeated": number(result.repeated_in_file),
         }
     )
+    if dry_run:
+        click.echo(_("Dry run: nothing was stored."))
 
 
 @voices.command(

@@ -273,6 +273,10 @@ def test_encrypted_submissions_go_in_through_the_forms_mapping_once(
         for name, data in files.items():
             (folder / name).write_bytes(data)
     command = ["voices", "import-odk-encrypted", "femmes-bambari", "signaler"]
+    dry = CliRunner().invoke(cli, [*command, "--dry-run", str(tmp_path / "instances")])
+    assert dry.exit_code == 0, dry.output
+    assert "would add 3 reports" in dry.output and "nothing was stored" in dry.output
+    assert not Report.objects.exists()
     first = CliRunner().invoke(cli, [*command, str(tmp_path / "instances")])
     assert first.exit_code == 0, first.output
     assert "added 3 reports" in first.output
