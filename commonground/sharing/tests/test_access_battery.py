@@ -10,7 +10,8 @@ Read the tables as the policy:
 
 Kinds: public event, restricted incident, partners record in a circle, voice report, alert,
 survey response, survey estimates (the weighted shares made from the responses), the owner's
-sharing circle and sharing agreement (their management pages) and released table. Adding a kind is one ``Kind`` row with its maker; adding a route is one ``Route`` row.
+sharing circle and sharing agreement (their management pages) and released table. Adding a
+kind is one ``Kind`` row with its maker; adding a route is one ``Route`` row.
 The test collects every mismatch of a person and prints them all, one line each:
 "<who> <route> <kind>: leaks | misses". The command line reads as the operator (it holds the
 database): its tests check what leaves the machine.
