@@ -168,3 +168,16 @@ def test_the_circle_stays_the_owners_choice(
     assert client.post(path("presence", record), {"circle": other.pk}).status_code == 400
     record.refresh_from_db()
     assert isinstance(record.circle, SharingCircle) and record.circle.slug == "protection"
+
+
+def test_french_puts_a_space_before_the_colon_of_the_circles_level(
+    client: Client, cast: dict[str, User], world: dict[str, Any]
+) -> None:
+    """French typography: "Partagé jusqu\u2019à :" (the colon is inside the translated string)."""
+    client.force_login(cast["clarisse"])
+    circle = world["circles"]["protection"]
+    for page in (path("presence", world["presence"]), f"/sharing/circles/{circle.pk}/"):
+        french = client.get(page, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+        assert "Partagé jusqu\u2019à :" in french and "jusqu\u2019à:" not in french, page
+        english = client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "Shared up to:" in english and "Shared up to :" not in english, page
