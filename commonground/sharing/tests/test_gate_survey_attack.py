@@ -73,7 +73,7 @@ def key_home(settings: LazySettings, tmp_path: Path) -> Path:
     return tmp_path
 
 
-def planted_row(n: int, spec: tuple[str, ...]) -> dict[str, str]:
+def planted_row(n: int, spec: tuple[str, int, str, str, str, str, str]) -> dict[str, str]:
     _name, _round, district, sex, age, safe, trust = spec
     return {
         "commune": district,
@@ -318,6 +318,8 @@ def test_the_intruder_would_recover_every_planted_answer_from_the_unprotected_ta
     """The attack can fail: given the true counts (no threshold, no suppression, no noise), the
     same inference recovers each planted answer."""
     tab = layout(survey["owner"])
-    exact = {gate.cell_id(c): (gate.RELEASED, tab.value[c]) for c in tab.cells}
+    exact: dict[str, tuple[str, int | None]] = {
+        gate.cell_id(c): (gate.RELEASED, tab.value[c]) for c in tab.cells
+    }
     found = {label.split(":")[0] for label, _cell in recovered_answers(survey, exact, noise=0)}
     assert found >= {spec[0] for spec in PLANTED if spec[0].startswith("alone in")}
