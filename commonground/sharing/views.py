@@ -216,13 +216,32 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
 
 
 #: The owned records whose circle has a page, by the name in its address: the model, the page
-#: that shows the record (a URL name), if any, and the record's field that URL takes.
+#: that shows the record (a URL name) and the record's field that URL takes. A parallel force
+#: and a presence record have no page of their own: they are shown (and linked from) the page
+#: of their operation, and a presence record also on its area's page.
 RECORD_KINDS: dict[str, tuple[str, str, str]] = {
     "event": ("events.Event", "web:event_detail", "pk"),
     "operation": ("registry.Operation", "web:operation", "slug"),
-    "parallel-force": ("registry.ParallelForce", "", ""),
-    "presence": ("registry.Presence", "", ""),
+    "parallel-force": ("registry.ParallelForce", "web:operation", "operation.slug"),
+    "presence": ("registry.Presence", "web:operation", "operation.slug"),
 }
+
+
+def _detail_url(kind: str, record: Any) -> str:
+    """The page that shows the record (its operation's, or its area's for a presence record
+    of no operation), or "" when there is none."""
+    _model, detail, key = RECORD_KINDS[kind]
+    value: Any = record
+    for name in key.split("."):
+        value = getattr(value, name, None) if value is not None else None
+    if value is not None:
+        return reverse(detail, args=[value])
+    if kind == "parallel-force":
+        beside = record.parallel_to.order_by("start_date", "acronym").first()
+        return reverse("web:operation", args=[beside.slug]) if beside else ""
+    if kind == "presence" and record.area_id:
+        return reverse("web:area", args=[record.area.code])
+    return ""
 
 
 def _placeable_record(request: HttpRequest, kind: str, record_id: str) -> Any:
@@ -271,14 +290,13 @@ def record_circle_page(request: HttpRequest, kind: str, record_id: str) -> HttpR
     misplaced = record.circle is not None and record.circle.owner_id != record.owner_id
     if misplaced:
         record_denied(request.user, f"{kind}:{record_id}", CIRCLE_MISMATCH_REASON)
-    _model, detail, key = RECORD_KINDS[kind]
     context = {
         "record": record,
         "kind": kind,
         "form": form,
         "circles": owned.prefetch_related("members"),
         "misplaced": misplaced,
-        "detail_url": reverse(detail, args=[getattr(record, key)]) if detail else "",
+        "detail_url": _detail_url(kind, record),
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "sharing/record_circle.html", context, status=status)

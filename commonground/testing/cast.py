@@ -70,6 +70,13 @@ CAST = (
         "mission military component officer",
     ),
     CastMember("awa", "Awa Namsona", "cpl-bambari", Role.VIEWER, "local peace committee member"),
+    CastMember(
+        "clarisse",
+        "Clarisse Yangongo",
+        "femmes-bambari",
+        Role.ORG_ADMIN,
+        "women's network administrator",
+    ),
 )
 
 #: Demo password for every cast member. For a laptop demo only; the README says so.

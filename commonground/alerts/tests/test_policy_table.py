@@ -41,6 +41,7 @@ EXPECTED = {
     "jean": OWNER_READS,  # viewer of the network
     "sofia": HIDDEN,  # another NGO, not in the circle
     "grace": OWNER_MANAGES,  # analyst of the network, raised it
+    "clarisse": OWNER_MANAGES,  # organization administrator of the network
     "ousmane": ANSWERS,  # national-army liaison: forces receive alerts
     "viktor": HIDDEN,  # parallel force, not in the circle
     "lucie": ANSWERS,  # OCHA, organization administrator
@@ -86,7 +87,7 @@ def expected_read(username: str | None, kind: str) -> tuple[int, bool]:
 def assert_no_source(body: str, username: str | None, reports: list[Report]) -> None:
     for name, canary in CANARIES.items():
         assert canary not in body, f"{name} of a report reached {username}"
-    if username != "grace":
+    if EXPECTED[username] != OWNER_MANAGES:  # the owner's analysts and admins see the sources
         assert not [r.pk for r in reports if str(r.pk) in body], f"a report id reached {username}"
 
 

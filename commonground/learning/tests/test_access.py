@@ -33,6 +33,7 @@ CASES = [
     ("marc", False, True, True),
     ("sofia", True, False, True),
     ("grace", False, False, True),
+    ("clarisse", False, False, True),
     ("ousmane", False, False, True),
     ("viktor", False, False, False),
     ("lucie", False, False, True),

@@ -65,6 +65,7 @@ WHO = [
     ("jean", False),  # civil-society viewer
     ("sofia", False),  # NGO org admin, not of JMAC
     ("grace", False),  # another organization's analyst
+    ("clarisse", False),  # another organization's org admin
     ("ousmane", False),  # national-army liaison analyst
     ("viktor", False),  # parallel-force liaison analyst
     ("lucie", False),  # OCHA org admin

@@ -70,6 +70,7 @@ WHO = [
     ("jean", False, False),  # civil-society viewer
     ("sofia", False, False),  # NGO org admin: not a body of the mission
     ("grace", False, False),  # women's network analyst: not a body of the mission
+    ("clarisse", False, False),  # women's network org admin: not a body of the mission
     ("ousmane", False, False),  # national-army liaison analyst: not a body of the mission
     ("viktor", False, False),  # parallel-force liaison analyst: not a body of the mission
     ("lucie", False, False),  # OCHA org admin: not a body of the mission

@@ -23,3 +23,15 @@ def record_circle(context: dict[str, Any], record: Any, kind: str) -> dict[str, 
     shown = viewer.is_platform_admin or record.owner_id in viewer.roles
     may_move = shown and may_place_records(viewer, record.owner_id)
     return {"record": record, "kind": kind, "shown": shown, "may_move": may_move}
+
+
+@register.inclusion_tag("sharing/_record_circle_link.html", takes_context=True)
+def record_circle_link(context: dict[str, Any], record: Any, kind: str) -> dict[str, Any]:
+    """The link to a record's circle page alone, for a row of a table (parallel forces,
+    presence records): shown only to those who may move the record (the owner's analysts and
+    above, platform administrators); nobody else learns the page exists."""
+    request = context.get("request")
+    if request is None:
+        return {"may_move": False}
+    may_move = may_place_records(request_viewer(request), record.owner_id)
+    return {"record": record, "kind": kind, "may_move": may_move}

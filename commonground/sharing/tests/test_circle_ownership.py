@@ -37,6 +37,7 @@ MISPLACED_SEEN_BY = {
     "anonymous": False,
     "jean": True,
     "grace": True,
+    "clarisse": True,
     "amina": False,
     "marc": False,
     "ousmane": False,

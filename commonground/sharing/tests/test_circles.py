@@ -83,6 +83,7 @@ EXPECTED = {
     "anonymous": set(),
     "jean": {"RFPB partners note", "RFPB restricted note", "RFPB note in no circle"},
     "grace": RFPB_OWN,
+    "clarisse": RFPB_OWN,  # the owner's organization administrator
     "amina": RFPB_SHARED | JMAC_OWN,
     "marc": RFPB_SHARED | JMAC_OWN,
     "ousmane": JMAC_SHARED,
@@ -265,8 +266,8 @@ VOICES = [
     ("minusca-jmac", True, False, {"amina", "marc"}, set()),
     ("minusca-jmac", True, True, {"amina", "marc"}, {"amina"}),
 ]
-OWNERS_COARSE = {"jean", "grace"}
-OWNERS_FULL = {"grace"}
+OWNERS_COARSE = {"jean", "grace", "clarisse"}
+OWNERS_FULL = {"grace", "clarisse"}
 
 
 @pytest.mark.parametrize(("recipient", "covers", "protected", "coarse", "full"), VOICES)

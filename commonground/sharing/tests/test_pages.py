@@ -128,3 +128,36 @@ def test_a_provider_may_not_be_chosen_by_someone_who_does_not_administer_it(
     )
     assert response.status_code == 400
     assert not SharingAgreement.objects.exists()
+
+
+def test_the_womens_network_administrator_manages_its_circle_and_agreements(
+    client: Client, cast: dict[str, User]
+) -> None:
+    """Clarisse (the demo's organization administrator of the women's network) changes the
+    Bambari protection circle and gives an agreement; Grace, its analyst, does neither."""
+    from commonground.sharing.demo import ensure_demo_circles
+
+    circle = ensure_demo_circles()
+    found = orgs()
+    page = f"/sharing/circles/{circle.pk}/"
+    client.force_login(cast["grace"])
+    assert client.get(page).status_code == 404
+    assert page not in client.get("/sharing/circles/").content.decode()
+    client.force_login(cast["clarisse"])
+    assert page in client.get("/sharing/circles/").content.decode()
+    assert client.post(page, {"action": "add", "member": found["sfcg-car"].pk}).status_code == 302
+    agreement = {
+        "action": "save",
+        "provider": found["femmes-bambari"].pk,
+        "recipient": found["ocha-car"].pk,
+        "max_sensitivity": 2,
+    }
+    assert client.post("/sharing/agreements/", agreement).status_code == 302
+    assert circle.members.filter(slug="sfcg-car").exists()
+    assert SharingAgreement.objects.filter(provider=found["femmes-bambari"]).count() == 1
+    actions = set(
+        AuditEvent.objects.filter(actor=cast["clarisse"]).values_list("action", flat=True)
+    )
+    assert {"sharing.circle.member_added", "sharing.agreement.created"} <= actions
+    client.force_login(cast["grace"])
+    assert client.post("/sharing/agreements/", agreement).status_code == 400

@@ -25,6 +25,7 @@ STATUS = {
     "anonymous": 302,  # to sign in
     "admin": 200,
     "grace": 200,  # the owner's analyst
+    "clarisse": 200,  # the owner's organization administrator
     "jean": 404,  # the owner's viewer reads the record, does not move it
     "amina": 404,  # a circle member reads the record, does not move it
     "marc": 404,

@@ -38,6 +38,7 @@ ANALYST, VIEWER, NOBODY = "verification", "report without verification", "404"
 #: What each cast member gets of the Bambari network's reports through the API.
 WHO = {
     "grace": ANALYST,
+    "clarisse": ANALYST,  # the owner's organization administrator
     "jean": VIEWER,
     "amina": NOBODY,
     "marc": NOBODY,

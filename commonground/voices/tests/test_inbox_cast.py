@@ -34,6 +34,7 @@ OWNER_ANALYST, OWNER_VIEWER, OTHER_ANALYST, NOBODY = "owner analyst", "viewer", 
 #: Who each cast member is to the Bambari network's reports and to the staff pages.
 WHO = {
     "grace": OWNER_ANALYST,
+    "clarisse": OWNER_ANALYST,  # the owner's organization administrator
     "jean": OWNER_VIEWER,
     "amina": OTHER_ANALYST,  # mission analyst: may enter reports for the mission only
     "marc": NOBODY,  # mission viewer

@@ -146,6 +146,7 @@ def test_cli_import_kobo_then_nothing_new(tmp_path: Path, cast: dict[str, User])
 #: Who reaches the Bambari network's KoBo mapping page and survey page (else: 404, as missing).
 PAGE_TABLE = {
     "grace": (200, 200),  # analyst of the owner
+    "clarisse": (200, 200),  # organization administrator of the owner
     "jean": (404, 200),  # viewer of the owner: indicators, never the channel
 }
 

@@ -22,9 +22,10 @@ from commonground.voices.tests.test_surveys import survey as survey  # fixture
 
 pytestmark = pytest.mark.django_db
 
-#: Who may import a round of the Bambari network's survey: its analysts (grace). Everyone else's
-#: upload answers 404, as for a missing page, and stores nothing.
-MAY_IMPORT = {member.username: member.username == "grace" for member in CAST}
+#: Who may import a round of the Bambari network's survey: its analysts and above (grace, and
+#: clarisse, its organization administrator). Everyone else's upload answers 404, as for a
+#: missing page, and stores nothing.
+MAY_IMPORT = {member.username: member.username in {"grace", "clarisse"} for member in CAST}
 
 
 def upload(client: Client, survey: PerceptionSurvey, path: Path, **fields: str) -> tuple[int, str]:
