@@ -49,7 +49,12 @@ ORGANIZATIONS = {
         "MINUSCA Force",
         OrganizationKind.MILITARY_COMPONENT,
     ),
-    "cpl-bambari": ("Comité local de paix de Bambari", "CLP", OrganizationKind.LOCAL_AUTHORITY),
+    # "CLP" alone is every local peace committee (the registry has Obo's and Haute-Kotto's).
+    "cpl-bambari": (
+        "Comité local de paix de Bambari",
+        "CLP Bambari",
+        OrganizationKind.LOCAL_AUTHORITY,
+    ),
 }
 
 CAST = (

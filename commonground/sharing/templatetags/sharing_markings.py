@@ -12,9 +12,13 @@ register = template.Library()
 
 
 @register.inclusion_tag("sharing/_tlp_badge.html")
-def tlp_badge(record: Any = None, marking: str = "") -> dict[str, Any]:
-    """The badge of an owned record (its sensitivity), or of a given marking ("RED", ...)."""
-    tlp = Tlp(marking) if marking else tlp_for(getattr(record, "sensitivity", 0))
+def tlp_badge(record: Any = None, marking: str = "", level: int | None = None) -> dict[str, Any]:
+    """The badge of an owned record (its sensitivity), of a given marking ("RED", ...), or of a
+    sensitivity level (``level=circle.max_sensitivity``: how far a circle or agreement shares)."""
+    if marking:
+        tlp = Tlp(marking)
+    else:
+        tlp = tlp_for(level if level is not None else getattr(record, "sensitivity", 0))
     css = tlp.value.lower().replace("+", "-")
     return {"tlp": tlp, "css": css}
 

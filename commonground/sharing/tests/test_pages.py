@@ -161,3 +161,30 @@ def test_the_womens_network_administrator_manages_its_circle_and_agreements(
     assert {"sharing.circle.member_added", "sharing.agreement.created"} <= actions
     client.force_login(cast["grace"])
     assert client.post("/sharing/agreements/", agreement).status_code == 400
+
+
+def test_every_tlp_marking_on_the_sharing_pages_is_a_coloured_badge(
+    client: Client, cast: dict[str, User]
+) -> None:
+    """A marking is readable: each one carries its TLP colour class (light on black), never the
+    bare badge whose dark text on black nobody can read."""
+    import re
+
+    from commonground.sharing.demo import ensure_demo_circles
+
+    circle = ensure_demo_circles()
+    client.force_login(cast["clarisse"])
+    agreement = {
+        "action": "save",
+        "provider": orgs()["femmes-bambari"].pk,
+        "recipient": orgs()["ocha-car"].pk,
+        "max_sensitivity": 2,
+    }
+    assert client.post("/sharing/agreements/", agreement).status_code == 302
+    for url in ("/sharing/circles/", f"/sharing/circles/{circle.pk}/", "/sharing/agreements/"):
+        page = client.get(url).content.decode()
+        badges = re.findall(r'<span class="(tlp[^"]*)"[^>]*>(TLP:[A-Z+]+)</span>', page)
+        assert badges, url
+        for classes, marking in badges:
+            colour = marking.removeprefix("TLP:").lower().replace("+", "-")
+            assert classes.split() == ["tlp", f"tlp-{colour}"], (url, classes, marking)

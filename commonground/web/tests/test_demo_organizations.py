@@ -57,3 +57,14 @@ def test_armed_forces_present_in_the_field_are_not_listed_as_platform_members(
     forces = Organization.objects.filter(acronym__in=["FACA", "Sangaris", "MINUSCA"])
     assert forces.count() == 3  # known from the presence registry ...
     assert not listed & set(forces.values_list("slug", flat=True))  # ... but not members
+
+
+def test_bambari_s_peace_committee_is_not_another_committee_that_shares_its_acronym(
+    demo: dict[str, User],
+) -> None:
+    """The registry's "CLP" rows are the committees of Obo and Haute-Kotto: the cast's Bambari
+    committee (and Awa, its member) must not be merged into them by a shared generic acronym."""
+    awa = Membership.objects.get(user=demo["awa"]).organization
+    assert awa.name == "Comité local de paix de Bambari"
+    assert awa.kind == "local_authority"
+    assert "Obo" not in " ".join([awa.name, *awa.aliases])
