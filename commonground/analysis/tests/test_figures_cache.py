@@ -204,7 +204,10 @@ def test_visibility_signatures_differ_exactly_where_the_policy_does(
     signatures = {name: visibility_signature(user) for name, user in cast.items()}
     signatures["anonymous"] = visibility_signature(AnonymousUser())
 
-    assert len(set(signatures.values())) == len(signatures)
+    # Clarisse administers the women's network and Grace is its analyst: the policy lets them
+    # read the same records, so they share one signature; everyone else reads differently.
+    assert signatures["clarisse"] == signatures["grace"]
+    assert len(set(signatures.values())) == len(signatures) - 1
     assert signatures["admin"] == "all"
     assert visibility_signature(cast["amina"]) == signatures["amina"]
 
