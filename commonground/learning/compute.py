@@ -42,10 +42,13 @@ round is the per cent of released respondents who meet it, ``100 x yes / (yes + 
 both cells are released; otherwise no data. Rounds store no dates: the indicator states each
 round's fieldwork month (``round_months``) and a round is placed in that month; a round without
 one is in no month. The shares are the released counts' (unweighted, perturbed), never an
-estimate from the responses, whoever the viewer. The table has no sex dimension.
+estimate from the responses, whoever the viewer. The area table has no sex dimension; an
+indicator for all areas (no ``area``) with ``by_sex`` reads women's and men's shares, the same
+way, from the owner's released table ``surveys-indicator-sex`` (by indicator, round and sex,
+for all areas together).
 
-Sex (:func:`sex_series`): only hand-entered values carry women and men; for every other source
-:func:`sex_note` says why there is no value per sex.
+Sex (:func:`sex_series`): hand-entered values, and released surveys for all areas, carry women
+and men; for every other source :func:`sex_note` says why there is no value per sex.
 """
 
 from __future__ import annotations
@@ -68,8 +71,10 @@ from commonground.registry.queries import last_day
 from commonground.sharing import gate
 from commonground.sharing.policy import AnyUser, access_owned, viewer_for
 from commonground.voices import published
+from commonground.voices.surveys import MEN as SURVEY_MEN
 from commonground.voices.surveys import NO as SURVEY_NO
-from commonground.voices.surveys import SURVEY_TABLE
+from commonground.voices.surveys import SURVEY_SEX_TABLE, SURVEY_TABLE
+from commonground.voices.surveys import WOMEN as SURVEY_WOMEN
 from commonground.voices.surveys import YES as SURVEY_YES
 
 COLUMNS = {
@@ -485,8 +490,11 @@ def sex_series(
     indicator: Indicator, user: AnyUser | None, area: Area | None = None
 ) -> dict[str, Series] | None:
     """Each sex's month -> value for one area or the country; None when the source has no sex
-    dimension (:func:`sex_note` says why). Only hand-entered values carry one today: the
-    released tables of reports and surveys have none by area and month (docs/learning.md)."""
+    dimension (:func:`sex_note` says why). Hand-entered values carry one; so do released surveys
+    for all areas together (the released sex table has no area); the released reports by area
+    and month have none (docs/learning.md)."""
+    if indicator.source == Source.SURVEY_RELEASED and area is None:
+        return released_survey_by_sex(indicator, user)
     if indicator.source != Source.MANUAL:
         return None
     rows = IndicatorValue.objects.filter(indicator=indicator, area=area).values_list(
@@ -497,6 +505,44 @@ def sex_series(
         for sex, value in zip(SEXES, (women, men), strict=True):
             if value is not None:
                 split[sex][month] = float(value)
+    return split
+
+
+def released_survey_by_sex(indicator: Indicator, user: AnyUser | None) -> dict[str, Series]:
+    """Women's and men's share (per cent) meeting the survey indicator, per round at its stated
+    month, from the owner's released table ``surveys-indicator-sex`` as the gate gives it to the
+    viewer: ``100 x yes / (yes + no)`` where both cells are released; else no data."""
+    split: dict[str, Series] = {sex: {} for sex in SEXES}
+    code = indicator.survey_indicator
+    route = gate.release_routes(viewer_for(user)).get(indicator.kind)
+    if route is None or not code:
+        return split
+    table = gate.release(
+        SURVEY_SEX_TABLE,
+        route.owner,
+        recipient=user,
+        organization=route.organization,
+        circle=route.circle,
+        restrictions={"indicator": [code]},
+        channel="indicator",
+    )
+    counts: dict[tuple[str, int], dict[str, float]] = {}
+    for c in table.cells:
+        answer, sex = c.cell
+        if len(answer) != 3 or answer[0] != code or sex not in ((SURVEY_WOMEN,), (SURVEY_MEN,)):
+            continue
+        if c.status != gate.RELEASED or c.value is None:
+            continue
+        digits = answer[1][len(code) + 2 :]  # "<code>.r<number>"
+        if digits.isdigit():
+            outcome = answer[2].rsplit(".", 1)[-1]
+            counts.setdefault((sex[0], int(digits)), {})[outcome] = float(c.value)
+    for (sex_code, number), found in sorted(counts.items()):
+        month = round_month(indicator, number)
+        yes, no = found.get(SURVEY_YES), found.get(SURVEY_NO)
+        if month is None or yes is None or no is None or yes + no == 0:
+            continue
+        split[sex_code][month] = 100 * yes / (yes + no)
     return split
 
 
@@ -511,9 +557,11 @@ def sex_note(indicator: Indicator) -> str:
             "together, as people and not reports): no value per sex."
         )
     if indicator.source == Source.SURVEY_RELEASED:
+        if indicator.area_id is None:
+            return ""
         return _(
-            "The released survey table (by indicator, round and area) has no sex dimension: no "
-            "value per sex. Estimates by sex are shown only to those who may read the "
+            "The released survey table by sex is for all areas together: no value per sex for "
+            "one area. Estimates by sex and area are shown only to those who may read the "
             "responses, on the survey's page."
         )
     return _("This source has no sex dimension: no value per sex.")

@@ -445,6 +445,7 @@ def _answered(owner: Any) -> list[tuple[PerceptionSurvey, Indicator, dict[str, A
                 clear = {
                     "id": response.pk,
                     "round": response.round.number,
+                    "sex": response.sex,
                     "area__code": response.area.code if response.area else None,
                     "area__parent__code": response.area.parent.code
                     if response.area and response.area.parent
@@ -459,8 +460,7 @@ def _indicator_rows(owner: Any) -> list[SourceRow]:
     areas = area_paths([clear for _s, _i, clear, _o in answered])
     rows = []
     for survey, indicator, clear, outcome in answered:
-        code = indicator_code(survey, indicator)
-        path = (code, f"{code}.r{clear['round']}", f"{code}.r{clear['round']}.{(NO, YES)[outcome]}")
+        path = _indicator_path(survey, indicator, clear, outcome)
         rows.append(
             SourceRow(str(clear["id"]), response_key(clear["id"]), (path, areas[clear["id"]]))
         )
@@ -470,6 +470,11 @@ def _indicator_rows(owner: Any) -> list[SourceRow]:
 def _indicator_domain(owner: Any, rows: list[SourceRow]) -> tuple[list[CellPath], ...]:
     """Every indicator, round and outcome; every admin-2 of the admin-1 units shown."""
     answered = _answered(owner)
+    return (_indicator_paths(owner), area_domain([clear for _s, _i, clear, _o in answered]))
+
+
+def _indicator_paths(owner: Any) -> list[CellPath]:
+    """Every indicator, round and outcome of the owner's surveys (answered or not)."""
     indicators: list[CellPath] = []
     surveys = access_operator(PerceptionSurvey.objects.filter(owner=owner)).order_by("slug")
     for survey in surveys:
@@ -479,12 +484,50 @@ def _indicator_domain(owner: Any, rows: list[SourceRow]) -> tuple[list[CellPath]
             for number in rounds:
                 for outcome in (YES, NO):
                     indicators.append((code, f"{code}.r{number}", f"{code}.r{number}.{outcome}"))
-    return (indicators, area_domain([clear for _s, _i, clear, _o in answered]))
+    return indicators
+
+
+#: The sex table's rows: women, men, and (only when some respondent has it) other or not known.
+WOMEN, MEN, OTHER_OR_UNKNOWN = "women", "men", "other_or_unknown"
+SEX_ROWS = {Sex.FEMALE: WOMEN, Sex.MALE: MEN}
+SEX_LABELS = {
+    WOMEN: _lazy("Sex: women"),
+    MEN: _lazy("Sex: men"),
+    OTHER_OR_UNKNOWN: _lazy("Sex: other or not known"),
+}
+
+
+def _indicator_path(
+    survey: PerceptionSurvey, indicator: Indicator, clear: dict[str, Any], outcome: int
+) -> CellPath:
+    code = indicator_code(survey, indicator)
+    return (code, f"{code}.r{clear['round']}", f"{code}.r{clear['round']}.{(NO, YES)[outcome]}")
+
+
+def _indicator_sex_rows(owner: Any) -> list[SourceRow]:
+    """Every respondent counted once per indicator, as in the area table (same record keys):
+    the two tables' indicator x round x answer totals are the same cells, with the same noise.
+    A sex other than women or men, or none, is pooled in one row."""
+    rows = []
+    for survey, indicator, clear, outcome in _answered(owner):
+        sex = SEX_ROWS.get(clear["sex"], OTHER_OR_UNKNOWN)
+        path = _indicator_path(survey, indicator, clear, outcome)
+        rows.append(SourceRow(str(clear["id"]), response_key(clear["id"]), (path, (sex,))))
+    return rows
+
+
+def _indicator_sex_domain(owner: Any, rows: list[SourceRow]) -> tuple[list[CellPath], ...]:
+    """Every indicator, round and outcome; women and men always. The pooled "other or not known"
+    row appears only when some respondent has it (from the rows): a row shown always and empty
+    would be suppressed and, by the singleton rule, hide women or men in every relation."""
+    return (_indicator_paths(owner), [(WOMEN,), (MEN,)])
 
 
 def survey_labels(dimension: str, codes: Iterable[str]) -> dict[str, str]:
     """Names for the table's codes: the indicator, its round, whether a respondent meets it."""
     codes = list(codes)
+    if dimension == "sex":
+        return {code: str(SEX_LABELS.get(code, code)) for code in codes}
     if dimension != "indicator":
         return report_labels(dimension, codes)
     names = {
@@ -523,6 +566,22 @@ SURVEY_TABLE = register(
         measure_label=_lazy("respondents"),
         rows=_indicator_rows,
         domain=_indicator_domain,
+        labels=survey_labels,
+    )
+)
+
+RESPONDENT_SEX = Dimension("sex", _lazy("Sex"), key=True)
+
+SURVEY_SEX_TABLE = register(
+    PublishedTable(
+        slug="surveys-indicator-sex",
+        source=SOURCE,
+        title=_lazy("Perception survey respondents by indicator, round and sex"),
+        dimensions=(INDICATOR, RESPONDENT_SEX),
+        measure="count",
+        measure_label=_lazy("respondents"),
+        rows=_indicator_sex_rows,
+        domain=_indicator_sex_domain,
         labels=survey_labels,
     )
 )

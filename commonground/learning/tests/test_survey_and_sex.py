@@ -33,7 +33,7 @@ from commonground.sharing.tests.test_gate_surveys import make_survey
 from commonground.voices.demo_kobo import synthetic_response
 from commonground.voices.survey_models import Indicator as SurveyIndicator
 from commonground.voices.survey_models import PerceptionSurvey
-from commonground.voices.surveys import SURVEY_TABLE, import_survey_rows
+from commonground.voices.surveys import SURVEY_SEX_TABLE, SURVEY_TABLE, import_survey_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -203,25 +203,69 @@ def test_a_round_month_that_is_not_a_month_is_refused_and_nothing_is_written(
     assert not Indicator.objects.filter(slug="bad-rounds").exists()
 
 
-def test_the_indicator_page_and_api_show_released_survey_figures_and_no_sex_split(
+def test_the_indicator_page_and_api_show_released_survey_figures_and_each_sex_from_the_sex_table(
     client: Client, survey: PerceptionSurvey, cast: dict[str, User]
 ) -> None:
     indicator = survey_indicator(survey, by_sex=True)
-    assert compute.sex_series(indicator, cast["amina"]) is None  # the table has no sex
+    split = compute.sex_series(indicator, cast["amina"])
+    assert split is not None
+    # Recomputed here from the released sex table the gate gives amina: 100 x yes / (yes + no)
+    # per round and sex, only where both cells are released (suppressed: no data).
+    expected: dict[str, dict[datetime.date, float]] = {"women": {}, "men": {}}
+    route = gate.release_routes(viewer_for(cast["amina"]))[OWNER]
+    released = gate.release(
+        SURVEY_SEX_TABLE,
+        route.owner,
+        recipient=cast["amina"],
+        organization=route.organization,
+        circle=route.circle,
+    )
+    values = {gate.cell_id(c.cell): c.value for c in released.cells if c.status == gate.RELEASED}
+    code = code_of(survey)
+    for number, month in ROUND_MONTHS.items():
+        for sex in ("women", "men"):
+            stem = f"{code}/{code}.r{number}/{code}.r{number}"
+            yes, no = values.get(f"{stem}.yes|{sex}"), values.get(f"{stem}.no|{sex}")
+            if yes is not None and no is not None:
+                day = datetime.date.fromisoformat(f"{month}-01")
+                expected[sex][day] = 100 * yes / (yes + no)
+    assert split == {sex: pytest.approx(found) for sex, found in expected.items()}
+    assert split["women"] and split["men"]  # the SYNTHETIC survey is big enough to show both
+    suppressed = [
+        gate.cell_id(c.cell) for c in released.cells if c.status != gate.RELEASED
+    ]  # round 3 states no month: no data; a suppressed cell: no data, never 0
+    assert all(0 < v < 100 for found in split.values() for v in found.values()), suppressed
     client.force_login(cast["amina"])
     page = client.get(f"/learning/indicators/{indicator.slug}/").content.decode()
     assert "Perception survey (released figures)" in page
     assert 'data-round="1"' in page and "2024-03" in page
-    assert 'data-sex="none"' in page and "no sex dimension" in page
+    assert 'data-sex-month="2024-03"' in page and 'data-sex="none"' not in page
     french = client.get(f"/learning/indicators/{indicator.slug}/?lang=fr").content.decode()
     assert "Enquête de perception (chiffres publiés)" in french
-    assert "pas de dimension sexe" in french
-    values = client.get(f"/api/v1/learning/indicators/{indicator.slug}/values").json()
+    series = client.get(f"/api/v1/learning/indicators/{indicator.slug}/series").json()
+    assert series["sex_split"] is True
+    women = {v["month"]: v["women"] for v in series["values"] if v["women"] is not None}
+    assert women == {m.isoformat(): pytest.approx(v) for m, v in expected["women"].items()}
+    values_out = client.get(f"/api/v1/learning/indicators/{indicator.slug}/values").json()
     table = compute.indicator_table(indicator, cast["amina"])
-    assert [(v["area"], v["value"]) for v in values] == [
+    assert [(v["area"], v["value"]) for v in values_out] == [
         (a, pytest.approx(v)) for a, v in table.select("area", "value").iter_rows()
     ]
-    assert all(v["women"] is None and v["men"] is None for v in values)
+    # The values per area have no sex: the sex table is for all areas together.
+    assert all(v["women"] is None and v["men"] is None for v in values_out)
+
+
+def test_a_released_survey_indicator_for_one_area_has_no_sex_split_and_says_why(
+    client: Client, survey: PerceptionSurvey, cast: dict[str, User]
+) -> None:
+    area = Area.objects.get(code="CAF.ouaka.bambari")
+    indicator = survey_indicator(survey, by_sex=True, area=area)
+    assert compute.sex_series(indicator, cast["amina"], area) is None
+    client.force_login(cast["amina"])
+    page = client.get(f"/learning/indicators/{indicator.slug}/").content.decode()
+    assert 'data-sex="none"' in page and "all areas together" in page
+    french = client.get(f"/learning/indicators/{indicator.slug}/?lang=fr").content.decode()
+    assert "toutes zones confondues" in french
 
 
 def test_released_community_reports_have_no_sex_dimension_and_the_page_says_so(

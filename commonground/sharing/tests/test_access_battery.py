@@ -340,6 +340,7 @@ class Route:
 
 #: The published tables of the network's reports and of its surveys (through the gate).
 REPORTS, SURVEYS = "voices-area-month", "surveys-indicator-area"
+SURVEYS_BY_SEX = "surveys-indicator-sex"
 
 ROUTES = [
     Route("events", "/events/?dataset=battery"),
@@ -363,6 +364,9 @@ ROUTES = [
     Route("surveys", f"/voices/figures/?owner=femmes-bambari&table={SURVEYS}", marked=False),
     Route("surveys", f"/voices/figures/femmes-bambari/{SURVEYS}.csv", marked=False),
     Route("surveys", f"/api/v1/voices/figures/femmes-bambari/{SURVEYS}", marked=False),
+    Route("surveys", f"/voices/figures/?owner=femmes-bambari&table={SURVEYS_BY_SEX}", marked=False),
+    Route("surveys", f"/voices/figures/femmes-bambari/{SURVEYS_BY_SEX}.csv", marked=False),
+    Route("surveys", f"/api/v1/voices/figures/femmes-bambari/{SURVEYS_BY_SEX}", marked=False),
     Route("survey estimates", "/voices/surveys/{id}/", marked=False),
     Route("circles", "/sharing/circles/", marked=False),
     Route("circles", "/sharing/circles/{id}/", detail=True, marked=False, sign_in=True),
@@ -372,6 +376,8 @@ ROUTES = [
     Route("released", f"/voices/figures/{{record.slug}}/{SURVEYS}.csv", detail=True),
     Route("released", f"/api/v1/voices/figures/{{record.slug}}/{REPORTS}", detail=True),
     Route("released", f"/api/v1/voices/figures/{{record.slug}}/{SURVEYS}", detail=True),
+    Route("released", f"/voices/figures/{{record.slug}}/{SURVEYS_BY_SEX}.csv", detail=True),
+    Route("released", f"/api/v1/voices/figures/{{record.slug}}/{SURVEYS_BY_SEX}", detail=True),
     Route("released", "/api/v1/voices/figures", marked=False),
 ]
 
