@@ -546,7 +546,7 @@ def survey_labels(dimension: str, codes: Iterable[str]) -> dict[str, str]:
             text = _("{indicator}, round {number}").format(indicator=name, number=parts[2][1:])
             if len(parts) == 4:
                 meets = _("meets it") if parts[3] == YES else _("does not meet it")
-                text = f"{text}: {meets}"
+                text = _("{round}: {meets}").format(round=text, meets=meets)
             found[code] = text
         else:
             found[code] = code

@@ -338,6 +338,9 @@ def test_the_figures_page_shows_the_sex_table_in_english_and_french(
         HTTP_ACCEPT_LANGUAGE=language,
     ).content.decode()
     assert women in page
+    # A row of answers reads "<indicator>, round 1: meets it"; French puts a space before ":".
+    answer = ("round 1: meets it", "vague 1 : y répond")[language == "fr"]
+    assert answer in page.replace("\u2019", "'")
     listing = client.get("/api/v1/voices/figures").json()
     assert SEX in {t["slug"] for source in listing for t in source["tables"]}
 
