@@ -299,32 +299,36 @@ def released_survey(indicator: Indicator, user: AnyUser | None) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-def survey_table(indicator: Indicator, user: AnyUser | None) -> pl.DataFrame:
-    frame = released_survey(indicator, user).filter(pl.col("area").list.len() == indicator.level)
+def level_table(frame: pl.DataFrame, level: int) -> pl.DataFrame:
+    """A released frame's rows at one area depth, each named by its last area code."""
+    frame = frame.filter(pl.col("area").list.len() == level)
     return tidy(frame.with_columns(pl.col("area").list.last()))
+
+
+def area_series(frame: pl.DataFrame, area: Area | None) -> Series:
+    """A released frame's values for one area path (the whole country for none), by month."""
+    admin1, admin2 = area_codes(area)
+    path = [code for code in (admin1, admin2) if code is not None]
+    rows = frame.filter(pl.col("area") == pl.lit(path, dtype=pl.List(pl.String)))
+    return dict(sorted(rows.select("month", "value").iter_rows()))
+
+
+def survey_table(indicator: Indicator, user: AnyUser | None) -> pl.DataFrame:
+    return level_table(released_survey(indicator, user), indicator.level)
 
 
 def survey_series(indicator: Indicator, user: AnyUser | None, area: Area | None) -> Series:
     """Released shares only, each round at its stated month: a suppressed round is absent."""
-    admin1, admin2 = area_codes(area)
-    path = [code for code in (admin1, admin2) if code is not None]
-    frame = released_survey(indicator, user)
-    rows = frame.filter(pl.col("area") == pl.lit(path, dtype=pl.List(pl.String)))
-    return dict(sorted(rows.select("month", "value").iter_rows()))
+    return area_series(released_survey(indicator, user), area)
 
 
 def voices_table(indicator: Indicator, user: AnyUser | None) -> pl.DataFrame:
-    frame = released_reports(indicator, user).filter(pl.col("area").list.len() == indicator.level)
-    return tidy(frame.with_columns(pl.col("area").list.last()))
+    return level_table(released_reports(indicator, user), indicator.level)
 
 
 def voices_series(indicator: Indicator, user: AnyUser | None, area: Area | None) -> Series:
     """Released values only: a suppressed month is absent."""
-    admin1, admin2 = area_codes(area)
-    path = [code for code in (admin1, admin2) if code is not None]
-    frame = released_reports(indicator, user)
-    rows = frame.filter(pl.col("area") == pl.lit(path, dtype=pl.List(pl.String)))
-    return dict(sorted(rows.select("month", "value").iter_rows()))
+    return area_series(released_reports(indicator, user), area)
 
 
 # --- Tables ------------------------------------------------------------------------------------
